@@ -1,0 +1,34 @@
+"""Command line: python -m ingest logs|catalog|tracking ..."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("logs", "catalog", "tracking", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every available ingest subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"ingest.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ingest.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one ingest command and return its exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

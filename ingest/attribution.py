@@ -1,0 +1,94 @@
+"""Attribute stored requests to datasets: by resource UUID first, then dataset id or name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ingest.counting import recount_clients, refresh_daily_usage
+
+
+@dataclass(frozen=True)
+class AttributionResult:
+    """How many stored events changed dataset, and how many still match no dataset."""
+
+    attributed: int
+    unattributed: int
+
+
+def has_catalog(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return whether the catalog tables exist (the catalog ingest creates them)."""
+    (n,) = con.execute(
+        "select count(*) from duckdb_tables() where table_name in ('datasets', 'resources')"
+        " and not temporary"
+    ).fetchone() or (0,)
+    return int(n) == 2
+
+
+def matched_dataset_sql(table: str) -> str:
+    """Return a query of (stream_id, line_no, dataset_id) for the rows of `table` (from code)."""
+    return f"""
+        with res as (select lower(id) as id, dataset_id from resources),
+        ds as (select id, lower(id) as key from datasets
+               union all
+               select id, lower(name) as key from datasets where name is not null),
+        final as (
+            select t.stream_id, t.line_no,
+                   coalesce(r.dataset_id, any_value(d.id)) as dataset_id
+            from {table} as t
+            left join res as r on r.id = t.resource_id
+            left join ds as d on d.key = t.dataset_ref
+            group by t.stream_id, t.line_no, r.dataset_id
+        )
+        select * from final
+    """
+
+
+def attribute_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Set dataset_id on the staged events of one file from the catalog, if one is loaded."""
+    if not has_catalog(con):
+        return
+    con.execute(
+        f"""
+        update stage_events set dataset_id = m.dataset_id
+        from ({matched_dataset_sql("stage_events")}) as m
+        where stage_events.stream_id = m.stream_id and stage_events.line_no = m.line_no
+        """
+    )
+
+
+def attribute_events(con: duckdb.DuckDBPyConnection) -> AttributionResult:
+    """Re-attribute every stored event after a catalog load; recount what that changes."""
+    if not has_catalog(con):
+        return AttributionResult(0, _unattributed(con))
+    con.execute(
+        f"""
+        create or replace temp table reattributed as
+        with m as ({matched_dataset_sql("events")})
+        select e.stream_id, e.line_no, e.client_key, e.day, e.kind, m.dataset_id
+        from events as e
+        join m using (stream_id, line_no)
+        where e.dataset_id is distinct from m.dataset_id
+        """
+    )
+    (changed,) = con.execute("select count(*) from reattributed").fetchone() or (0,)
+    if changed:
+        con.execute(
+            """
+            update events set
+                dataset_id = r.dataset_id,
+                item = case when events.kind = 'download' then events.item
+                            else coalesce(r.dataset_id, 'ref:' || events.dataset_ref) end
+            from reattributed as r
+            where events.stream_id = r.stream_id and events.line_no = r.line_no
+            """
+        )
+        recount_clients(con, "select client_key from reattributed where kind <> 'download'")
+        refresh_daily_usage(con, "select day from reattributed union select day from verdict")
+    return AttributionResult(int(changed), _unattributed(con))
+
+
+def _unattributed(con: duckdb.DuckDBPyConnection) -> int:
+    (n,) = con.execute("select count(*) from events where dataset_id is null").fetchone() or (0,)
+    return int(n)

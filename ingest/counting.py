@@ -1,0 +1,170 @@
+"""COUNTER double clicks and the daily aggregates, kept up to date as events arrive."""
+
+from __future__ import annotations
+
+import duckdb
+
+# An event is kept unless the same client asks for the same item again within 30 s
+# (COUNTER drops the EARLIER of the two; exactly 30 s apart is still a double click).
+_KEPT = "coalesce(lead(ts) over w - ts > interval 30 second, true)"
+_WINDOW = "window w as (partition by client_key, item order by ts, stream_id, line_no)"
+
+STAGE_COLUMNS = """
+    stream_id integer, line_no bigint, ts timestamptz, day date, method varchar, path varchar,
+    status smallint, bytes bigint, referrer_host varchar, ua_class varchar, client_key varchar,
+    kind varchar, dataset_ref varchar, resource_id varchar, dataset_id varchar, item varchar,
+    countable boolean
+"""
+
+_VERDICT_FOR_STAGE = f"""
+create or replace temp table verdict as
+with batch as (
+    select stream_id, line_no, ts, client_key, item from stage_events where countable
+),
+bounds as (
+    select min(ts) - interval 30 second as lo, max(ts) + interval 30 second as hi,
+           max(ts) as top
+    from batch
+),
+pairs as (
+    select distinct client_key, item from batch
+),
+neighbours as (
+    select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept, false as is_new
+    from events as e
+    join pairs using (client_key, item)
+    cross join bounds
+    where e.countable and e.ts between bounds.lo and bounds.hi
+),
+candidates as (
+    select stream_id, line_no, ts, client_key, item, null::boolean as kept, true as is_new
+    from batch
+    union all
+    select * from neighbours
+),
+final as (
+    select stream_id, line_no, ts, day_of(ts) as day, is_new, kept, {_KEPT} as new_kept
+    from candidates
+    {_WINDOW}
+)
+select final.* from final, bounds
+-- an old event can only change if a new one lands within 30 s after it
+where final.is_new or (final.ts <= bounds.top and final.kept <> final.new_kept)
+"""
+
+
+def _day_macro(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create or replace temp macro day_of(t) as (timezone('Asia/Bangkok', t))::date")
+
+
+def create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the empty per-file staging table for new events (temporary, never persisted)."""
+    _day_macro(con)
+    con.execute(f"create or replace temp table stage_events ({STAGE_COLUMNS})")
+
+
+def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
+    """Move staged events into `events` with their double-click verdicts; return how many."""
+    con.execute(
+        """
+        update stage_events set
+            item = case when kind = 'download' then resource_id
+                        else coalesce(dataset_id, 'ref:' || dataset_ref) end,
+            countable = method = 'GET' and status in (200, 304) and ua_class <> 'robot'
+        """
+    )
+    con.execute(_VERDICT_FOR_STAGE)
+    con.execute(
+        """
+        insert into events by name
+        select s.* exclude (kept_verdict), coalesce(s.kept_verdict, false) as kept
+        from (
+            select st.*, v.new_kept as kept_verdict
+            from stage_events as st
+            left join verdict as v
+              on v.is_new and v.stream_id = st.stream_id and v.line_no = st.line_no
+        ) as s
+        """
+    )
+    _apply_flips(con)
+    days = "select day from stage_events union select day from verdict where not is_new"
+    refresh_daily_usage(con, days)
+    (count,) = con.execute("select count(*) from stage_events").fetchone() or (0,)
+    return int(count)
+
+
+def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        update events set kept = v.new_kept
+        from verdict as v
+        where not v.is_new and events.stream_id = v.stream_id and events.line_no = v.line_no
+        """
+    )
+
+
+def recount_clients(con: duckdb.DuckDBPyConnection, clients_sql: str) -> None:
+    """Recompute double clicks for every event of the clients the query returns."""
+    _day_macro(con)
+    con.execute(
+        f"""
+        create or replace temp table verdict as
+        with candidates as (
+            select stream_id, line_no, ts, client_key, item, kept
+            from events
+            where countable and client_key in ({clients_sql})
+        ),
+        final as (
+            select stream_id, line_no, ts, day_of(ts) as day, false as is_new, kept,
+                   {_KEPT} as new_kept
+            from candidates
+            {_WINDOW}
+        )
+        select * from final where kept <> new_kept
+        """
+    )
+    _apply_flips(con)
+
+
+def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
+    """Rebuild `daily_usage` for the Thai days the query returns."""
+    con.execute(
+        f"create or replace temp table refresh_days as select distinct day from ({days_sql})"
+    )
+    con.execute("delete from daily_usage where day in (select day from refresh_days)")
+    con.execute(
+        """
+        insert into daily_usage by name
+        with scoped as (
+            select *,
+                   -- a user-session is client + hour: hour slices match in UTC and Thai time
+                   client_key || ':' || (epoch(ts)::bigint // 3600)::varchar as session,
+                   kept and ua_class = 'regular' as regular,
+                   kept and ua_class = 'machine' as machine
+            from events
+            where day in (select day from refresh_days)
+        ),
+        final as (
+            select
+                day,
+                dataset_id,
+                case when dataset_id is null then dataset_ref end as dataset_ref,
+                count(*) filter (where regular and kind = 'download') as total_requests,
+                count(distinct session) filter (where regular and kind = 'download')
+                    as unique_requests,
+                count(*) filter (where machine and kind = 'download') as machine_requests,
+                count(distinct session) filter (where machine and kind = 'download')
+                    as unique_machine_requests,
+                count(*) filter (where regular) as total_investigations,
+                count(distinct session) filter (where regular) as unique_investigations,
+                count(*) filter (where machine) as machine_investigations,
+                count(*) filter (
+                    where ua_class = 'robot' and method = 'GET' and status in (200, 304)
+                ) as robot_requests
+            from scoped
+            group by all
+        )
+        select * from final
+        where total_investigations + machine_investigations + robot_requests > 0
+        """
+    )

@@ -1,0 +1,36 @@
+"""One typed settings object; paths come from env vars, anchored on the repo root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the database and its pseudonymisation key live."""
+
+    db_path: Path
+
+    @property
+    def secret_path(self) -> Path:
+        """The HMAC key file kept beside the database (git-ignored, never in the database)."""
+        return key_path_for(self.db_path)
+
+
+def key_path_for(db_path: Path) -> Path:
+    """Return the per-installation HMAC key file that belongs to a database file."""
+    return db_path.with_name(db_path.name + ".hmac-key")
+
+
+def _anchored(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_settings() -> Settings:
+    """Return settings from ODA_DB (default data/warehouse.duckdb under the repo root)."""
+    return Settings(db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")))
