@@ -11,7 +11,7 @@ _WINDOW = "window w as (partition by client_key, item order by ts, stream_id, li
 
 STAGE_COLUMNS = """
     stream_id integer, line_no bigint, ts timestamptz, day date, method varchar, path varchar,
-    status smallint, bytes bigint, referrer_host varchar, ua_class varchar, client_key varchar,
+    status smallint, bytes bigint, referrer_host varchar, ua_class varchar, client_key uhugeint,
     kind varchar, dataset_ref varchar, resource_id varchar, dataset_id varchar, item varchar,
     countable boolean
 """
@@ -136,32 +136,42 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
         """
         insert into daily_usage by name
         with scoped as (
-            select *,
+            select day, dataset_id,
+                   case when dataset_id is null then dataset_ref end as dataset_ref,
+                   client_key, ua_class, kept, kind = 'download' as is_download,
                    -- a user-session is client + hour: hour slices match in UTC and Thai time
-                   client_key || ':' || (epoch(ts)::bigint // 3600)::varchar as session,
-                   kept and ua_class = 'regular' as regular,
-                   kept and ua_class = 'machine' as machine
+                   epoch(ts)::bigint // 3600 as hour,
+                   method = 'GET' and status in (200, 304) as ok
             from events
             where day in (select day from refresh_days)
+        ),
+        sessions as (
+            select day, dataset_id, dataset_ref, client_key, hour, ua_class,
+                   count(*) filter (where kept and is_download) as downloads,
+                   count(*) filter (where kept) as investigations,
+                   count(*) filter (where ua_class = 'robot' and ok) as robot
+            from scoped
+            group by all
         ),
         final as (
             select
                 day,
                 dataset_id,
-                case when dataset_id is null then dataset_ref end as dataset_ref,
-                count(*) filter (where regular and kind = 'download') as total_requests,
-                count(distinct session) filter (where regular and kind = 'download')
-                    as unique_requests,
-                count(*) filter (where machine and kind = 'download') as machine_requests,
-                count(distinct session) filter (where machine and kind = 'download')
+                dataset_ref,
+                coalesce(sum(downloads) filter (where ua_class = 'regular'), 0) as total_requests,
+                count(*) filter (where ua_class = 'regular' and downloads > 0) as unique_requests,
+                coalesce(sum(downloads) filter (where ua_class = 'machine'), 0)
+                    as machine_requests,
+                count(*) filter (where ua_class = 'machine' and downloads > 0)
                     as unique_machine_requests,
-                count(*) filter (where regular) as total_investigations,
-                count(distinct session) filter (where regular) as unique_investigations,
-                count(*) filter (where machine) as machine_investigations,
-                count(*) filter (
-                    where ua_class = 'robot' and method = 'GET' and status in (200, 304)
-                ) as robot_requests
-            from scoped
+                coalesce(sum(investigations) filter (where ua_class = 'regular'), 0)
+                    as total_investigations,
+                count(*) filter (where ua_class = 'regular' and investigations > 0)
+                    as unique_investigations,
+                coalesce(sum(investigations) filter (where ua_class = 'machine'), 0)
+                    as machine_investigations,
+                sum(robot) as robot_requests
+            from sessions
             group by all
         )
         select * from final

@@ -31,10 +31,6 @@ _LOOKS_RELEVANT = (
 _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_PATH_RE = (
-    r"^(?:/(?:th|en))?(?:/dataset/([^/]+)(?:/resource/(" + _UUID + r")(/download(?:/.*)?)?)?/?"
-    r"|/api/(?:\d+/)?action/(package_show)/?)$"
-)
 _MAX_STORED_LINE = 2000
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -131,6 +127,61 @@ def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column) == "")
+
+
+def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
+    """Return kind, dataset_ref and resource_id of CKAN dataset paths (null kind otherwise)."""
+    bare = path.str.replace(r"^/(?:th|en)/", "/")
+    parts = bare.str.split_exact("/", 6).struct.unnest()
+    frame = pl.DataFrame(
+        {
+            "bare": bare,
+            "top": parts["field_1"],
+            "dataset": parts["field_2"],
+            "sub": parts["field_3"],
+            "resource": parts["field_4"],
+            "action": parts["field_5"],
+            "rest": parts["field_6"],
+            "query": query,
+        }
+    )
+    is_uuid = pl.col("resource").str.contains("^" + _UUID + "$").fill_null(False)
+    dataset_ok = (
+        (pl.col("top") == "dataset") & pl.col("dataset").is_not_null() & (pl.col("dataset") != "")
+    )
+    kind = (
+        pl.when(pl.col("bare").str.contains(r"^/api/(?:\d+/)?action/package_show/?$"))
+        .then(pl.lit("api"))
+        .when(dataset_ok & _blank("sub") & pl.col("resource").is_null())
+        .then(pl.lit("landing"))
+        .when(
+            dataset_ok & (pl.col("sub") == "resource") & is_uuid & (pl.col("action") == "download")
+        )
+        .then(pl.lit("download"))
+        .when(
+            dataset_ok
+            & (pl.col("sub") == "resource")
+            & is_uuid
+            & _blank("action")
+            & pl.col("rest").is_null()
+        )
+        .then(pl.lit("resource"))
+    )
+    return frame.select(
+        kind.alias("kind"),
+        pl.when(kind == "api")
+        .then(pl.col("query").str.extract(r"(?:^|&)id=([^&]+)", 1))
+        .otherwise(pl.col("dataset"))
+        .str.to_lowercase()
+        .alias("dataset_ref"),
+        pl.when(kind.is_in(["download", "resource"]))
+        .then(pl.col("resource").str.to_lowercase())
+        .alias("resource_id"),
+    )
+
+
 def _events(fields: pl.DataFrame) -> pl.DataFrame:
     """Typed dataset requests from raw fields; rows whose path is no dataset request drop out."""
     request = fields.select(pl.col("request").str.split_exact(" ", 2)).unnest("request")
@@ -153,35 +204,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
             "ua": fields["ua"],
         }
     )
-    parts = typed.select(pl.col("path").str.extract_groups(_PATH_RE)).unnest("path")
-    api_id = typed["query"].str.extract(r"(?:^|&)id=([^&]+)", 1)
-    kind = (
-        pl.when(pl.col("api").is_not_null())
-        .then(pl.lit("api"))
-        .when(pl.col("download").is_not_null())
-        .then(pl.lit("download"))
-        .when(pl.col("resource").is_not_null())
-        .then(pl.lit("resource"))
-        .when(pl.col("dataset").is_not_null())
-        .then(pl.lit("landing"))
-    )
-    labelled = pl.DataFrame(
-        {
-            "dataset": parts["1"],
-            "resource": parts["2"],
-            "download": parts["3"],
-            "api": parts["4"],
-            "api_id": api_id,
-        }
-    ).select(
-        kind.alias("kind"),
-        pl.when(pl.col("api").is_not_null())
-        .then(pl.col("api_id"))
-        .otherwise(pl.col("dataset"))
-        .str.to_lowercase()
-        .alias("dataset_ref"),
-        pl.col("resource").str.to_lowercase().alias("resource_id"),
-    )
+    labelled = _label_paths(typed["path"], typed["query"])
     return (
         pl.concat([typed.drop("query"), labelled], how="horizontal")
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())

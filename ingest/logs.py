@@ -28,6 +28,7 @@ from ingest.log_files import (
     sha256_hex,
 )
 from ingest.log_lines import ParsedBatch, parse_lines
+from ingest.prefetch import prefetch
 from ingest.privacy import client_key_sql, hmac_pads, load_or_create_key
 from ingest.useragents import classify_user_agents
 from settings import key_path_for, load_settings
@@ -261,8 +262,8 @@ def _load_file(
     consumed = stream.consumed_bytes
     with open_log(path) as fh:
         read_into(fh, stream.consumed_bytes, hasher)
-        for batch in iter_line_batches(fh, stream.consumed_lines + 1, hasher):
-            parsed = parse_lines(batch.frame)
+        batches = iter_line_batches(fh, stream.consumed_lines + 1, hasher)
+        for parsed, nbytes in prefetch((parse_lines(b.frame), b.nbytes) for b in batches):
             _stage_batch(con, stream.stream_id, parsed, pads)
             _store_rejected(con, stream.stream_id, int(load_id), parsed.rejected)
             reasons.update(dict(parsed.rejected.group_by("reason").len().iter_rows()))
@@ -270,7 +271,7 @@ def _load_file(
             result.parsed += parsed.parsed
             result.rejected += parsed.rejected.height
             combined += parsed.combined
-            consumed += batch.nbytes
+            consumed += nbytes
     if result.lines_read == 0:
         raise _Skip("unchanged", "no new complete lines since the last run")
     if is_new and (earlier := _checkpoint_of(con, consumed, hasher.hexdigest())) is not None:
@@ -306,10 +307,15 @@ def _stage_batch(
         con.execute(
             f"""
             insert into stage_events by name
+            with clients as (
+                -- hash each distinct (IP, agent) once; most clients make several requests
+                select ip, ua, {client_key_sql("ip", "ua")} as client_key
+                from (select distinct ip, ua from batch_events)
+            )
             select $stream_id as stream_id, line_no, ts, day_of(ts) as day, method, path, status,
-                   bytes, referrer_host, ua_class, {client_key_sql("ip", "ua")} as client_key,
-                   kind, dataset_ref, resource_id
+                   bytes, referrer_host, ua_class, client_key, kind, dataset_ref, resource_id
             from batch_events
+            join clients using (ip, ua)
             """,
             {"stream_id": stream_id, "ipad": pads[0], "opad": pads[1]},
         )

@@ -40,13 +40,13 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 
 
 def client_key_sql(ip_col: str, ua_col: str) -> str:
-    """Return a DuckDB expression: the first 128 bits of HMAC-SHA-256(key, ip LF ua) in hex.
+    """Return a DuckDB expression: the first 128 bits of HMAC-SHA-256(key, ip LF ua), a UHUGEINT.
 
     Expects the pads as the parameters $ipad and $opad; column names come from code, not input.
     """
     message = f"encode({ip_col} || chr(10) || coalesce({ua_col}, ''))"
     inner = f"unhex(sha256($ipad || {message}))"
-    return f"substr(sha256($opad || {inner}), 1, 32)"
+    return f"('0x' || substr(sha256($opad || {inner}), 1, 32))::uhugeint"
 
 
 def mask_ips(expr: pl.Expr) -> pl.Expr:

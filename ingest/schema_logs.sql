@@ -78,7 +78,7 @@ create table if not exists events (
     bytes         bigint,
     referrer_host varchar,
     ua_class      varchar  not null,      -- regular | machine | robot
-    client_key    varchar  not null,      -- HMAC-SHA-256(secret, ip, user agent), first 128 bits
+    client_key    uhugeint not null,      -- HMAC-SHA-256(secret, ip, user agent), first 128 bits
     kind          varchar  not null,      -- download | resource | landing | api
     dataset_ref   varchar,                -- the dataset as the URL names it (UUID or name)
     resource_id   varchar,                -- the resource UUID in the URL, lower case
