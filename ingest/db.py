@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,10 +21,38 @@ def schema_sql() -> str:
     return "\n".join(parts)
 
 
-def connect_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the database read-write, creating it and its tables if needed."""
+class DatabaseBusy(Exception):
+    """Another process holds the database file longer than we were willing to wait."""
+
+
+def is_lock_error(exc: Exception) -> bool:
+    """Return whether DuckDB refused the file because another process holds its lock."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBPyConnection:
+    """Open the database read-write, creating it and its tables if needed.
+
+    DuckDB allows one writing process or many reading ones; the dashboard's reads are short,
+    so a writer waits for them (with back-off) rather than failing.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(db_path))
+            break
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
+                if is_lock_error(exc):
+                    raise DatabaseBusy(
+                        f"{db_path}: another process kept the database locked for"
+                        f" {wait_seconds:.0f} s; try again when it has finished"
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
     con.execute("set TimeZone = 'Asia/Bangkok'")
     con.execute(schema_sql())
     return con

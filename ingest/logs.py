@@ -7,6 +7,7 @@ import hashlib
 import json
 import sys
 from collections import Counter
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,16 +92,20 @@ class _Skip(Exception):
 
 
 def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
-    """Load access-log files into the database, each file in one transaction."""
-    con = connect_writer(db_path)
-    try:
-        pads = hmac_pads(load_or_create_key(key_path_for(db_path)))
+    """Load access-log files into the database, each file in one transaction.
+
+    The write lock is taken per file and released between files, so dashboards can read.
+    """
+    pads = hmac_pads(load_or_create_key(key_path_for(db_path)))
+    with closing(connect_writer(db_path)) as con:
         run_id = _start_run(con)
-        results = [_ingest_file(con, run_id, path, pads) for path in paths]
+    results = []
+    for path in paths:
+        with closing(connect_writer(db_path)) as con:
+            results.append(_ingest_file(con, run_id, path, pads))
+    with closing(connect_writer(db_path)) as con:
         _finish_run(con, run_id, results)
-        return RunResult(results)
-    finally:
-        con.close()
+    return RunResult(results)
 
 
 def _start_run(con: duckdb.DuckDBPyConnection) -> int:

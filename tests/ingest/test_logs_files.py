@@ -325,3 +325,22 @@ def test_cli_help_lists_the_logs_command() -> None:
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert proc.returncode == 0 and "--json" in proc.stdout
+
+
+def test_ingest_waits_for_a_reader_to_let_go(db: Path, tmp_path: Path) -> None:
+    ingest(db, write(tmp_path / "a.log", day_lines(3)))
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}, read_only=True);"
+            " print('open', flush=True); time.sleep(1.5)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+    result = ingest(db, write(tmp_path / "b.log", day_lines(2, start="2023-04-01 00:00:00")))
+    reader.wait(timeout=30)
+    assert result.as_dict()["lines_read"] == 2
+    assert totals(db)["total_requests"] == 5
