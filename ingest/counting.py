@@ -16,31 +16,39 @@ STAGE_COLUMNS = """
     countable boolean
 """
 
-_VERDICT_FOR_STAGE = f"""
-create or replace temp table verdict as
+_NEIGHBOURS = """
+create or replace temp table neighbours as
 with batch as (
-    select stream_id, line_no, ts, client_key, item from stage_events where countable
+    select ts, client_key, item from stage_events where countable
 ),
 bounds as (
-    select min(ts) - interval 30 second as lo, max(ts) + interval 30 second as hi,
-           max(ts) as top
-    from batch
+    select min(ts) - interval 30 second as lo, max(ts) + interval 30 second as hi from batch
 ),
 pairs as (
     select distinct client_key, item from batch
 ),
-neighbours as (
-    select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept, false as is_new
+final as (
+    select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept
     from events as e
     join pairs using (client_key, item)
     cross join bounds
     where e.countable and e.ts between bounds.lo and bounds.hi
+)
+select * from final
+"""
+
+# Stored events whose verdict changes now that new ones arrived (rare: at file boundaries).
+_FLIPS = f"""
+create or replace temp table verdict as
+with bounds as (
+    select max(ts) as top from stage_events where countable
 ),
 candidates as (
     select stream_id, line_no, ts, client_key, item, null::boolean as kept, true as is_new
-    from batch
+    from stage_events
+    where countable
     union all
-    select * from neighbours
+    select *, false as is_new from neighbours
 ),
 final as (
     select stream_id, line_no, ts, day_of(ts) as day, is_new, kept, {_KEPT} as new_kept
@@ -49,7 +57,7 @@ final as (
 )
 select final.* from final, bounds
 -- an old event can only change if a new one lands within 30 s after it
-where final.is_new or (final.ts <= bounds.top and final.kept <> final.new_kept)
+where not final.is_new and final.ts <= bounds.top and final.kept <> final.new_kept
 """
 
 
@@ -73,21 +81,33 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
             countable = method = 'GET' and status in (200, 304) and ua_class <> 'robot'
         """
     )
-    con.execute(_VERDICT_FOR_STAGE)
+    con.execute(_NEIGHBOURS)
+    con.execute(_FLIPS)
+    # New events take their verdict from the same window, computed inline (no join back).
     con.execute(
         """
         insert into events by name
-        select s.* exclude (kept_verdict), coalesce(s.kept_verdict, false) as kept
-        from (
-            select st.*, v.new_kept as kept_verdict
-            from stage_events as st
-            left join verdict as v
-              on v.is_new and v.stream_id = st.stream_id and v.line_no = st.line_no
-        ) as s
+        with neighbours as (
+            select stream_id, line_no, ts, client_key, item, true as countable, false as is_new
+            from neighbours
+        ),
+        candidates as (
+            select *, true as is_new from stage_events
+            union all by name
+            select * from neighbours
+        ),
+        final as (
+            select * exclude (is_new),
+                   countable and coalesce(lead(ts) over w - ts > interval 30 second, true) as kept,
+                   is_new
+            from candidates
+            window w as (partition by countable, client_key, item order by ts, stream_id, line_no)
+        )
+        select * exclude (is_new) from final where is_new
         """
     )
     _apply_flips(con)
-    days = "select day from stage_events union select day from verdict where not is_new"
+    days = "select day from stage_events union select day from verdict"
     refresh_daily_usage(con, days)
     (count,) = con.execute("select count(*) from stage_events").fetchone() or (0,)
     return int(count)
