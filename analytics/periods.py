@@ -1,0 +1,70 @@
+"""Reporting periods: Thai fiscal years in Buddhist Era, calendar years, custom ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of Thai calendar dates, with a label."""
+
+    start: date
+    end: date
+    label: str
+    kind: str  # fiscal_year | year | range
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"period starts {self.start} after it ends {self.end}")
+
+    @property
+    def days(self) -> int:
+        """Return the number of days in the period."""
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """Return the previous period of equal kind and length."""
+        if self.kind == "fiscal_year":
+            return fiscal_year(fiscal_year_of(self.start) - 1)
+        if self.kind == "year":
+            return calendar_year(self.start.year - 1)
+        end = self.start - timedelta(days=1)
+        return date_range(end - timedelta(days=self.days - 1), end)
+
+
+def fiscal_year(be_year: int) -> Period:
+    """Return Thai fiscal year `be_year` (BE): 1 October of the year before to 30 September."""
+    if not 2400 <= be_year <= 2700:
+        raise ValueError(f"fiscal year {be_year} is not a Buddhist Era year such as 2566")
+    ce = be_year - BE_OFFSET
+    return Period(date(ce - 1, 10, 1), date(ce, 9, 30), f"ปีงบประมาณ {be_year}", "fiscal_year")
+
+
+def fiscal_year_of(day: date) -> int:
+    """Return the Thai fiscal year (BE) a date belongs to; it is named by the year it ends in."""
+    return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
+
+
+def calendar_year(year: int) -> Period:
+    """Return a calendar year, given in CE (2022) or BE (2565)."""
+    ce = year - BE_OFFSET if year >= 2400 else year
+    if not 1900 <= ce <= 2200:
+        raise ValueError(f"year {year} is out of range")
+    return Period(date(ce, 1, 1), date(ce, 12, 31), f"ปี {ce + BE_OFFSET}", "year")
+
+
+def date_range(start: date, end: date) -> Period:
+    """Return a custom inclusive range of dates."""
+    return Period(start, end, f"{start.isoformat()} – {end.isoformat()}", "range")
+
+
+def parse_date(text: str) -> date:
+    """Return a YYYY-MM-DD date, with a message naming the bad value if it is not one."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from exc
