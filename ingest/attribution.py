@@ -18,12 +18,9 @@ class AttributionResult:
 
 
 def has_catalog(con: duckdb.DuckDBPyConnection) -> bool:
-    """Return whether the catalog tables exist (the catalog ingest creates them)."""
-    (n,) = con.execute(
-        "select count(*) from duckdb_tables() where table_name in ('datasets', 'resources')"
-        " and not temporary"
-    ).fetchone() or (0,)
-    return int(n) == 2
+    """Return whether a catalog has been loaded (the tables always exist, maybe empty)."""
+    row = con.execute("select exists (select 1 from datasets)").fetchone()
+    return bool(row and row[0])
 
 
 def matched_dataset_sql(table: str) -> str:
