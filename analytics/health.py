@@ -42,3 +42,65 @@ def rejected_reasons(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         order by lines desc
         """
     ).pl()
+
+
+def usage_span(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return one row: the first and last Thai day with any counted request (nulls if none)."""
+    return con.sql("select min(day) as first_day, max(day) as last_day from daily_usage").pl()
+
+
+def traffic_shares(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return dataset requests per client class (regular, machine, robot, unattributed) and share."""
+    return con.sql(
+        """
+        with totals as (
+            select coalesce(sum(total_investigations), 0)::bigint as regular,
+                   coalesce(sum(machine_investigations), 0)::bigint as machine,
+                   coalesce(sum(robot_requests), 0)::bigint as robot,
+                   coalesce(sum(total_investigations + machine_investigations)
+                            filter (where dataset_id is null), 0)::bigint as unattributed
+            from daily_usage
+        ),
+        final as (
+            unpivot totals on regular, machine, robot, unattributed
+            into name traffic value requests
+        )
+        select traffic, requests,
+               requests / nullif(sum(requests) filter (where traffic <> 'unattributed')
+                                 over (), 0) as share
+        from final
+        """
+    ).pl()
+
+
+def unattributed_refs(con: duckdb.DuckDBPyConnection, top: int = 20) -> pl.DataFrame:
+    """Return the dataset ids/names in URLs that match no catalog dataset, most requested first."""
+    return con.sql(
+        """
+        select dataset_ref,
+               sum(total_investigations + machine_investigations)::bigint as requests,
+               min(day) as first_day, max(day) as last_day
+        from daily_usage
+        where dataset_id is null
+        group by dataset_ref
+        order by requests desc, dataset_ref
+        limit $top
+        """,
+        params={"top": top},
+    ).pl()
+
+
+def catalog_freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return one row: agencies, datasets, resources, deleted datasets and the last catalog load."""
+    return con.sql(
+        """
+        select (select count(*) from agencies where deleted_at is null) as agencies,
+               (select count(*) from datasets where deleted_at is null) as datasets,
+               (select count(*) from datasets where deleted_at is not null) as deleted_datasets,
+               (select count(*) from resources where deleted_at is null) as resources,
+               (select max(loaded_at) from catalog_loads where status = 'loaded')
+                   as last_catalog_load,
+               (select max(loaded_at) from tracking_loads where status = 'loaded')
+                   as last_tracking_load
+        """
+    ).pl()

@@ -1,0 +1,156 @@
+"""Plotly figure builders: polars frames in, figures out (no Streamlit, testable alone)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analytics.thai import thai_month
+
+# Fonts with Thai glyphs first: Debian's fonts-thai-tlwg ships Garuda, Loma, Waree and friends;
+# a browser without them falls back to the next family that has Thai, never to tofu boxes.
+THAI_FONT = "Sarabun, 'Noto Sans Thai', Garuda, Loma, Waree, Tahoma, sans-serif"
+PALETTE = ("#1f4e9c", "#e07b00", "#2a9d8f", "#c23b22", "#7b5ea7", "#8c6d31", "#4c9be8", "#6b8e23")
+
+
+def month_label(day: date, thai: bool) -> str:
+    """Return a month as 'ต.ค. 2565' (Thai, BE) or 'Oct 2022'."""
+    return thai_month(day) if thai else day.strftime("%b %Y")
+
+
+def _styled(fig: go.Figure, title: str, height: int = 380, font_size: int = 14) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        font={"family": THAI_FONT, "size": font_size},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        separators=".,",
+    )
+    return fig
+
+
+def trend_chart(
+    monthly: pl.DataFrame,
+    metric: str,
+    *,
+    title: str,
+    series_label: str,
+    thai: bool = True,
+    median: pl.DataFrame | None = None,
+    median_label: str = "",
+) -> go.Figure:
+    """Return a monthly line of `metric`, optionally against a median line (month, median)."""
+    months = [month_label(m, thai) for m in monthly["month"].to_list()]
+    fig = go.Figure(
+        go.Scatter(
+            x=months,
+            y=monthly[metric].to_list(),
+            name=series_label,
+            mode="lines+markers",
+            line={"color": PALETTE[0], "width": 3},
+        )
+    )
+    if median is not None and median.height:
+        fig.add_trace(
+            go.Scatter(
+                x=[month_label(m, thai) for m in median["month"].to_list()],
+                y=median["median"].to_list(),
+                name=median_label,
+                mode="lines",
+                line={"color": PALETTE[1], "dash": "dash"},
+            )
+        )
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return _styled(fig, title)
+
+
+def ranking_bars(
+    frame: pl.DataFrame, *, label: str, value: str, title: str, top: int = 15
+) -> go.Figure:
+    """Return horizontal bars of the first `top` rows, the largest at the top."""
+    head = frame.head(top)
+    fig = go.Figure(
+        go.Bar(
+            x=head[value].to_list(),
+            y=head[label].to_list(),
+            orientation="h",
+            marker={"color": PALETTE[0]},
+            text=[f"{v:,}" for v in head[value].to_list()],
+            textposition="auto",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickformat=",d")
+    return _styled(fig, title, height=max(300, 28 * head.height + 80))
+
+
+def share_donut(frame: pl.DataFrame, *, names: str, values: str, title: str) -> go.Figure:
+    """Return a donut of shares (e.g. download formats)."""
+    fig = go.Figure(
+        go.Pie(
+            labels=frame[names].to_list(),
+            values=frame[values].to_list(),
+            hole=0.45,
+            marker={"colors": list(PALETTE)},
+            sort=False,
+        )
+    )
+    return _styled(fig, title)
+
+
+def race_chart(race: pl.DataFrame, *, title: str, thai: bool = True, top: int = 10) -> go.Figure:
+    """Return an animated bar-chart race from (month, title, value, rank) rows, a frame a month."""
+    months = race["month"].unique().sort().to_list()
+    top_value = float(race["value"].max() or 1)
+    frames = []
+    for month in months:  # one frame per month of the period (12), not per data row
+        step = race.filter(pl.col("month") == month).sort("rank").head(top)
+        frames.append(
+            go.Frame(
+                name=month_label(month, thai),
+                data=[
+                    go.Bar(
+                        x=step["value"].to_list(),
+                        y=step["title"].to_list(),
+                        orientation="h",
+                        text=[f"{v:,}" for v in step["value"].to_list()],
+                        textposition="outside",
+                        marker={"color": [PALETTE[i % len(PALETTE)] for i in range(step.height)]},
+                    )
+                ],
+            )
+        )
+    fig = go.Figure(data=frames[-1].data if frames else [go.Bar()], frames=frames)
+    labels = [f.name for f in frames]
+    fig.update_layout(
+        xaxis={"range": [0, top_value * 1.15], "tickformat": ",d"},
+        yaxis={"autorange": "reversed"},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0,
+                "y": 1.12,
+                "buttons": [
+                    {
+                        "label": "▶",
+                        "method": "animate",
+                        "args": [None, {"frame": {"duration": 700}, "fromcurrent": False}],
+                    }
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": len(labels) - 1,
+                "steps": [
+                    {"label": lab, "method": "animate", "args": [[lab], {"mode": "immediate"}]}
+                    for lab in labels
+                ],
+            }
+        ],
+    )
+    return _styled(fig, title, height=560, font_size=20)

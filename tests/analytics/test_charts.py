@@ -1,0 +1,60 @@
+"""Figure builders: the data and Thai labels that reach plotly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from analytics import charts
+
+
+def test_trend_labels_months_in_thai_buddhist_era_with_median() -> None:
+    monthly = pl.DataFrame(
+        {"month": [date(2022, 10, 1), date(2022, 11, 1)], "unique_requests": [5, 7]}
+    )
+    median = pl.DataFrame({"month": [date(2022, 10, 1), date(2022, 11, 1)], "median": [2.0, 3.5]})
+    fig = charts.trend_chart(
+        monthly,
+        "unique_requests",
+        title="แนวโน้ม",
+        series_label="กรมควบคุมโรค",
+        median=median,
+        median_label="มัธยฐาน",
+    )
+    assert list(fig.data[0].x) == ["ต.ค. 2565", "พ.ย. 2565"]
+    assert list(fig.data[0].y) == [5, 7]
+    assert list(fig.data[1].y) == [2.0, 3.5]
+    assert fig.data[0].name == "กรมควบคุมโรค"
+    assert "Garuda" in fig.layout.font.family  # a Debian font with Thai glyphs is named
+
+
+def test_trend_in_english_uses_common_era_months() -> None:
+    monthly = pl.DataFrame({"month": [date(2023, 9, 1)], "total_requests": [1]})
+    fig = charts.trend_chart(monthly, "total_requests", title="t", series_label="s", thai=False)
+    assert list(fig.data[0].x) == ["Sep 2023"]
+    assert len(fig.data) == 1
+
+
+def test_ranking_bars_keep_the_order_and_cut_at_top() -> None:
+    frame = pl.DataFrame({"title": ["ก", "ข", "ค"], "unique_requests": [30, 20, 10]})
+    fig = charts.ranking_bars(frame, label="title", value="unique_requests", title="t", top=2)
+    assert list(fig.data[0].y) == ["ก", "ข"]
+    assert list(fig.data[0].x) == [30, 20]
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_race_has_one_frame_per_month_ranked() -> None:
+    race = pl.DataFrame(
+        {
+            "month": [date(2022, 10, 1)] * 2 + [date(2022, 11, 1)] * 2,
+            "id": ["a", "b", "a", "b"],
+            "title": ["กรมก", "กรมข", "กรมก", "กรมข"],
+            "value": [5, 3, 6, 9],
+            "rank": [1, 2, 2, 1],
+        }
+    )
+    fig = charts.race_chart(race, title="race")
+    assert [f.name for f in fig.frames] == ["ต.ค. 2565", "พ.ย. 2565"]
+    assert list(fig.frames[1].data[0].y) == ["กรมข", "กรมก"]
+    assert list(fig.data[0].x) == [9, 6]  # the figure opens on the last month
