@@ -104,7 +104,7 @@ def share_donut(frame: pl.DataFrame, *, names: str, values: str, title: str) -> 
 def race_chart(race: pl.DataFrame, *, title: str, thai: bool = True, top: int = 10) -> go.Figure:
     """Return an animated bar-chart race from (month, title, value, rank) rows, a frame a month."""
     months = race["month"].unique().sort().to_list()
-    top_value = float(race["value"].max() or 1)
+    top_value = float(race.select(pl.col("value").max()).item() or 1)
     frames = []
     for month in months:  # one frame per month of the period (12), not per data row
         step = race.filter(pl.col("month") == month).sort("rank").head(top)

@@ -50,7 +50,7 @@ def usage_span(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def traffic_shares(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Return dataset requests per client class (regular, machine, robot, unattributed) and share."""
+    """Return dataset requests per client class (regular, machine, robot, unattributed)."""
     return con.sql(
         """
         with totals as (

@@ -24,19 +24,29 @@ def has_catalog(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def matched_dataset_sql(table: str) -> str:
-    """Return a query of (stream_id, line_no, dataset_id) for the rows of `table` (from code)."""
+    """Return a query of (stream_id, line_no, dataset_id) for the rows of `table` (from code).
+
+    A resource belongs to the dataset it was in at the request's instant (resource_datasets),
+    so a resource that moved keeps its past downloads with its old dataset.
+    """
     return f"""
-        with res as (select lower(id) as id, dataset_id from resources),
+        with res as (
+            select lower(resource_id) as id, dataset_id, valid_from, valid_to
+            from resource_datasets
+        ),
         ds as (select id, lower(id) as key from datasets
                union all
                select id, lower(name) as key from datasets where name is not null),
         final as (
             select t.stream_id, t.line_no,
-                   coalesce(r.dataset_id, any_value(d.id)) as dataset_id
+                   coalesce(any_value(r.dataset_id), any_value(d.id)) as dataset_id
             from {table} as t
-            left join res as r on r.id = t.resource_id
+            left join res as r
+                on r.id = t.resource_id
+               and (r.valid_from is null or t.ts >= r.valid_from)
+               and (r.valid_to is null or t.ts < r.valid_to)
             left join ds as d on d.key = t.dataset_ref
-            group by t.stream_id, t.line_no, r.dataset_id
+            group by t.stream_id, t.line_no
         )
         select * from final
     """

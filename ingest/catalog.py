@@ -1,0 +1,402 @@
+"""`python -m ingest catalog`: load CKAN agencies, datasets and resources, upserted with history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest import ckan_json
+from ingest.attribution import attribute_events
+from ingest.catalog_frames import CatalogFrames, catalog_frames
+from ingest.db import connect_writer
+from settings import load_settings
+
+
+@dataclass
+class SourceResult:
+    """What one file (or one crawl) did to the catalog."""
+
+    source: str
+    status: str  # loaded | failed
+    message: str | None = None
+    packages: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    restored: int = 0
+    moved_datasets: int = 0
+    moved_resources: int = 0
+    rejected: int = 0
+    rejects: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CatalogResult:
+    """A whole `ingest catalog` run."""
+
+    sources: list[SourceResult]
+    agencies: int = 0
+    datasets: int = 0
+    resources: int = 0
+    attributed: int = 0
+    unattributed: int = 0
+
+    @property
+    def failed(self) -> int:
+        """Return how many sources failed."""
+        return sum(1 for s in self.sources if s.status == "failed")
+
+
+_DATASET_COLUMNS = (
+    "name, title, agency_id, notes, license_id, license_title, is_open, high_value, category,"
+    " update_frequency_unit, update_frequency_interval, tags, groups, maintainer,"
+    " maintainer_email, author, author_email, private, created_at, modified_at"
+)
+
+
+def _execute_each(con: duckdb.DuckDBPyConnection, script: str, now: datetime) -> None:
+    """Run the statements of a script from code, passing $now to those that use it."""
+    for statement in filter(str.strip, script.split(";")):
+        # fetch every result: DuckDB 2.0 refuses new work while one is pending
+        con.execute(statement, {"now": now} if "$now" in statement else None).fetchall()
+
+
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in _DATASET_COLUMNS.split(","))
+
+
+def _upsert(
+    con: duckdb.DuckDBPyConnection, frames: CatalogFrames, source: str, complete: bool
+) -> SourceResult:
+    """Write one source's frames; the caller holds the transaction."""
+    now = datetime.now(UTC)
+    result = SourceResult(source, "loaded", packages=frames.datasets.height + frames.rejects.height)
+    con.register("stg_agencies", frames.agencies)
+    con.register("stg_datasets", frames.datasets)
+    con.register("stg_resources", frames.resources)
+    con.execute(
+        """
+        insert into agencies (id, name, title_th, title_en, description, agency_group,
+                              agency_level, created_at, first_seen_at, last_seen_at)
+        select id, name, title_th, title_en, description, agency_group, agency_level,
+               created_at, $now, $now
+        from stg_agencies
+        on conflict (id) do update set
+            name = excluded.name, title_th = excluded.title_th,
+            title_en = coalesce(excluded.title_en, agencies.title_en),
+            description = excluded.description, agency_group = excluded.agency_group,
+            agency_level = excluded.agency_level, last_seen_at = excluded.last_seen_at,
+            deleted_at = null
+        """,
+        {"now": now},
+    ).fetchall()
+    # Classify before writing: new, changed content, moved to another agency.
+    con.execute(
+        f"""
+        create or replace temp table ds_change as
+        select s.id, d.id is null as is_new,
+               d.id is not null and md5(row({_prefixed("s")})::varchar)
+                   <> md5(row({_prefixed("d")})::varchar) as is_updated,
+               d.agency_id is distinct from s.agency_id and d.id is not null as is_moved,
+               d.deleted_at is not null and not s.state_deleted as is_restored,
+               s.agency_id, s.modified_at
+        from stg_datasets as s left join datasets as d on d.id = s.id
+        """  # noqa: S608 (column list from code)
+    ).fetchall()
+    counts = con.execute(
+        "select count(*) filter (where is_new), count(*) filter (where is_updated),"
+        " count(*) filter (where is_moved), count(*) filter (where is_restored) from ds_change"
+    ).fetchall()[0]
+    result.new, result.updated, result.moved_datasets, result.restored = map(int, counts)
+    result.unchanged = frames.datasets.height - result.new - result.updated
+    _execute_each(
+        con,
+        """
+        update dataset_agencies set valid_to = coalesce(c.modified_at, $now)
+        from ds_change as c
+        where c.is_moved and dataset_agencies.dataset_id = c.id
+          and dataset_agencies.valid_to is null;
+        insert into dataset_agencies
+        select id, agency_id, case when is_new then null else coalesce(modified_at, $now) end, null
+        from ds_change where is_new or is_moved;
+        """,
+        now,
+    )
+    con.execute(
+        f"""
+        insert into datasets (id, {_DATASET_COLUMNS}, first_seen_at, last_seen_at, deleted_at)
+        select id, {_DATASET_COLUMNS}, $now, $now, case when state_deleted then $now end
+        from stg_datasets
+        on conflict (id) do update set
+            {", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _DATASET_COLUMNS.split(","))},
+            last_seen_at = excluded.last_seen_at,
+            deleted_at = case when excluded.deleted_at is null then null
+                              else coalesce(datasets.deleted_at, excluded.deleted_at) end
+        """,  # noqa: S608 (column list from code)
+        {"now": now},
+    ).fetchall()
+    _execute_each(
+        con,
+        """
+        create or replace temp table res_change as
+        select s.id, s.dataset_id, r.id is null as is_new,
+               r.dataset_id is distinct from s.dataset_id and r.id is not null as is_moved,
+               s.modified_at
+        from stg_resources as s left join resources as r on r.id = s.id;
+        update resource_datasets set valid_to = coalesce(c.modified_at, $now)
+        from res_change as c
+        where c.is_moved and resource_datasets.resource_id = c.id
+          and resource_datasets.valid_to is null;
+        insert into resource_datasets
+        select id, dataset_id, case when is_new then null else coalesce(modified_at, $now) end, null
+        from res_change where is_new or is_moved;
+        insert into resources (id, dataset_id, name, format, url, size, created_at, modified_at,
+                               first_seen_at, last_seen_at, deleted_at)
+        select id, dataset_id, name, format, url, size, created_at, modified_at, $now, $now,
+               case when state_deleted then $now end
+        from stg_resources
+        on conflict (id) do update set
+            dataset_id = excluded.dataset_id, name = excluded.name, format = excluded.format,
+            url = excluded.url, size = excluded.size, created_at = excluded.created_at,
+            modified_at = excluded.modified_at, last_seen_at = excluded.last_seen_at,
+            deleted_at = case when excluded.deleted_at is null then null
+                              else coalesce(resources.deleted_at, excluded.deleted_at) end;
+        """,
+        now,
+    )
+    (result.moved_resources,) = map(
+        int,
+        con.execute("select count(*) filter (where is_moved) from res_change").fetchall()[0],
+    )
+    if complete:
+        # A full listing: what it lacks has left the portal. Marked, never erased.
+        gone = con.execute(
+            """
+            update datasets set deleted_at = $now
+            where deleted_at is null and id not in (select id from stg_datasets)
+            returning id
+            """,
+            {"now": now},
+        ).fetchall()
+        result.deleted = len(gone)
+        con.execute(
+            """
+            update resources set deleted_at = $now
+            where deleted_at is null and id not in (select id from stg_resources)
+            """,
+            {"now": now},
+        ).fetchall()
+    result.rejected = frames.rejects.height
+    result.rejects = frames.rejects.to_dicts()
+    for name in ("stg_agencies", "stg_datasets", "stg_resources"):
+        con.unregister(name)
+    return result
+
+
+def _record(con: duckdb.DuckDBPyConnection, result: SourceResult, complete: bool) -> None:
+    (load_id,) = con.execute("select nextval('seq_catalog_load_id')").fetchone() or (0,)
+    con.execute(
+        """
+        insert into catalog_loads values ($id, now(), $source, $complete, $status, $message,
+            $packages, $new, $updated, $deleted, $rejected)
+        """,
+        {
+            "id": load_id,
+            "source": result.source,
+            "complete": complete,
+            "status": result.status,
+            "message": result.message,
+            "packages": result.packages,
+            "new": result.new,
+            "updated": result.updated,
+            "deleted": result.deleted,
+            "rejected": result.rejected,
+        },
+    )
+    if result.rejects:
+        con.executemany(
+            "insert into catalog_rejects values (?, ?, ?, ?)",
+            [[load_id, result.source, r["package"], r["reason"]] for r in result.rejects],
+        )
+
+
+def _known_agencies(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("select id from agencies").fetchall()}
+
+
+def load_content(
+    con: duckdb.DuckDBPyConnection,
+    contents: Iterable[ckan_json.CkanContent],
+    source: str,
+    complete: bool | None = None,
+) -> SourceResult:
+    """Load CKAN answers (the pages of one file or one crawl) in one transaction."""
+    packages: list[dict] = []
+    orgs: list[dict] = []
+    declared: int | None = None
+    for content in contents:
+        packages.extend(content.packages)
+        orgs.extend(content.organizations)
+        if content.declared_count is not None:
+            declared = content.declared_count
+    frames = catalog_frames(
+        ckan_json.packages_frame(packages),
+        ckan_json.organizations_frame(orgs),
+        _known_agencies(con),
+    )
+    if complete is None:
+        # package_search pages that together hold result.count packages are the full listing
+        complete = declared is not None and declared > 0 and frames.datasets.height >= declared
+    con.execute("begin transaction")
+    try:
+        result = _upsert(con, frames, source, complete)
+        _record(con, result, complete)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def load_catalog(db_path: Path, files: list[Path], *, complete: bool = False) -> CatalogResult:
+    """Load saved CKAN answers, one transaction per file, then re-attribute stored downloads."""
+    con = connect_writer(db_path)
+    try:
+        sources = []
+        for path in files:
+            try:
+                content = ckan_json.read_file(path)
+            except ckan_json.NotCkan as exc:
+                failed = SourceResult(str(path), "failed", message=str(exc))
+                _record(con, failed, complete)
+                sources.append(failed)
+                continue
+            sources.append(load_content(con, [content], str(path), complete or None))
+        return _finish(con, sources)
+    finally:
+        con.close()
+
+
+def _finish(con: duckdb.DuckDBPyConnection, sources: list[SourceResult]) -> CatalogResult:
+    con.execute("begin transaction")
+    attribution = attribute_events(con)
+    con.execute("commit")
+    agencies, datasets, resources = con.execute(
+        "select (select count(*) from agencies), (select count(*) from datasets"
+        " where deleted_at is null), (select count(*) from resources where deleted_at is null)"
+    ).fetchone() or (0, 0, 0)
+    return CatalogResult(
+        sources,
+        int(agencies),
+        int(datasets),
+        int(resources),
+        attribution.attributed,
+        attribution.unattributed,
+    )
+
+
+def crawl_catalog(db_path: Path, url: str, api_key: str | None, rows: int) -> CatalogResult:
+    """Page through a live CKAN's package_search and load it as one complete listing."""
+    from ingest.ckan_api import CkanClient  # urllib only; imported when crawling
+
+    client = CkanClient(url, api_key=api_key)
+    pages = list(client.package_search_pages(rows=rows))
+    con = connect_writer(db_path)
+    try:
+        return _finish(con, [load_content(con, pages, url, complete=True)])
+    finally:
+        con.close()
+
+
+def summary_json(result: CatalogResult) -> dict:
+    """Return the run as one JSON-ready object."""
+    return {
+        "sources": [asdict(s) for s in result.sources],
+        "packages": sum(s.packages for s in result.sources),
+        "new": sum(s.new for s in result.sources),
+        "updated": sum(s.updated for s in result.sources),
+        "unchanged": sum(s.unchanged for s in result.sources),
+        "deleted": sum(s.deleted for s in result.sources),
+        "rejected": sum(s.rejected for s in result.sources),
+        "failed_files": result.failed,
+        "agencies": result.agencies,
+        "datasets": result.datasets,
+        "resources": result.resources,
+        "attributed": result.attributed,
+        "unattributed": result.unattributed,
+    }
+
+
+def _print_summary(result: CatalogResult) -> None:
+    for s in result.sources:
+        if s.status == "failed":
+            print(f"FAILED {s.message}", file=sys.stderr)
+            continue
+        print(
+            f"{s.source}: {s.packages} packages: {s.new} new, {s.updated} updated,"
+            f" {s.unchanged} unchanged, {s.deleted} deleted, {s.rejected} rejected"
+            + (f", {s.moved_datasets} moved" if s.moved_datasets else "")
+        )
+        for r in s.rejects:
+            print(f"  rejected {s.source}: package {r['package']}: {r['reason']}", file=sys.stderr)
+    print(
+        f"catalog: {result.agencies} agencies, {result.datasets} datasets, {result.resources}"
+        f" resources; downloads attributed now {result.attributed}, still unattributed"
+        f" {result.unattributed}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `ingest catalog` and return the exit code."""
+    db = args.db or load_settings().db_path
+    if args.ckan_url:
+        from ingest.ckan_api import CkanError
+
+        try:
+            result = crawl_catalog(db, args.ckan_url, args.api_key, args.rows)
+        except CkanError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    elif args.files:
+        result = load_catalog(db, args.files, complete=args.complete)
+    else:
+        print("error: give CKAN JSON files or --ckan-url URL", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(summary_json(result), ensure_ascii=False, default=str))
+    else:
+        _print_summary(result)
+    return 1 if result.failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `catalog` subcommand."""
+    p = subparsers.add_parser(
+        "catalog",
+        help="load the CKAN catalog (saved API answers or a live CKAN)",
+        description="Load agencies, datasets and resources from CKAN Action API answers saved"
+        " as .json/.json.gz (package_search pages, package_show, organization_list with"
+        " all_fields, or a list of packages), or crawl a live CKAN's package_search.",
+    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    p.add_argument(
+        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--complete",
+        action="store_true",
+        help="the files are the full catalog: datasets they lack are marked deleted",
+    )
+    p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")
+    p.add_argument("--api-key", help="CKAN API key (sent in the Authorization header)")
+    p.add_argument("--rows", type=int, default=500, help="page size for --ckan-url (default 500)")
+    p.set_defaults(func=run)

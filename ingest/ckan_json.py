@@ -1,0 +1,164 @@
+"""CKAN Action API responses (saved files or live pages) as polars frames of packages and orgs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+_ORG = pl.Struct(
+    {
+        "id": pl.String,
+        "name": pl.String,
+        "title": pl.String,
+        "description": pl.String,
+        "created": pl.String,
+        "state": pl.String,
+    }
+)
+_RESOURCE = pl.Struct(
+    {
+        "id": pl.String,
+        "package_id": pl.String,
+        "name": pl.String,
+        "format": pl.String,
+        "url": pl.String,
+        "size": pl.Int64,
+        "created": pl.String,
+        "last_modified": pl.String,
+        "metadata_modified": pl.String,
+        "state": pl.String,
+    }
+)
+# Every field we keep; anything else in a package is ignored, a missing one becomes null, and a
+# value of another JSON type is converted (ckanext-thai_gdc sends "1" or true, 1 or "1").
+PACKAGE_SCHEMA: dict[str, Any] = {
+    "id": pl.String,
+    "name": pl.String,
+    "title": pl.String,
+    "owner_org": pl.String,
+    "organization": _ORG,
+    "notes": pl.String,
+    "license_id": pl.String,
+    "license_title": pl.String,
+    "isopen": pl.Boolean,
+    "high_value_dataset": pl.String,
+    "data_category": pl.String,
+    "update_frequency_unit": pl.String,
+    "update_frequency_interval": pl.String,
+    "tags": pl.List(pl.Struct({"name": pl.String})),
+    "groups": pl.List(pl.Struct({"name": pl.String})),
+    "maintainer": pl.String,
+    "maintainer_email": pl.String,
+    "author": pl.String,
+    "author_email": pl.String,
+    "private": pl.Boolean,
+    "metadata_created": pl.String,
+    "metadata_modified": pl.String,
+    "state": pl.String,
+    "type": pl.String,
+    "resources": pl.List(_RESOURCE),
+}
+ORG_SCHEMA: dict[str, Any] = dict(_ORG.to_schema())
+
+
+class NotCkan(ValueError):
+    """The file is not JSON, or not a CKAN Action API answer we know."""
+
+
+@dataclass
+class CkanContent:
+    """What one CKAN answer holds: packages, organizations, and the listing's declared size."""
+
+    packages: list[dict[str, Any]] = field(default_factory=list)
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    declared_count: int | None = None  # package_search's result.count
+
+
+def read_json_bytes(data: bytes, source: str) -> Any:
+    """Return the JSON in `data` (gunzipped first if it is gzip), or raise NotCkan naming source."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise NotCkan(f"{source}: truncated or corrupt gzip ({exc})") from exc
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise NotCkan(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise NotCkan(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+
+
+def _is_package(obj: Any) -> bool:
+    return isinstance(obj, dict) and ("resources" in obj or "owner_org" in obj or "type" in obj)
+
+
+def _is_org(obj: Any) -> bool:
+    return isinstance(obj, dict) and (
+        obj.get("is_organization") is True or obj.get("type") == "organization"
+    )
+
+
+def ckan_content(doc: Any, source: str) -> CkanContent:
+    """Return the packages/organizations of a CKAN answer, or raise NotCkan saying what it is."""
+    if isinstance(doc, dict) and "success" in doc:
+        if doc.get("success") is not True:
+            error = doc.get("error") or {}
+            raise NotCkan(f"{source}: CKAN reported failure: {error.get('message', error)}")
+        doc = doc.get("result")
+        if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+            count = doc.get("count")
+            return _split(doc["results"], source, count if isinstance(count, int) else None)
+    if isinstance(doc, dict):
+        return _split([doc], source, None)
+    if isinstance(doc, list):
+        if doc and all(isinstance(x, str) for x in doc):
+            raise NotCkan(
+                f"{source}: a list of names (package_list/organization_list without"
+                " all_fields); save package_search or organization_list?all_fields=true instead"
+            )
+        return _split(doc, source, None)
+    raise NotCkan(f"{source}: not a CKAN Action API answer (top level is {type(doc).__name__})")
+
+
+def _split(items: list[Any], source: str, count: int | None) -> CkanContent:
+    content = CkanContent(declared_count=count)
+    for position, item in enumerate(items):  # a page holds at most a few thousand packages
+        if _is_org(item):
+            content.organizations.append(item)
+        elif _is_package(item) or isinstance(item, dict):
+            content.packages.append({"_position": position, **item})
+        else:
+            content.packages.append({"_position": position, "_not_object": True})
+    if not content.packages and not content.organizations and count is None:
+        raise NotCkan(f"{source}: a CKAN answer without packages or organizations")
+    return content
+
+
+def packages_frame(packages: list[dict[str, Any]]) -> pl.DataFrame:
+    """Return one row per package with the kept fields (nested lists kept for later steps)."""
+    schema: dict[str, Any] = {
+        "_position": pl.Int64(),
+        "_not_object": pl.Boolean(),
+        **PACKAGE_SCHEMA,
+    }
+    return pl.from_dicts(packages, schema=schema, strict=False)
+
+
+def organizations_frame(orgs: list[dict[str, Any]]) -> pl.DataFrame:
+    """Return one row per organization."""
+    return pl.from_dicts(orgs, schema=ORG_SCHEMA, strict=False)
+
+
+def read_file(path: Path) -> CkanContent:
+    """Return the CKAN content of a saved .json or .json.gz file (gzip detected by content)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NotCkan(f"{path}: cannot read ({exc.strerror})") from exc
+    return ckan_content(read_json_bytes(data, str(path)), str(path))
