@@ -267,22 +267,41 @@ def load_content(
 
 
 def load_catalog(db_path: Path, files: list[Path], *, complete: bool = False) -> CatalogResult:
-    """Load saved CKAN answers, one transaction per file, then re-attribute stored downloads."""
+    """Load saved CKAN answers, then re-attribute stored downloads.
+
+    Files are loaded one transaction each, except the pages of one listing (package_search
+    pages that share result.count and together hold that many packages, or any files given
+    with complete=True): those load as one, and what the listing lacks is marked deleted.
+    """
     con = connect_writer(db_path)
     try:
-        sources = []
+        sources: list[SourceResult] = []
+        readable: list[tuple[Path, ckan_json.CkanContent]] = []
         for path in files:
             try:
-                content = ckan_json.read_file(path)
+                readable.append((path, ckan_json.read_file(path)))
             except ckan_json.NotCkan as exc:
                 failed = SourceResult(str(path), "failed", message=str(exc))
                 _record(con, failed, complete)
                 sources.append(failed)
-                continue
-            sources.append(load_content(con, [content], str(path), complete or None))
+        if readable and (complete or _one_listing([c for _, c in readable])):
+            name = " + ".join(str(p) for p, _ in readable)
+            sources.append(load_content(con, [c for _, c in readable], name, complete=True))
+        else:
+            for path, content in readable:
+                sources.append(load_content(con, [content], str(path)))
         return _finish(con, sources)
     finally:
         con.close()
+
+
+def _one_listing(contents: list[ckan_json.CkanContent]) -> bool:
+    """Return whether several answers are the pages of one complete package_search listing."""
+    counts = {c.declared_count for c in contents}
+    if len(contents) < 2 or len(counts) != 1 or None in counts:
+        return False
+    ids = {p.get("id") for c in contents for p in c.packages}
+    return len(ids) >= next(iter(counts))  # type: ignore[operator]
 
 
 def _finish(con: duckdb.DuckDBPyConnection, sources: list[SourceResult]) -> CatalogResult:

@@ -117,6 +117,12 @@ def test_pages_of_one_listing_with_duplicates_are_one_dataset_each(tmp_path: Pat
     load_catalog(db, [p1, p2])
     assert query(db, "select count(*), count(distinct id) from datasets") == [(4, 4)]
     assert query(db, "select count(*) from datasets where deleted_at is not null") == [(0,)]
+    # the same listing without one package: loaded as one, the missing one is marked deleted
+    p3 = page(tmp_path / "p3.json", [pkg(n) for n in names[:2]], count=3)
+    p4 = page(tmp_path / "p4.json", [pkg(names[3])], count=3)
+    result = load_catalog(db, [p3, p4])
+    assert len(result.sources) == 1 and result.sources[0].deleted == 1
+    assert query(db, "select name from datasets where deleted_at is not null") == [(names[2],)]
 
 
 def test_dataset_moved_between_agencies_keeps_dated_history(tmp_path: Path) -> None:
@@ -244,4 +250,5 @@ def test_cli_json_summary_and_exit_code(tmp_path: Path) -> None:
     assert proc.returncode == 1
     summary = json.loads(proc.stdout)
     assert summary["new"] == 1 and summary["failed_files"] == 1 and summary["agencies"] == 1
-    assert summary["sources"][1]["message"].startswith(str(bad))
+    (failed,) = [s for s in summary["sources"] if s["status"] == "failed"]
+    assert failed["message"].startswith(str(bad))
