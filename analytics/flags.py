@@ -1,0 +1,222 @@
+"""Integrity flags: figures that look gamed or unreliable, each with its evidence. Staff decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from analytics import usage
+from analytics.periods import Period
+
+FLAG_COLUMNS = {
+    "level": pl.String,
+    "id": pl.String,
+    "flag": pl.String,
+    "value": pl.Float64,
+    "threshold": pl.Float64,
+    "evidence": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a flag fires (the rules file's [thresholds] table)."""
+
+    top_client_share: float = 0.5  # one client makes more than this share of a dataset's downloads
+    total_to_unique: float = 5.0  # downloads per user-session above this
+    min_requests: int = 50  # below this a dataset is too small to judge
+    spike_factor: float = 10.0  # one day above this many times the dataset's median active day
+    spike_min_requests: int = 100
+    machine_share: float = 0.8  # scripts make more than this share of downloads
+    robot_share: float = 0.7  # robots make more than this share of all requests
+    unattributed_share: float = 0.1  # downloads matching no catalog dataset, portal-wide
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=FLAG_COLUMNS)
+
+
+def integrity_flags(
+    con: duckdb.DuckDBPyConnection, period: Period, thresholds: Thresholds
+) -> pl.DataFrame:
+    """Return every flag of the period: level, id, flag, value, threshold, evidence."""
+    names = con.sql("select id as dataset_id, name from datasets").pl()
+    frames = [
+        _concentration(con, period, thresholds),
+        _ratio_and_shares(con, period, thresholds),
+        _spikes(con, period, thresholds),
+    ]
+    per_dataset = (
+        pl.concat(frames, how="vertical_relaxed")
+        .join(names, on="dataset_id", how="left")
+        .select(
+            pl.lit("dataset").alias("level"),
+            pl.coalesce("name", "dataset_id").alias("id"),
+            "flag",
+            "value",
+            "threshold",
+            "evidence",
+        )
+    )
+    return pl.concat(
+        [per_dataset, _unattributed(con, period, thresholds)], how="vertical_relaxed"
+    ).sort("level", "id", "flag")
+
+
+def _concentration(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    frame = con.sql(
+        """
+        with per_client as (
+            select dataset_id, client_key, count(*) as n
+            from events
+            where kind = 'download' and kept and ua_class <> 'robot'
+              and dataset_id is not null and day between $start and $end
+            group by all
+        ),
+        final as (
+            select dataset_id, sum(n) as total, max(n) as top, count(*) as clients
+            from per_client group by dataset_id
+        )
+        select dataset_id, total::bigint as total, top::bigint as top, clients::bigint as clients
+        from final
+        where total >= $min and top > $share * total
+        """,
+        params={**usage.period_params(period), "min": t.min_requests, "share": t.top_client_share},
+    ).pl()
+    return frame.select(
+        "dataset_id",
+        pl.lit("concentration").alias("flag"),
+        (pl.col("top") / pl.col("total")).round(3).alias("value"),
+        pl.lit(t.top_client_share).alias("threshold"),
+        pl.format(
+            "one client made {} of {} downloads ({}%) among {} clients",
+            "top",
+            "total",
+            (pl.col("top") * 100 / pl.col("total")).round(0).cast(pl.Int64),
+            "clients",
+        ).alias("evidence"),
+    )
+
+
+def _ratio_and_shares(
+    con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds
+) -> pl.DataFrame:
+    sums = (
+        usage.per_dataset(con, period)
+        .group_by("dataset_id")
+        .agg(*[pl.col(m).sum() for m in usage.METRICS])
+        .with_columns(
+            (pl.col("total_requests") + pl.col("machine_requests")).alias("downloads"),
+            (
+                pl.col("total_investigations")
+                + pl.col("machine_investigations")
+                + pl.col("robot_requests")
+            ).alias("all_requests"),
+        )
+    )
+    ratio = sums.filter(
+        (pl.col("total_requests") >= t.min_requests)
+        & (pl.col("total_requests") > t.total_to_unique * pl.col("unique_requests"))
+    ).select(
+        "dataset_id",
+        pl.lit("concentration").alias("flag"),
+        (pl.col("total_requests") / pl.col("unique_requests")).round(2).alias("value"),
+        pl.lit(t.total_to_unique).alias("threshold"),
+        pl.format(
+            "{} downloads from only {} user-sessions", "total_requests", "unique_requests"
+        ).alias("evidence"),
+    )
+    machine = sums.filter(
+        (pl.col("downloads") >= t.min_requests)
+        & (pl.col("machine_requests") > t.machine_share * pl.col("downloads"))
+    ).select(
+        "dataset_id",
+        pl.lit("machine_heavy").alias("flag"),
+        (pl.col("machine_requests") / pl.col("downloads")).round(3).alias("value"),
+        pl.lit(t.machine_share).alias("threshold"),
+        pl.format("{} of {} downloads by scripts", "machine_requests", "downloads").alias(
+            "evidence"
+        ),
+    )
+    robots = sums.filter(
+        (pl.col("all_requests") >= t.min_requests)
+        & (pl.col("robot_requests") > t.robot_share * pl.col("all_requests"))
+    ).select(
+        "dataset_id",
+        pl.lit("robot_share").alias("flag"),
+        (pl.col("robot_requests") / pl.col("all_requests")).round(3).alias("value"),
+        pl.lit(t.robot_share).alias("threshold"),
+        pl.format(
+            "{} of {} requests by robots (not counted)", "robot_requests", "all_requests"
+        ).alias("evidence"),
+    )
+    return pl.concat([ratio, machine, robots])
+
+
+def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    frame = con.sql(
+        """
+        with daily as (
+            select dataset_id, day, sum(total_requests + machine_requests) as n
+            from daily_usage
+            where dataset_id is not null and day between $start and $end
+            group by all
+            having n > 0
+        ),
+        stats as (
+            select dataset_id, median(n) as usual, max(n) as peak, arg_max(day, n) as peak_day,
+                   count(*) as active_days
+            from daily group by dataset_id
+        )
+        select dataset_id, usual::double as usual, peak::bigint as peak,
+               strftime(peak_day, '%Y-%m-%d') as peak_day, active_days::bigint as active_days
+        from stats
+        where peak >= $min and peak > $factor * usual
+        """,
+        params={
+            **usage.period_params(period),
+            "min": t.spike_min_requests,
+            "factor": t.spike_factor,
+        },
+    ).pl()
+    return frame.select(
+        "dataset_id",
+        pl.lit("spike").alias("flag"),
+        (pl.col("peak") / pl.col("usual")).round(1).alias("value"),
+        pl.lit(t.spike_factor).alias("threshold"),
+        pl.format(
+            "{} downloads on {} against a usual {} a day over {} active days",
+            "peak",
+            "peak_day",
+            pl.col("usual").round(1),
+            "active_days",
+        ).alias("evidence"),
+    )
+
+
+def _unattributed(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    row = con.execute(
+        """
+        select coalesce(sum(total_requests + machine_requests)
+                        filter (where dataset_id is null), 0)::bigint,
+               coalesce(sum(total_requests + machine_requests), 0)::bigint
+        from daily_usage where day between $start and $end
+        """,
+        usage.period_params(period),
+    ).fetchall()[0]
+    unmatched, total = int(row[0]), int(row[1])
+    if total == 0 or unmatched <= t.unattributed_share * total:
+        return _empty()
+    return pl.DataFrame(
+        {
+            "level": ["portal"],
+            "id": ["*"],
+            "flag": ["unattributed"],
+            "value": [round(unmatched / total, 3)],
+            "threshold": [t.unattributed_share],
+            "evidence": [f"{unmatched} of {total} downloads match no catalog dataset"],
+        },
+        schema=FLAG_COLUMNS,
+    )
