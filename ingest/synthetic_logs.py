@@ -497,7 +497,7 @@ def synthetic_events(spec: LogSpec) -> pl.DataFrame:
     gamers = pl.DataFrame(
         {
             "client": np.arange(clients.height, clients.height + len(spec.gaming)),
-            "cls": np.zeros(len(spec.gaming), np.int8),
+            "cls": np.array([_class_of(g.user_agent) for g in spec.gaming], np.int8),
             "ua": [g.user_agent for g in spec.gaming],
             "ip": [g.ip or f"198.51.100.{i + 10}" for i, g in enumerate(spec.gaming)],
             "ipv6": [g.ip is not None and ":" in g.ip for g in spec.gaming],
@@ -550,6 +550,14 @@ def _repeats(rng: np.random.Generator, base: pl.DataFrame, n_rep: int, end: int)
     return base[pick].with_columns(
         pl.Series("t", later), pl.Series("size_u", rng.random(n_rep)), pl.lit(True).alias("repeat")
     )
+
+
+def _class_of(user_agent: str) -> int:
+    """Return the class index of one of our user agents (an unknown one is a regular browser)."""
+    for index, cls in enumerate(CLASSES):
+        if any(user_agent == ua for ua, _ in _USER_AGENTS[cls]):
+            return index
+    return 0
 
 
 def _gaming_frame(

@@ -1,0 +1,44 @@
+"""`ingest demo`: a small demo built through the real ingest, counted as generated."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+
+from ingest.demo import AGENCIES_CSV, DemoScale, build_demo
+from tests.ingest.logkit import query, totals
+
+SMALL = DemoScale(agencies=30, datasets=200, lines_per_year=20_000, seed=7)
+
+
+def test_small_demo_is_realistic_and_counted_as_generated(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    steps: list[float] = []
+    inputs = build_demo(db, progress=lambda done, _: steps.append(done), scale=SMALL)
+    assert inputs is not None and db.exists()
+    assert steps[-1] == 1.0 and steps == sorted(steps)
+    assert not list(tmp_path.glob("*.building-*"))  # built aside, renamed into place
+    groups = dict(query(db, "select agency_group, count(*) from agencies group by all"))
+    assert set(groups) == {"central", "regional", "local", "state-enterprise"}
+    assert sum(groups.values()) == 30
+    real_names = set(pl.read_csv(AGENCIES_CSV)["budgetary_unit"])
+    assert {t for (t,) in query(db, "select title_th from agencies")} <= real_names
+    assert query(db, "select count(*) from datasets") == [(200,)]
+    assert query(db, "select count(*) from datasets where deleted_at is not null") == [(1,)]
+    assert query(db, "select count(*) from dataset_agencies where valid_to is not null") == [(1,)]
+    formats = {f for (f,) in query(db, "select distinct format from resources")}
+    assert {"CSV", "XLSX", "PDF"} <= formats
+    expected = [dataclasses.asdict(e) for e in inputs.expected]
+    counted = totals(db)
+    for metric, value in counted.items():
+        assert value == sum(e[metric] for e in expected), metric
+    assert query(db, "select count(*) from daily_usage where dataset_id is null") != [(0,)]
+
+
+def test_existing_database_is_left_alone(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    db.write_bytes(b"not touched")
+    assert build_demo(db, scale=SMALL) is None
+    assert db.read_bytes() == b"not touched"
