@@ -14,6 +14,7 @@ class Settings:
     """Where the database and its pseudonymisation key live."""
 
     db_path: Path
+    auto_demo: bool  # build the demo database on first start when the database is missing
 
     @property
     def secret_path(self) -> Path:
@@ -32,5 +33,13 @@ def _anchored(value: str) -> Path:
 
 
 def load_settings() -> Settings:
-    """Return settings from ODA_DB (default data/warehouse.duckdb under the repo root)."""
-    return Settings(db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")))
+    """Return settings from ODA_DB (default data/warehouse.duckdb under the repo root).
+
+    The demo database is built on first start only for the default path, unless ODA_AUTO_DEMO
+    says otherwise (1/0): a database named explicitly is never filled with demo data unasked.
+    """
+    explicit = "ODA_DB" in os.environ
+    auto = os.environ.get("ODA_AUTO_DEMO", "0" if explicit else "1") == "1"
+    return Settings(
+        db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")), auto_demo=auto
+    )

@@ -127,6 +127,16 @@ def catalog_json(path: Path) -> Path:
     return path
 
 
+def load(db: Path, work: Path) -> Path:
+    """Build the tiny portal's database through the real catalog and logs ingest."""
+    from ingest.catalog import load_catalog
+    from ingest.logs import ingest_logs
+
+    load_catalog(db, [catalog_json(work / "catalog.json")])
+    ingest_logs(db, [access_log(work / "access.log")])
+    return db
+
+
 def access_log(path: Path) -> Path:
     """Write the downloads of the table above as a combined log and return its path."""
     lines = []

@@ -1,0 +1,38 @@
+"""What every page starts from: the database, its data version and the usage span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pages import _data, _ui
+
+
+@dataclass(frozen=True)
+class Context:
+    """The open database and what it covers."""
+
+    path: str
+    version: int
+    first_day: date
+    last_day: date
+
+
+def require_usage() -> Context:
+    """Return the context, or stop the page with the command that would fill it."""
+    path = _data.db_path()
+    if path is None:
+        _ui.no_data(
+            "ยังไม่มีฐานข้อมูล สร้างข้อมูลตัวอย่างด้วย",
+            "No database yet; build the demo data with",
+            "python -m ingest demo",
+        )
+    version = _data.version(path)
+    first, last = _data.usage_span(path, version)
+    if first is None or last is None:
+        _ui.no_data(
+            "ยังไม่มีข้อมูลการดาวน์โหลด นำเข้าล็อกด้วย",
+            "No downloads counted yet; load access logs with",
+            "python -m ingest logs FILE...",
+        )
+    return Context(path, version, first, last)

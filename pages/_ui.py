@@ -1,0 +1,214 @@
+"""Shared widgets and wording: Thai first with an English toggle, periods, groups, numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import NoReturn, TypeVar
+
+import streamlit as st
+
+from analytics import periods
+from analytics.periods import Period
+from analytics.thai import thai_date
+
+T = TypeVar("T")
+GROUPS = ("central", "regional", "local", "state-enterprise", "other")
+GROUP_NAMES = {
+    "central": ("ส่วนกลาง", "Central government"),
+    "regional": ("ส่วนภูมิภาค", "Regional"),
+    "local": ("ส่วนท้องถิ่น", "Local government"),
+    "state-enterprise": ("รัฐวิสาหกิจ", "State enterprise"),
+    "other": ("อื่น ๆ", "Other"),
+}
+METRICS = (
+    "unique_requests",
+    "total_requests",
+    "machine_requests",
+    "unique_investigations",
+    "total_investigations",
+)
+METRIC_NAMES = {
+    "unique_requests": ("ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)", "Unique downloads"),
+    "total_requests": ("ดาวน์โหลดทั้งหมด", "Total downloads"),
+    "machine_requests": ("ดาวน์โหลดโดยสคริปต์", "Machine downloads"),
+    "unique_machine_requests": ("สคริปต์ (ไม่ซ้ำ)", "Unique machine downloads"),
+    "unique_investigations": ("การเข้าชม (ไม่ซ้ำ)", "Unique investigations"),
+    "total_investigations": ("การเข้าชมทั้งหมด", "Total investigations"),
+}
+
+
+def english() -> bool:
+    """Return whether the reader switched to English (Thai is the default)."""
+    if "en" in st.session_state:
+        return bool(st.session_state["en"])
+    # before the toggle is drawn (page titles in the navigation): what the URL says
+    return st.query_params.get("en", "").lower() in ("true", "1")
+
+
+def t(th: str, en: str) -> str:
+    """Return the Thai or the English wording."""
+    return en if english() else th
+
+
+def language_toggle() -> None:
+    """Draw the language switch in the sidebar; the choice is kept in the URL (?en=true)."""
+    st.sidebar.toggle("English", key="en", bind="query-params")
+
+
+def metric_name(metric: str) -> str:
+    """Return a metric's display name."""
+    th, en = METRIC_NAMES.get(metric, (metric, metric))
+    return t(th, en)
+
+
+def group_name(group: str | None) -> str:
+    """Return an agency group's display name (None: all groups)."""
+    if group is None:
+        return t("ทุกกลุ่ม", "All groups")
+    th, en = GROUP_NAMES.get(group, (group, group))
+    return t(th, en)
+
+
+def show_date(day: date | None) -> str:
+    """Return a date as Thai text in Buddhist Era, or ISO when English is on."""
+    if day is None:
+        return "–"
+    return day.isoformat() if english() else thai_date(day)
+
+
+def number(value: float | int | None) -> str:
+    """Return a count with thousands separators ('–' when missing)."""
+    return "–" if value is None else f"{int(value):,}"
+
+
+def change(value: float | int | None) -> str | None:
+    """Return a signed change for st.metric's delta (None when there is nothing to compare)."""
+    return None if value is None else f"{int(value):+,}"
+
+
+def url_choice(
+    label: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    default: T | None = None,
+    where: str = "sidebar",
+    widget: str = "selectbox",
+    placeholder: str | None = None,
+) -> T | None:
+    """Draw a choice whose raw value lives in the URL (?key=value), whatever the labels say.
+
+    Streamlit's own binding stores the displayed label, which changes with the language and
+    would put Thai agency titles in links; here the URL holds the option itself (`ddc`, `2566`).
+    A value in the URL that is not an option (hostile or stale) is ignored.
+    """
+    box = st.sidebar if where == "sidebar" else st
+    by_text = {str(o): o for o in options}
+    if key not in st.session_state or st.session_state[key] not in (*options, None):
+        st.session_state[key] = by_text.get(st.query_params.get(key, ""), default)
+    if widget == "segmented":
+        chosen = box.segmented_control(
+            label, list(options), format_func=format_func, key=key, required=True
+        )
+    else:
+        chosen = box.selectbox(
+            label,
+            list(options),
+            format_func=format_func,
+            key=key,
+            placeholder=placeholder,
+            index=None if st.session_state[key] is None else 0,
+        )
+    if chosen is None:
+        st.query_params.pop(key, None)
+    elif chosen != default or key in st.query_params:
+        st.query_params[key] = str(chosen)
+    return chosen
+
+
+def period_picker(first: date, last: date, *, where: str = "sidebar") -> Period:
+    """Draw the period choice (fiscal year BE / calendar year / range) and return the period."""
+    box = st.sidebar if where == "sidebar" else st
+    kinds = {
+        "fy": t("ปีงบประมาณ", "Fiscal year"),
+        "year": t("ปีปฏิทิน", "Year"),
+        "range": t("ช่วงวันที่", "Date range"),
+    }
+    kind = url_choice(
+        t("ช่วงเวลา", "Period"),
+        list(kinds),
+        key="period",
+        format_func=kinds.__getitem__,
+        default="fy",
+        where=where,
+        widget="segmented",
+    )
+    if kind == "year":
+        years = list(range(last.year + periods.BE_OFFSET, first.year + periods.BE_OFFSET - 1, -1))
+        year = url_choice(
+            t("ปี พ.ศ.", "Year (BE, 2566 = 2023)"), years, key="year", default=years[0], where=where
+        )
+        return periods.calendar_year(int(year or years[0]))
+    if kind == "range":
+        default = (max(first, last - timedelta(days=89)), last)
+        picked = box.date_input(
+            t("ตั้งแต่ – ถึง", "From – to"),
+            value=default,
+            min_value=first,
+            max_value=last,
+            key="range",
+        )
+        if isinstance(picked, tuple) and len(picked) == 2:
+            return periods.date_range(picked[0], picked[1])
+        return periods.date_range(*default)
+    fiscal_years = list(range(periods.fiscal_year_of(last), periods.fiscal_year_of(first) - 1, -1))
+    fy = url_choice(
+        t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
+        fiscal_years,
+        key="fy",
+        default=fiscal_years[0],
+        where=where,
+    )
+    return periods.fiscal_year(int(fy or fiscal_years[0]))
+
+
+def group_picker(*, where: str = "sidebar") -> str | None:
+    """Draw the agency-group filter and return the group (None: all)."""
+    options: list[str] = ["all", *GROUPS]
+    group = url_choice(
+        t("กลุ่มหน่วยงาน", "Agency group"),
+        options,
+        key="group",
+        format_func=lambda g: group_name(None if g == "all" else g),
+        default="all",
+        where=where,
+    )
+    return None if group in (None, "all") else group
+
+
+def no_data(th: str, en: str, command: str) -> NoReturn:
+    """Say there is nothing to show yet and which command fills it, then stop the page."""
+    st.info(f"{t(th, en)}: `{command}`")
+    st.stop()
+
+
+def metric_picker(*, where: str = "sidebar") -> str:
+    """Draw the ranking-metric choice (default: unique downloads, the hardest to inflate)."""
+    box = st.sidebar if where == "sidebar" else st
+    return (
+        box.selectbox(
+            t("วัดจาก", "Ranked by"),
+            list(METRICS),
+            format_func=metric_name,
+            key="metric",
+            bind="query-params",
+        )
+        or METRICS[0]
+    )
+
+
+def period_caption(period: Period) -> str:
+    """Return a period's dates for a caption: '1 ตุลาคม 2565 – 30 กันยายน 2566'."""
+    return f"{show_date(period.start)} – {show_date(period.end)}"

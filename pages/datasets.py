@@ -1,0 +1,109 @@
+"""Datasets / ชุดข้อมูล: search every dataset; one dataset's trend, resources, referrers, counters."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts
+from pages import _context, _data, _ui
+
+t = _ui.t
+_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+st.title(t("ชุดข้อมูล", "Datasets"))
+ctx = _context.require_usage()
+period = _ui.period_picker(ctx.first_day, ctx.last_day)
+group = _ui.group_picker()
+metric = _ui.metric_picker()
+ranked = _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+
+query = st.text_input(
+    t("ค้นหาชื่อชุดข้อมูลหรือหน่วยงาน", "Search dataset or agency names"), key="q", max_chars=200
+)
+high_value = st.toggle(t("เฉพาะชุดข้อมูลที่มีคุณค่าสูง", "High-value datasets only"), key="hv")
+shown = ranked
+if query.strip():
+    needle = query.strip().lower()
+    shown = shown.filter(
+        pl.any_horizontal(
+            pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+            for c in ("id", "title", "agency", "agency_title")
+        )
+    )
+if high_value:
+    shown = shown.filter(pl.col("high_value"))
+st.caption(
+    t(
+        f"พบ {shown.height:,} จาก {ranked.height:,} ชุดข้อมูล",
+        f"{shown.height:,} of {ranked.height:,} datasets",
+    )
+)
+st.dataframe(
+    shown.select(
+        "rank",
+        "title",
+        "agency_title",
+        metric,
+        "total_requests",
+        "machine_requests",
+        "unique_investigations",
+        "rank_change",
+        "id",
+    ),
+    hide_index=True,
+    key="datasets_table",
+)
+
+titles = dict(zip(shown["id"].to_list(), shown["title"].to_list(), strict=True))
+dataset = _ui.url_choice(
+    t("ดูรายละเอียดชุดข้อมูล", "Open one dataset"),
+    list(titles),
+    format_func=lambda name: titles.get(name, name),
+    key="dataset",
+    where="main",
+    placeholder=t("เลือกชุดข้อมูล", "Choose a dataset"),
+)
+if dataset is None:
+    st.stop()
+profile = _data.dataset_profile(ctx.path, ctx.version, dataset)
+if profile.is_empty():
+    st.warning(t("ไม่พบชุดข้อมูลนี้ในแคตตาล็อก", "This dataset is not in the catalog."))
+    st.stop()
+info = profile.row(0, named=True)
+st.header(info["title"] or dataset)
+st.caption(
+    f"{info['agency_title']} · {dataset}"
+    + (" · 🗑️ " + t("ถูกลบแล้ว", "deleted") if info["deleted_at"] else "")
+)
+monthly = _data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)
+st.plotly_chart(
+    charts.trend_chart(
+        monthly,
+        metric,
+        title=t("แนวโน้มรายเดือน", "Monthly trend"),
+        series_label=_ui.metric_name(metric),
+        thai=not _ui.english(),
+    ),
+    key="dataset_trend",
+)
+left, right = st.columns(2)
+left.subheader(t("ไฟล์ข้อมูลตามรูปแบบ", "Resources by format"))
+left.plotly_chart(
+    charts.share_donut(
+        _data.format_shares(ctx.path, ctx.version, period, dataset=dataset),
+        names="format",
+        values="requests",
+        title="",
+    ),
+    key="dataset_formats",
+)
+left.dataframe(_data.dataset_resources(ctx.path, ctx.version, dataset, period), hide_index=True)
+right.subheader(t("มาจากเว็บไซต์ใด", "Referrer hosts"))
+right.dataframe(_data.dataset_referrers(ctx.path, ctx.version, dataset, period), hide_index=True)
+right.subheader(t("ตัวนับของพอร์ทัลเทียบกับของเรา", "Portal counter vs our count"))
+portal = _data.reconcile(ctx.path, ctx.version, period, "dataset").filter(pl.col("id") == dataset)
+if portal.is_empty():
+    right.info(
+        t("ยังไม่มีตัวนับของพอร์ทัล: ", "No portal counters loaded: ")
+        + "`python -m ingest tracking FILE.csv`"
+    )
+else:
+    right.dataframe(portal, hide_index=True, key="reconcile")

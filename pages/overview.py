@@ -1,0 +1,71 @@
+"""Overview / ภาพรวม: headline figures, monthly trend, top agencies and datasets, formats."""
+
+import streamlit as st
+
+from analytics import charts
+from pages import _context, _data, _ui
+
+t = _ui.t
+_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+st.title(t("ภาพรวมการใช้ข้อมูลเปิด", "Open data use at a glance"))
+ctx = _context.require_usage()
+period = _ui.period_picker(ctx.first_day, ctx.last_day)
+group = _ui.group_picker()
+metric = _ui.metric_picker()
+st.caption(f"{period.label} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
+
+head = _data.headline(ctx.path, ctx.version, period, group).row(0, named=True)
+cols = st.columns(4)
+for col, key in zip(
+    cols,
+    ("unique_requests", "total_requests", "machine_requests", "unique_investigations"),
+    strict=True,
+):
+    col.metric(
+        _ui.metric_name(key),
+        _ui.number(head[key]),
+        _ui.change(head[key] - head[f"previous_{key}"]) if head[f"previous_{key}"] else None,
+    )
+cols = st.columns(3)
+cols[0].metric(t("หน่วยงานที่มีผู้ใช้", "Agencies with use"), _ui.number(head["agencies_active"]))
+cols[1].metric(t("ชุดข้อมูลที่มีผู้ใช้", "Datasets with use"), _ui.number(head["datasets_active"]))
+cols[2].metric(
+    t("คำขอจากบอต (ไม่นับ)", "Robot requests (not counted)"), _ui.number(head["robot_requests"])
+)
+
+monthly = _data.monthly_usage(ctx.path, ctx.version, period, group=group)
+st.plotly_chart(
+    charts.trend_chart(
+        monthly,
+        metric,
+        title=t("แนวโน้มรายเดือน", "Monthly trend"),
+        series_label=_ui.metric_name(metric),
+        thai=not _ui.english(),
+    ),
+    key="trend",
+)
+left, right = st.columns(2)
+agencies = _data.agency_rankings(ctx.path, ctx.version, period, metric, group, "regular")
+left.plotly_chart(
+    charts.ranking_bars(
+        agencies, label="title", value=metric, title=t("หน่วยงานสูงสุด", "Top agencies"), top=10
+    ),
+    key="top_agencies",
+)
+top_datasets = _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+right.plotly_chart(
+    charts.ranking_bars(
+        top_datasets, label="title", value=metric, title=t("ชุดข้อมูลสูงสุด", "Top datasets"), top=10
+    ),
+    key="top_datasets",
+)
+formats = _data.format_shares(ctx.path, ctx.version, period)
+st.plotly_chart(
+    charts.share_donut(
+        formats,
+        names="format",
+        values="requests",
+        title=t("สัดส่วนรูปแบบไฟล์ที่ดาวน์โหลด", "Downloads by format"),
+    ),
+    key="formats",
+)

@@ -1,0 +1,72 @@
+"""Presenter / นำเสนอ: a full-screen stage view; the URL alone reproduces it."""
+
+import streamlit as st
+
+from analytics import charts, periods
+from pages import _context, _data, _ui
+
+t = _ui.t
+_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+# The stage screen shows no app chrome: hide the sidebar, its toggle and the toolbar.
+st.html(
+    """<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+    [data-testid="stToolbar"], header {display: none !important;}
+    .stage-number {font-size: 5.5rem; font-weight: 700; line-height: 1.1; color: #1f4e9c;}
+    .stage-label {font-size: 2rem;}
+    h1 {font-size: 3.5rem !important;}
+    </style>"""
+)
+ctx = _context.require_usage()
+years = list(
+    range(periods.fiscal_year_of(ctx.last_day), periods.fiscal_year_of(ctx.first_day) - 1, -1)
+)
+fy = st.selectbox(
+    t("ปีงบประมาณ", "Fiscal year"),
+    years,
+    key="fy",
+    bind="query-params",
+    label_visibility="collapsed",
+)
+period = periods.fiscal_year(int(fy or years[0]))
+refresh = st.query_params.get("refresh", "5")
+every = max(2.0, min(float(refresh), 300.0)) if refresh.replace(".", "", 1).isdigit() else 5.0
+st.title(t(f"รางวัลข้อมูลเปิด {period.label}", f"Open Data Awards · fiscal year {fy}"))
+
+
+@st.fragment(run_every=every)
+def live_counters() -> None:
+    """Re-read the figures on a timer: a new ingest shows up without a reload."""
+    path = _data.db_path()
+    if path is None:
+        return
+    version = _data.version(path)
+    head = _data.headline(path, version, period, None).row(0, named=True)
+    totals = _data.ingest_totals(path, version).row(0, named=True)
+    cols = st.columns(3)
+    for col, key in zip(
+        cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
+    ):
+        label = (
+            _ui.metric_name(key)
+            if key != "datasets_active"
+            else t("ชุดข้อมูลที่มีผู้ใช้", "Datasets in use")
+        )
+        col.html(
+            f'<div class="stage-label">{label}</div>'
+            f'<div class="stage-number" data-testid="live-{key}">{_ui.number(head[key])}</div>'
+        )
+    last = totals["last_ingest"]
+    st.caption(t("ปรับปรุงล่าสุด ", "Last update ") + (last.strftime("%H:%M:%S") if last else "–"))
+
+
+live_counters()
+race = _data.ranking_race(ctx.path, ctx.version, period, "unique_requests", 10)
+st.plotly_chart(
+    charts.race_chart(
+        race,
+        title=t("อันดับหน่วยงานตลอดปีงบประมาณ", "Agency ranking through the year"),
+        thai=not _ui.english(),
+    ),
+    key="race",
+)

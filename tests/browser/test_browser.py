@@ -1,0 +1,183 @@
+"""A real browser (Debian's headless chromium via Playwright) on a running dashboard.
+
+What AppTest cannot see: the pages load in a browser without errors, Thai glyphs really render
+(not tofu boxes), and the presenter's counters refresh on their own after a new ingest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.ingest.logkit import at, ingest, line, write
+from tests.pages import site
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {
+    "overview": "ภาพรวมการใช้ข้อมูลเปิด",
+    "agency?agency=ddc": "กรมควบคุมโรค",
+    "datasets?dataset=covid-daily": "รายงานผู้ป่วยโควิด-19 รายวัน",
+    "awards": "รางวัล",
+    "presenter": "รางวัลข้อมูลเปิด",
+    "health": "สถานะข้อมูล",
+}
+
+# Draws text on a canvas in the element's own font and compares it with characters that have no
+# glyph anywhere (private use area): identical pixels mean the Thai text fell back to tofu boxes.
+GLYPH_CHECK = """
+([selector, text]) => {
+  const el = document.querySelector(selector);
+  if (!el) return 'missing element ' + selector;
+  const font = getComputedStyle(el).fontFamily;
+  const draw = (s) => {
+    const c = document.createElement('canvas');
+    c.width = 600; c.height = 60;
+    const g = c.getContext('2d');
+    g.font = '32px ' + font;
+    g.fillText(s, 4, 44);
+    return Array.from(g.getImageData(0, 0, 600, 60).data).join(',');
+  };
+  const tofu = '\\uE000'.repeat(Array.from(text).length);
+  const thai = draw(text), boxes = draw(tofu), blank = draw('');
+  if (thai === blank) return 'nothing drawn for ' + text;
+  if (thai === boxes) return 'tofu boxes for ' + text + ' in ' + font;
+  return 'ok';
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Start the dashboard on the tiny portal; yield its URL and database."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run ./dev system-deps")
+    work = tmp_path_factory.mktemp("browser")
+    db = work / "site.duckdb"
+    site.load(db, work)
+    port = _free_port()
+    env = {**os.environ, "ODA_DB": str(db), "ODA_AUTO_DEMO": "0"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url, db
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("page_path", list(PAGES))
+def test_page_loads_without_error_and_renders_thai(server, browser, page_path: str) -> None:
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/{page_path}")
+    expected = PAGES[page_path]
+    page.get_by_text(expected).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    result = page.evaluate(GLYPH_CHECK, ["h1", expected])
+    assert result == "ok", result
+    page.close()
+
+
+def test_thai_chart_labels_render(server, browser) -> None:
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/overview?fy=2566")
+    page.locator(".js-plotly-plot .ytick text").first.wait_for(timeout=30_000)
+    labels = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+    assert "กรมการพัฒนาชุมชน" in labels
+    result = page.evaluate(GLYPH_CHECK, [".js-plotly-plot .ytick text", "กรมการพัฒนาชุมชน"])
+    assert result == "ok", result
+    page.close()
+
+
+def test_presenter_counters_refresh_after_a_new_ingest(server, browser, tmp_path: Path) -> None:
+    url, db = server
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{url}/presenter?fy=2567&refresh=2")
+    counter = page.locator('[data-testid="live-unique_requests"]')
+    counter.wait_for(timeout=30_000)
+    before = counter.inner_text()
+    assert before == "6"  # FY 2567: covid-daily 4 + village-fund 2
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    ds_id, _, _, resources = site.DATASETS["dengue"]
+    new_log = write(
+        tmp_path / "new.log",
+        [
+            line(
+                at(f"2024-02-01 09:0{n}:00"),
+                f"/dataset/{ds_id}/resource/{resources[0][0]}/download/x.pdf",
+                ip=f"192.0.2.{n + 1}",
+            )
+            for n in range(3)
+        ],
+    )
+    ingest(db, new_log)  # while the page is open: the dashboard only holds short reads
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"live-unique_requests\"]')?.innerText === '9'",
+        timeout=30_000,
+    )
+    page.close()
+
+
+def test_the_glyph_check_sees_tofu(server, browser) -> None:
+    """The check above can fail: characters no installed font has are reported as boxes."""
+    url, _ = server
+    page = browser.new_page()
+    page.goto(f"{url}/health")
+    page.locator("h1").first.wait_for(timeout=30_000)
+    page.evaluate("document.querySelector('h1').textContent = '\\uE001\\uE002\\uE003'")
+    result = page.evaluate(GLYPH_CHECK, ["h1", "\ue001\ue002\ue003"])
+    assert result.startswith("tofu boxes"), result
+    page.close()
