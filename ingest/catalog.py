@@ -15,6 +15,7 @@ import duckdb
 from ingest import ckan_json
 from ingest.attribution import attribute_events
 from ingest.catalog_frames import CatalogFrames, catalog_frames
+from ingest.ckan_api import CkanClient, CkanError
 from ingest.db import connect_writer
 from settings import load_settings
 
@@ -322,11 +323,14 @@ def _finish(con: duckdb.DuckDBPyConnection, sources: list[SourceResult]) -> Cata
     )
 
 
-def crawl_catalog(db_path: Path, url: str, api_key: str | None, rows: int) -> CatalogResult:
-    """Page through a live CKAN's package_search and load it as one complete listing."""
-    from ingest.ckan_api import CkanClient  # urllib only; imported when crawling
+def crawl_catalog(
+    db_path: Path, url: str, api_key: str | None, rows: int, client: CkanClient | None = None
+) -> CatalogResult:
+    """Page through a live CKAN's package_search and load it as one complete listing.
 
-    client = CkanClient(url, api_key=api_key)
+    Every page is fetched before anything is written: a crawl that fails halfway stores nothing.
+    """
+    client = client or CkanClient(url, api_key=api_key)
     pages = list(client.package_search_pages(rows=rows))
     con = connect_writer(db_path)
     try:
@@ -377,8 +381,6 @@ def run(args: argparse.Namespace) -> int:
     """Run `ingest catalog` and return the exit code."""
     db = args.db or load_settings().db_path
     if args.ckan_url:
-        from ingest.ckan_api import CkanError
-
         try:
             result = crawl_catalog(db, args.ckan_url, args.api_key, args.rows)
         except CkanError as exc:
