@@ -2,19 +2,27 @@
 
 import streamlit as st
 
-from pages import _data, _ui
+from decisions import access
+from pages import _auth, _data, _ui
 
 st.set_page_config(page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon="🏆", layout="wide")
 _data.ensure_demo()
 t = _ui.t
-page = st.navigation(
+user = _auth.current_user()
+st.session_state["viewer"] = user
+announced = bool(_data.announced_years(_data.db_path()))
+pages = [
+    ("overview", t("ภาพรวม", "Overview"), "📊"),
+    ("agency", t("หน่วยงาน", "Agency"), "🏛️"),
+    ("datasets", t("ชุดข้อมูล", "Datasets"), "🗂️"),
+    ("awards", t("รางวัล", "Awards"), "🏆"),
+    ("presenter", t("นำเสนอ", "Presenter"), "🎤"),
+    ("health", t("สถานะข้อมูล", "Data health"), "🩺"),
+]
+allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
+st.navigation(
     [
-        st.Page("pages/overview.py", title=t("ภาพรวม", "Overview"), icon="📊", default=True),
-        st.Page("pages/agency.py", title=t("หน่วยงาน", "Agency"), icon="🏛️"),
-        st.Page("pages/datasets.py", title=t("ชุดข้อมูล", "Datasets"), icon="🗂️"),
-        st.Page("pages/awards.py", title=t("รางวัล", "Awards"), icon="🏆"),
-        st.Page("pages/presenter.py", title=t("นำเสนอ", "Presenter"), icon="🎤"),
-        st.Page("pages/health.py", title=t("สถานะข้อมูล", "Data health"), icon="🩺"),
+        st.Page(f"pages/{name}.py", title=title, icon=icon, default=i == 0)
+        for i, (name, title, icon) in enumerate(allowed)
     ]
-)
-page.run()
+).run()

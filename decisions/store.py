@@ -201,6 +201,12 @@ class DecisionStore:
             row = session.get(Announcement, fiscal_year)
             return row is not None and row.state == "announced"
 
+    def announced_years(self) -> set[int]:
+        """Return every fiscal year whose results are public."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(Announcement).where(Announcement.state == "announced"))
+            return {row.fiscal_year for row in rows}
+
     def decisions(self, user: User, fiscal_year: int) -> pl.DataFrame:
         """Return the year's decisions: staff always, others only approved ones once announced."""
         with Session(self.engine) as session:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from analytics import advice, awards, datasets, flags, health, quality, rankings, reconciliation
 from analytics.periods import Period
+from decisions.store import DecisionStore, decisions_path_for
 from settings import REPO_ROOT, load_settings
 
 T = TypeVar("T")
@@ -288,3 +289,18 @@ def shortlists(path: str, version: int, fiscal_year: int, rules_text: str) -> pl
     """Return every award category's shortlist for a fiscal year."""
     rules = awards.parse_rules(rules_text)
     return read(path, lambda con: awards.shortlists(con, fiscal_year, rules))
+
+
+@st.cache_resource(show_spinner=False)
+def decision_store(path: str) -> DecisionStore:
+    """Return the award decisions store beside the warehouse (SQLite: many sessions write)."""
+    from pathlib import Path
+
+    return DecisionStore(decisions_path_for(Path(path)))
+
+
+def announced_years(path: str | None) -> set[int]:
+    """Return the fiscal years whose results are announced (read fresh: it changes live)."""
+    if path is None:
+        return set()
+    return decision_store(path).announced_years()

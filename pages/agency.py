@@ -5,23 +5,28 @@ import streamlit as st
 
 from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence
-from pages import _context, _data, _ui
+from decisions import access
+from pages import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = _auth.require_page("agency", bool(_data.announced_years(_data.db_path())))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 metric = _ui.metric_picker()
 ranking = _data.agency_rankings(ctx.path, ctx.version, period, metric, None, "regular")
 titles = dict(zip(ranking["id"].to_list(), ranking["title"].to_list(), strict=True))
-agency = _ui.url_choice(
-    t("เลือกหน่วยงาน (พิมพ์เพื่อค้นหา)", "Choose an agency (type to search)"),
-    sorted(titles, key=titles.__getitem__),
-    format_func=lambda name: titles.get(name, name),
-    key="agency",
-    where="main",
-    placeholder=t("ชื่อหน่วยงาน", "Agency name"),
-)
+if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
+    agency = access.agency_scope(viewer, None)
+else:
+    agency = _ui.url_choice(
+        t("เลือกหน่วยงาน (พิมพ์เพื่อค้นหา)", "Choose an agency (type to search)"),
+        sorted(titles, key=titles.__getitem__),
+        format_func=lambda name: titles.get(name, name),
+        key="agency",
+        where="main",
+        placeholder=t("ชื่อหน่วยงาน", "Agency name"),
+    )
 if agency is None:
     st.info(t("เลือกหน่วยงานเพื่อดูอันดับและชุดข้อมูล", "Pick an agency to see its ranks and datasets."))
     st.stop()

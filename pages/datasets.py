@@ -4,16 +4,20 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts
-from pages import _context, _data, _ui
+from decisions import access
+from pages import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = _auth.require_page("datasets", bool(_data.announced_years(_data.db_path())))
 st.title(t("ชุดข้อมูล", "Datasets"))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
-ranked = _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+ranked = access.visible_rows(
+    viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+)
 
 query = st.text_input(
     t("ค้นหาชื่อชุดข้อมูลหรือหน่วยงาน", "Search dataset or agency names"), key="q", max_chars=200

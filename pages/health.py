@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from pages import _data, _ui
+from pages import _auth, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = _auth.require_page("health", bool(_data.announced_years(_data.db_path())))
 st.title(t("สถานะข้อมูล", "Data health"))
 path = _data.db_path()
 if path is None:

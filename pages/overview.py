@@ -3,10 +3,11 @@
 import streamlit as st
 
 from analytics import charts
-from pages import _context, _data, _ui
+from pages import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = _auth.require_page("overview", bool(_data.announced_years(_data.db_path())))
 st.title(t("ภาพรวมการใช้ข้อมูลเปิด", "Open data use at a glance"))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)

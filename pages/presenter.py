@@ -1,12 +1,16 @@
 """Presenter / นำเสนอ: a full-screen stage view; the URL alone reproduces it."""
 
+from html import escape
+
 import streamlit as st
 
 from analytics import charts, periods
-from pages import _context, _data, _ui
+from decisions import auth
+from pages import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = _auth.require_page("presenter", bool(_data.announced_years(_data.db_path())))
 # The stage screen shows no app chrome: hide the sidebar, its toggle and the toolbar.
 st.html(
     """<style>
@@ -70,3 +74,14 @@ st.plotly_chart(
     ),
     key="race",
 )
+
+# Winners reveal: approved winners, and only once staff have announced the year.
+stage = auth.User("stage", "public")
+winners = _data.decision_store(ctx.path).decisions(stage, int(fy or years[0]))
+if winners.is_empty():
+    soon = t("ผลรางวัลจะประกาศในงาน", "Winners will be announced on stage")
+    st.html(f'<div class="stage-label">🏆 {soon}</div>')
+else:
+    st.header(t("ผู้ได้รับรางวัล", "Winners"))
+    for row in winners.iter_rows(named=True):  # a few dozen winners at most
+        st.html(f'<div class="stage-label">🏆 {escape(row["winner_title"])}</div>')

@@ -1,0 +1,83 @@
+"""Sign-in and the current user: accounts from the users file; open demo mode without one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from decisions import auth
+from pages import _ui
+from settings import load_settings
+
+SESSION_MINUTES = 30
+OPEN_MODE_USER = auth.User("demo", "staff")
+
+
+def users_file():  # noqa: ANN201 (a Path)
+    """Return the users file of the current database."""
+    return auth.users_path_for(load_settings().db_path)
+
+
+def current_user() -> auth.User:
+    """Return who is signed in, or draw the sign-in form and stop the page."""
+    path = users_file()
+    if not path.exists():
+        st.sidebar.warning(
+            _ui.t(
+                "โหมดสาธิต: ยังไม่มีบัญชีผู้ใช้ ทุกคนเห็นทุกหน้า เพิ่มบัญชีด้วย",
+                "Demo mode: no accounts yet, everyone sees everything. Add accounts with",
+            )
+            + " `python -m decisions users add NAME --role staff`"
+        )
+        return OPEN_MODE_USER
+    now = datetime.now(UTC)
+    user = st.session_state.get("user")
+    last = st.session_state.get("last_seen")
+    if (
+        user is not None
+        and last is not None
+        and not auth.session_expired(last, now, SESSION_MINUTES)
+    ):
+        st.session_state["last_seen"] = now
+        st.sidebar.caption(
+            f"👤 {user.name} ({user.role}{' · ' + user.agency if user.agency else ''})"
+        )
+        if st.sidebar.button(_ui.t("ออกจากระบบ", "Sign out"), key="sign_out"):
+            st.session_state.pop("user", None)
+            st.rerun()
+        return user
+    if user is not None:
+        st.session_state.pop("user", None)
+        st.info(_ui.t("หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง", "Session timed out: sign in again."))
+    with st.form("sign_in"):
+        st.subheader(_ui.t("เข้าสู่ระบบ", "Sign in"))
+        name = st.text_input(_ui.t("ชื่อผู้ใช้", "User name"), key="sign_in_name", max_chars=100)
+        password = st.text_input(
+            _ui.t("รหัสผ่าน", "Password"), type="password", key="sign_in_password"
+        )
+        submitted = st.form_submit_button(_ui.t("เข้าสู่ระบบ", "Sign in"))
+    if submitted:
+        found = auth.authenticate(path, name, password)
+        if found is None:
+            st.error(_ui.t("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password."))
+        else:
+            st.session_state["user"], st.session_state["last_seen"] = found, now
+            st.rerun()
+    st.stop()
+
+
+def viewer() -> auth.User:
+    """Return the user the entry point signed in (pages run after it)."""
+    return st.session_state.get("viewer", OPEN_MODE_USER)
+
+
+def require_page(page: str, announced: bool) -> auth.User:
+    """Return the viewer, or stop with a refusal if the policy keeps this page from them."""
+    from decisions import access
+
+    user = viewer()
+    if not access.can_view(user, page, announced=announced):
+        st.error(_ui.t("บัญชีนี้ไม่มีสิทธิ์ดูหน้านี้", "This account may not see this page."))
+        st.stop()
+    return user
