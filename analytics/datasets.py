@@ -30,12 +30,10 @@ def dataset_resources(con: duckdb.DuckDBPyConnection, name: str, period: Period)
         """
         with ds as (select id from datasets where name = $name or id = lower($name)),
         downloads as (
-            select resource_id,
-                   count(*) filter (where ua_class = 'regular') as total_requests,
-                   count(*) filter (where ua_class = 'machine') as machine_requests
-            from events
-            where kind = 'download' and kept and dataset_id in (select id from ds)
-              and day between $start and $end
+            select resource_id, sum(total_requests) as total_requests,
+                   sum(machine_requests) as machine_requests
+            from daily_resource_usage
+            where dataset_id in (select id from ds) and day between $start and $end
             group by resource_id
         ),
         final as (
@@ -59,10 +57,9 @@ def dataset_referrers(
         """
         with ds as (select id from datasets where name = $name or id = lower($name)),
         final as (
-            select coalesce(referrer_host, '(direct)') as referrer_host, count(*) as requests
-            from events
-            where kept and ua_class = 'regular' and dataset_id in (select id from ds)
-              and day between $start and $end
+            select coalesce(referrer_host, '(direct)') as referrer_host, sum(requests) as requests
+            from daily_referrers
+            where dataset_id in (select id from ds) and day between $start and $end
             group by all
         )
         select referrer_host, requests::bigint as requests,

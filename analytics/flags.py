@@ -68,20 +68,27 @@ def integrity_flags(
 def _concentration(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
     frame = con.sql(
         """
-        with per_client as (
-            select dataset_id, client_key, count(*) as n
-            from events
-            where kind = 'download' and kept and ua_class <> 'robot'
-              and dataset_id is not null and day between $start and $end
+        with totals as (
+            select dataset_id, sum(total_requests + machine_requests) as total
+            from daily_usage
+            where dataset_id is not null and day between $start and $end
+            group by dataset_id
+        ),
+        -- clients with repeat downloads in a day; single daily downloads cannot concentrate
+        per_client as (
+            select dataset_id, client_key, sum(downloads) as n, count(*) as days
+            from daily_repeat_clients
+            where day between $start and $end
             group by all
         ),
         final as (
-            select dataset_id, sum(n) as total, max(n) as top, count(*) as clients
+            select dataset_id, max(n) as top, arg_max(days, n) as days
             from per_client group by dataset_id
         )
-        select dataset_id, total::bigint as total, top::bigint as top, clients::bigint as clients
-        from final
-        where total >= $min and top > $share * total
+        select f.dataset_id, t.total::bigint as total, f.top::bigint as top,
+               f.days::bigint as days
+        from final as f join totals as t using (dataset_id)
+        where t.total >= $min and f.top > $share * t.total
         """,
         params={**usage.period_params(period), "min": t.min_requests, "share": t.top_client_share},
     ).pl()
@@ -91,11 +98,11 @@ def _concentration(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds
         (pl.col("top") / pl.col("total")).round(3).alias("value"),
         pl.lit(t.top_client_share).alias("threshold"),
         pl.format(
-            "one client made {} of {} downloads ({}%) among {} clients",
+            "one client made {} of {} downloads ({}%) on {} days",
             "top",
             "total",
             (pl.col("top") * 100 / pl.col("total")).round(0).cast(pl.Int64),
-            "clients",
+            "days",
         ).alias("evidence"),
     )
 

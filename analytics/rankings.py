@@ -315,17 +315,16 @@ def format_shares(
     frame = con.sql(
         """
         with downloads as (
-            select resource_id, dataset_id, day
-            from events
-            where kind = 'download' and kept and ua_class = 'regular'
-              and day between $start and $end
+            select day, dataset_id, resource_id, total_requests
+            from daily_resource_usage
+            where day between $start and $end and total_requests > 0
         ),
         owners as (
             select dataset_id, agency_id, valid_from::date as from_day, valid_to::date as to_day
             from dataset_agencies
         ),
         final as (
-            select coalesce(r.format, 'unknown') as format, count(*) as requests
+            select coalesce(r.format, 'unknown') as format, sum(d.total_requests) as requests
             from downloads as d
             left join resources as r on r.id = d.resource_id
             left join datasets as ds on ds.id = d.dataset_id

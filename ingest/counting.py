@@ -146,8 +146,56 @@ def recount_clients(con: duckdb.DuckDBPyConnection, clients_sql: str) -> None:
     _apply_flips(con)
 
 
+def refresh_detail_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the per-resource, per-referrer and repeat-client aggregates for refresh_days."""
+    for table in ("daily_resource_usage", "daily_referrers", "daily_repeat_clients"):
+        con.execute(f"delete from {table} where day in (select day from refresh_days)")
+    con.execute(
+        """
+        insert into daily_resource_usage
+        select day, dataset_id, resource_id,
+               count(*) filter (where ua_class = 'regular') as total_requests,
+               count(*) filter (where ua_class = 'machine') as machine_requests
+        from events
+        where day in (select day from refresh_days) and kept and kind = 'download'
+        group by all
+        """
+    )
+    con.execute(
+        """
+        insert into daily_referrers
+        select day, dataset_id, referrer_host, count(*) as requests
+        from events
+        where day in (select day from refresh_days) and kept and ua_class = 'regular'
+          and dataset_id is not null
+        group by all
+        """
+    )
+    con.execute(
+        """
+        insert into daily_repeat_clients
+        select day, dataset_id, client_key, count(*) as downloads
+        from events
+        where day in (select day from refresh_days) and kept and kind = 'download'
+          and dataset_id is not null
+        group by all
+        having count(*) > 1
+        """
+    )
+
+
+def backfill_detail_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the detail aggregates once for a database that has events but predates them."""
+    row = con.execute(
+        "select exists (select 1 from events), exists (select 1 from daily_resource_usage)"
+    ).fetchall()[0]
+    if row[0] and not row[1]:
+        con.execute("create or replace temp table refresh_days as select distinct day from events")
+        refresh_detail_aggregates(con)
+
+
 def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
-    """Rebuild `daily_usage` for the Thai days the query returns."""
+    """Rebuild `daily_usage` (and the detail aggregates) for the Thai days the query returns."""
     con.execute(
         f"create or replace temp table refresh_days as select distinct day from ({days_sql})"
     )
@@ -198,3 +246,4 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
         where total_investigations + machine_investigations + robot_requests > 0
         """
     )
+    refresh_detail_aggregates(con)

@@ -54,7 +54,11 @@ def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBP
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
     con.execute("set TimeZone = 'Asia/Bangkok'")
+    con.execute("set enable_progress_bar = false")  # our own summaries say what happened
     con.execute(schema_sql())
+    from ingest.counting import backfill_detail_aggregates  # needs the schema above
+
+    backfill_detail_aggregates(con)
     return con
 
 
