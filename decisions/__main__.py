@@ -11,6 +11,15 @@ from decisions import auth
 from settings import load_settings
 
 
+def _password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise ValueError("the two passwords differ")
+    return password
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     parser = argparse.ArgumentParser(prog="python -m decisions", description=__doc__)
@@ -29,17 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     path = args.users or auth.users_path_for(load_settings().db_path)
     try:
         if args.action == "add":
-            password = (
-                sys.stdin.readline().rstrip("\n")
-                if args.password_stdin
-                else getpass.getpass(f"password for {args.name}: ")
-            )
+            auth.User(args.name, args.role, args.agency)  # refuse a bad role before asking
+            password = _password(args.name, args.password_stdin)
+            existed = args.name in auth.read_users(path)
             user = auth.add_user(path, args.name, args.role, password, args.agency)
-            print(f"{user.name}: {user.role}{' of ' + user.agency if user.agency else ''} ({path})")
+            scope = f" of {user.agency}" if user.agency else ""
+            verb = "replaced" if existed else "added"
+            print(f"{verb} {user.name}: {user.role}{scope} ({path})")
         elif args.action == "remove":
             if not auth.remove_user(path, args.name):
                 print(f"error: no account {args.name!r} in {path}", file=sys.stderr)
                 return 1
+            print(f"removed {args.name} ({path})")
         else:
             for user in auth.list_users(path):
                 print(f"{user.name}\t{user.role}\t{user.agency or ''}")

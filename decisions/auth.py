@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from settings import REPO_ROOT
 
 ROLES = ("staff", "agency", "public")
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms a check, stored with each hash
+_NAME = re.compile(r"[\w.@+-]{1,100}")  # letters (Thai too), digits, e-mail addresses
+_CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")  # CKAN's rule for organization names
+MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -30,11 +39,22 @@ class User:
             raise ValueError(f"role {self.role!r} is not one of {', '.join(ROLES)}")
         if self.role == "agency" and not self.agency:
             raise ValueError("an agency account needs --agency (the CKAN organization name)")
+        if self.role != "agency" and self.agency:
+            raise ValueError(f"--agency is for agency accounts only, not {self.role}")
+        if self.agency and not _CKAN_NAME.fullmatch(self.agency):
+            raise ValueError(
+                f"agency {self.agency!r} is not a CKAN organization name "
+                "(2-100 of a-z, 0-9, - and _)"
+            )
 
 
 def users_path_for(db_path: Path) -> Path:
-    """Return the users file that belongs to a warehouse (git-ignored, beside it)."""
-    return Path(os.environ.get("ODA_USERS", db_path.with_name(db_path.name + ".users.toml")))
+    """Return the users file: ODA_USERS (relative to the repo root) or `<db>.users.toml`."""
+    configured = os.environ.get("ODA_USERS")
+    if not configured:
+        return db_path.with_name(db_path.name + ".users.toml")
+    path = Path(configured).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def hash_password(password: str) -> str:
@@ -64,14 +84,28 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked when no such account exists, so a wrong name costs as long as a wrong password.
+    return hash_password(secrets.token_hex(16))
+
+
 def read_users(path: Path) -> dict[str, dict[str, str]]:
     """Return the users file's entries by name (empty when the file does not exist)."""
     if not path.exists():
         return {}
     try:
-        return dict(tomllib.loads(path.read_text(encoding="utf-8")).get("users", {}))
-    except tomllib.TOMLDecodeError as exc:
+        users = tomllib.loads(path.read_text(encoding="utf-8")).get("users", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a valid users file: {exc}") from exc
+    for name, entry in users.items():
+        if not isinstance(entry, dict) or entry.get("role") not in ROLES:
+            raise ValueError(f"{path}: account {name!r} has no valid role ({', '.join(ROLES)})")
+    return dict(users)
+
+
+def _user(name: str, entry: Mapping[str, Any]) -> User:
+    return User(name, entry["role"], entry.get("agency") or None)
 
 
 def _write_users(path: Path, users: dict[str, dict[str, str]]) -> None:
@@ -90,10 +124,12 @@ def _write_users(path: Path, users: dict[str, dict[str, str]]) -> None:
 
 def add_user(path: Path, name: str, role: str, password: str, agency: str | None = None) -> User:
     """Add or replace an account; the password is stored only as a salted hash."""
-    if not name or any(c in name for c in '"\\\n'):
-        raise ValueError(f"bad user name {name!r}")
-    if len(password) < 8:
-        raise ValueError("passwords need at least 8 characters")
+    if not _NAME.fullmatch(name):
+        raise ValueError(
+            f"bad user name {name!r}: 1-100 letters, digits or . _ @ + - (an e-mail is fine)"
+        )
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"passwords need at least {MIN_PASSWORD} characters")
     user = User(name, role, agency)
     users = read_users(path)
     users[name] = {"role": role, "password": hash_password(password), "agency": agency or ""}
@@ -113,24 +149,39 @@ def remove_user(path: Path, name: str) -> bool:
 
 def list_users(path: Path) -> list[User]:
     """Return every account (no hashes)."""
-    return [
-        User(name, entry["role"], entry.get("agency") or None)
-        for name, entry in sorted(read_users(path).items())
-    ]
+    return [_user(name, entry) for name, entry in sorted(read_users(path).items())]
 
 
 def authenticate(path: Path, name: str, password: str) -> User | None:
-    """Return the user if the name and password match an account, else None."""
+    """Return the user if the name and password match an account of the users file, else None."""
     entry = read_users(path).get(name)
-    if entry is None or not verify_password(password, entry.get("password", "")):
+    stored = entry.get("password", "") if entry else _dummy_hash()
+    if not verify_password(password, stored) or entry is None:
         return None
-    return User(name, entry["role"], entry.get("agency") or None)
+    return _user(name, entry)
 
 
 def user_for_email(path: Path, email: str) -> User | None:
-    """Map an OIDC login (st.user.email) to an account of the same name, if configured."""
-    entry = read_users(path).get(email)
-    return None if entry is None else User(email, entry["role"], entry.get("agency") or None)
+    """Return the account named by an e-mail address (case-insensitive), or None.
+
+    For Streamlit's OIDC sign-in: with an [auth] section in .streamlit/secrets.toml, st.login()
+    signs people in and st.user.email names them; roles still come from this users file, where
+    such an account is added by its e-mail (`users add somchai@dga.or.th --role staff`). The
+    password of such an account is never asked.
+    """
+    wanted = email.strip().casefold()
+    for name, entry in read_users(path).items():
+        if name.casefold() == wanted:
+            return _user(name, entry)
+    return None
+
+
+def user_for_claims(path: Path, claims: Mapping[str, Any]) -> User | None:
+    """Return the account for OIDC claims (st.user): its verified e-mail's account, or None."""
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified") is False:
+        return None  # an unverified address proves nothing about who signed in
+    return user_for_email(path, email)
 
 
 def session_expired(last_seen: datetime, now: datetime, minutes: int = 30) -> bool:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from analytics.thai import thai_date
+from decisions.auth import User
+from decisions.store import DecisionStore
 
 # Debian's fonts-thai-tlwg (installed by ./dev system-deps): Garuda has Thai and Latin glyphs.
 THAI_FONT = Path("/usr/share/fonts/truetype/tlwg/Garuda.ttf")
@@ -35,7 +40,9 @@ def certificate_pdf(
     font: Path = THAI_FONT,
     bold: Path = THAI_FONT_BOLD,
 ) -> bytes:
-    """Return an A4 landscape certificate as PDF bytes."""
+    """Return an A4 landscape certificate as PDF bytes (refused if the font lacks a glyph)."""
+    if not winner.strip() or not award.strip():
+        raise ValueError("a certificate needs the winner's name and the award")
     lines = [
         ("สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)", 18, False),
         ("เกียรติบัตรฉบับนี้ให้ไว้เพื่อแสดงว่า", 20, False),
@@ -66,3 +73,34 @@ def certificate_pdf(
         pdf.multi_cell(0, size * 0.6, text, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     return bytes(pdf.output())
+
+
+def winner_certificates(
+    store: DecisionStore,
+    user: User,
+    fiscal_year: int,
+    *,
+    day: date,
+    award_titles: Mapping[str, str],
+) -> dict[str, bytes]:
+    """Return {file name: PDF} for each approved winner of the year (staff only).
+
+    award_titles maps a category id to its Thai title (the rules' `title`); a dataset winner's
+    certificate also names its agency.
+    """
+    if user.role != "staff":
+        raise PermissionError(f"{user.name} ({user.role}) may not print certificates: staff only")
+    winners = store.decisions_frame(user, fiscal_year).filter(pl.col("status") == "approved")
+    certificates = {}
+    for row in winners.iter_rows(named=True):  # one PDF per winner: a few dozen at most
+        agency = row["agency_title"] if row["agency_title"] != row["winner_title"] else None
+        stem = f"certificate-{fiscal_year}-{row['category']}-{row['winner_id']}"
+        name = re.sub(r"[^\w.-]+", "_", stem)
+        certificates[f"{name}.pdf"] = certificate_pdf(
+            winner=row["winner_title"],
+            award=award_titles.get(row["category"], row["category"]),
+            fiscal_year=fiscal_year,
+            day=day,
+            agency=agency or None,
+        )
+    return certificates

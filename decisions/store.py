@@ -2,23 +2,29 @@
 
 Why SQLite and not the DuckDB warehouse: the dashboard opens DuckDB read-only (one writing
 process at a time, and that is the ingest), while several staff sessions must be able to record
-decisions at any moment. A small SQLite file in WAL mode takes concurrent writers and survives
-restarts; nothing in it is needed by ingest or analytics.
+decisions at any moment. A small SQLite file in WAL mode takes writers from many sessions and
+survives restarts; nothing in it is needed by ingest or analytics.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
+from decisions import access
 from decisions.auth import User
 
 STATUSES = ("proposed", "approved", "withdrawn")
+STATES = ("embargoed", "announced")
+FISCAL_YEARS_BE = range(2500, 2700)  # 1957..2156 CE: a CE year (2023) is refused, not stored
 
 
 class Decision(SQLModel, table=True):
@@ -29,6 +35,8 @@ class Decision(SQLModel, table=True):
     category: str
     winner_id: str
     winner_title: str
+    agency: str = ""  # CKAN organization name of the winner (for agency accounts and certificates)
+    agency_title: str = ""
     status: str
     reason: str
     justification: str = ""
@@ -45,7 +53,8 @@ class AuditEntry(SQLModel, table=True):
     actor: str
     action: str
     fiscal_year: int = Field(index=True)
-    detail: str  # JSON: before and after
+    decision_id: int | None = None
+    detail: str  # JSON: {"before": ..., "after": ...}
 
 
 class Announcement(SQLModel, table=True):
@@ -57,54 +66,146 @@ class Announcement(SQLModel, table=True):
     changed_at: datetime
 
 
+_TABLES = [Decision.__table__, AuditEntry.__table__, Announcement.__table__]  # type: ignore[attr-defined]
 _TRIGGERS = (
     """create trigger if not exists audit_no_update before update on auditentry
        begin select raise(abort, 'the audit log is append-only'); end""",
     """create trigger if not exists audit_no_delete before delete on auditentry
        begin select raise(abort, 'the audit log is append-only'); end""",
 )
+# Columns added after the first release; files made by it gain them on open.
+_ADDED_COLUMNS = {
+    ("decision", "agency"): "alter table decision add column agency varchar not null default ''",
+    ("decision", "agency_title"): (
+        "alter table decision add column agency_title varchar not null default ''"
+    ),
+    ("auditentry", "decision_id"): "alter table auditentry add column decision_id integer",
+}
+DECISION_SCHEMA = pl.Schema(
+    {
+        "id": pl.Int64(),
+        "fiscal_year": pl.Int64(),
+        "category": pl.String(),
+        "winner_id": pl.String(),
+        "winner_title": pl.String(),
+        "agency": pl.String(),
+        "agency_title": pl.String(),
+        "status": pl.String(),
+        "reason": pl.String(),
+        "justification": pl.String(),
+        "flags": pl.String(),
+        "decided_by": pl.String(),
+        "decided_at": pl.Datetime("us", "UTC"),
+    }
+)
+AUDIT_SCHEMA = pl.Schema(
+    {
+        "id": pl.Int64(),
+        "at": pl.Datetime("us", "UTC"),
+        "actor": pl.String(),
+        "action": pl.String(),
+        "fiscal_year": pl.Int64(),
+        "decision_id": pl.Int64(),
+        "detail": pl.String(),
+    }
+)
 
 
 def decisions_path_for(db_path: Path) -> Path:
-    """Return the decisions file that belongs to a warehouse."""
+    """Return the decisions file that belongs to a warehouse: `<db>.decisions.sqlite`."""
     return db_path.with_name(db_path.name + ".decisions.sqlite")
 
 
+def _engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" below open every transaction itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("pragma journal_mode = wal")
+        cursor.execute("pragma busy_timeout = 5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # Immediate: the check (not yet announced, still proposed) and the write that relies on
+        # it happen under one write lock, so two sessions cannot both act on a stale read.
+        connection.exec_driver_sql("begin immediate")
+
+    return engine
+
+
+def _check_year(fiscal_year: int) -> None:
+    if fiscal_year not in FISCAL_YEARS_BE:
+        raise ValueError(
+            f"fiscal year {fiscal_year} is not a Buddhist Era year (FY 2566 is 2022-10..2023-09)"
+        )
+
+
+def _staff(user: User, doing: str) -> None:
+    if user.role != "staff":
+        raise PermissionError(f"{user.name} ({user.role}) may not {doing}: staff only")
+
+
+def _dump(decision: Decision) -> dict[str, Any]:
+    return decision.model_dump(mode="json")
+
+
 class DecisionStore:
-    """Record and read award decisions; every change checks the actor's role itself."""
+    """Record and read award decisions; every function checks the actor's role itself."""
 
-    def __init__(self, path: Path) -> None:
-        """Open (creating if needed) the decisions file."""
+    def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
+        """Open (creating or upgrading if needed) the decisions file."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(f"sqlite:///{path}")
-
-        @event.listens_for(self.engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("pragma journal_mode = wal")
-            cursor.execute("pragma busy_timeout = 5000")
-            cursor.close()
-
-        SQLModel.metadata.create_all(self.engine)
+        self.path = path
+        self.engine = _engine(path)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        SQLModel.metadata.create_all(self.engine, tables=_TABLES)
         with self.engine.begin() as con:
+            for (table, column), ddl in _ADDED_COLUMNS.items():
+                present = {row[1] for row in con.exec_driver_sql(f"pragma table_info({table})")}
+                if column not in present:
+                    con.exec_driver_sql(ddl)
             for trigger in _TRIGGERS:
                 con.execute(text(trigger))
 
-    @staticmethod
-    def _staff(user: User) -> None:
-        if user.role != "staff":
-            raise PermissionError(f"{user.name} ({user.role}) may not change award decisions")
+    @classmethod
+    def beside(cls, db_path: Path) -> DecisionStore:
+        """Return the store that belongs to a warehouse file."""
+        return cls(decisions_path_for(db_path))
 
-    def _audit(self, session: Session, user: User, action: str, fy: int, detail: dict) -> None:
+    def _now(self) -> datetime:
+        return self._clock().astimezone(UTC)
+
+    def _audit(
+        self,
+        session: Session,
+        user: User,
+        action: str,
+        fiscal_year: int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        decision_id: int | None = None,
+    ) -> None:
+        detail = json.dumps({"before": before, "after": after}, ensure_ascii=False, sort_keys=True)
         session.add(
             AuditEntry(
-                at=datetime.now(UTC),
+                at=self._now(),
                 actor=user.name,
                 action=action,
-                fiscal_year=fy,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
+                fiscal_year=fiscal_year,
+                decision_id=decision_id,
+                detail=detail,
             )
         )
+
+    @staticmethod
+    def _refuse_if_announced(session: Session, fiscal_year: int) -> None:
+        row = session.get(Announcement, fiscal_year)
+        if row is not None and row.state == "announced":
+            raise PermissionError(f"fiscal year {fiscal_year} is announced: decisions are final")
 
     def propose(
         self,
@@ -114,89 +215,132 @@ class DecisionStore:
         winner_id: str,
         winner_title: str,
         reason: str,
+        *,
         flags: str = "",
+        agency: str = "",
+        agency_title: str = "",
     ) -> int:
-        """Propose a winner with a reason; return the decision's id."""
-        self._staff(user)
+        """Propose a winner with a reason; return the new decision's id."""
+        _staff(user, "propose award winners")
+        _check_year(fiscal_year)
+        for name, value in (("category", category), ("winner id", winner_id)):
+            if not value.strip():
+                raise ValueError(f"a proposal needs a {name}")
         if not reason.strip():
             raise ValueError("a proposal needs a reason")
         with Session(self.engine) as session:
+            self._refuse_if_announced(session, fiscal_year)
+            open_one = session.exec(
+                select(Decision).where(
+                    Decision.fiscal_year == fiscal_year,
+                    Decision.category == category,
+                    Decision.winner_id == winner_id,
+                    col(Decision.status) != "withdrawn",
+                )
+            ).first()
+            if open_one is not None:
+                raise ValueError(
+                    f"{winner_id} is already {open_one.status} in {category} "
+                    f"(decision #{open_one.id})"
+                )
             decision = Decision(
                 fiscal_year=fiscal_year,
                 category=category,
                 winner_id=winner_id,
-                winner_title=winner_title,
+                winner_title=winner_title.strip() or winner_id,
+                agency=agency,
+                agency_title=agency_title,
                 status="proposed",
                 reason=reason.strip(),
                 flags=flags,
                 decided_by=user.name,
-                decided_at=datetime.now(UTC),
+                decided_at=self._now(),
             )
             session.add(decision)
             session.flush()
-            self._audit(session, user, "propose", fiscal_year, {"after": decision.model_dump()})
+            self._audit(session, user, "propose", fiscal_year, None, _dump(decision), decision.id)
             session.commit()
             assert decision.id is not None
             return decision.id
 
-    def _change(self, user: User, decision_id: int, status: str, note: str, field: str) -> None:
-        self._staff(user)
+    def _change(
+        self, user: User, decision_id: int, status: str, note: str, allowed_from: tuple[str, ...]
+    ) -> None:
         with Session(self.engine) as session:
             decision = session.get(Decision, decision_id)
             if decision is None:
-                raise ValueError(f"no decision {decision_id}")
-            if self.is_announced(decision.fiscal_year):
-                raise PermissionError(
-                    f"fiscal year {decision.fiscal_year} is announced: decisions are final"
+                raise ValueError(f"no decision #{decision_id}")
+            self._refuse_if_announced(session, decision.fiscal_year)
+            if decision.status not in allowed_from:
+                raise ValueError(
+                    f"decision #{decision_id} is {decision.status}: it cannot become {status}"
                 )
-            before = decision.model_dump()
+            if status == "approved" and decision.flags and not note.strip():
+                raise ValueError(
+                    f"{decision.winner_title} is flagged ({decision.flags}): approving it needs "
+                    "a written justification"
+                )
+            before = _dump(decision)
             decision.status = status
-            setattr(decision, field, note.strip())
-            decision.decided_by, decision.decided_at = user.name, datetime.now(UTC)
+            if status == "approved":
+                decision.justification = note.strip()
+            else:
+                decision.reason = note.strip()
+            decision.decided_by, decision.decided_at = user.name, self._now()
             session.add(decision)
             self._audit(
                 session,
                 user,
                 status,
                 decision.fiscal_year,
-                {"before": before, "after": decision.model_dump()},
+                before,
+                _dump(decision),
+                decision_id,
             )
             session.commit()
 
     def approve(self, user: User, decision_id: int, justification: str = "") -> None:
         """Approve a proposal; a flagged candidate needs a written justification."""
-        with Session(self.engine) as session:
-            decision = session.get(Decision, decision_id)
-            flagged = bool(decision and decision.flags)
-        if flagged and not justification.strip():
-            raise ValueError(
-                "this candidate is flagged: approving it needs a written justification"
-            )
-        self._change(user, decision_id, "approved", justification, "justification")
+        _staff(user, "approve award winners")
+        self._change(user, decision_id, "approved", justification, ("proposed",))
 
     def withdraw(self, user: User, decision_id: int, reason: str) -> None:
-        """Withdraw a proposal or approval, with a reason."""
+        """Withdraw a proposal or an approval, with a reason."""
+        _staff(user, "withdraw award decisions")
         if not reason.strip():
             raise ValueError("withdrawing needs a reason")
-        self._change(user, decision_id, "withdrawn", reason, "reason")
+        self._change(user, decision_id, "withdrawn", reason, ("proposed", "approved"))
 
     def announce(self, user: User, fiscal_year: int) -> None:
-        """Lift the embargo on a fiscal year's results."""
-        self._staff(user)
+        """Lift the embargo on a fiscal year: its approved winners become public and final."""
+        _staff(user, "announce results")
+        _check_year(fiscal_year)
         with Session(self.engine) as session:
-            session.merge(
-                Announcement(
-                    fiscal_year=fiscal_year,
-                    state="announced",
-                    changed_by=user.name,
-                    changed_at=datetime.now(UTC),
-                )
+            self._refuse_if_announced(session, fiscal_year)
+            statuses = session.exec(
+                select(Decision.id, Decision.status).where(Decision.fiscal_year == fiscal_year)
+            ).all()
+            pending = sorted(i for i, status in statuses if status == "proposed" and i is not None)
+            if pending:
+                ids = ", ".join(f"#{i}" for i in pending)
+                raise ValueError(f"decide the open proposals {ids} before announcing")
+            if not any(status == "approved" for _, status in statuses):
+                raise ValueError(f"fiscal year {fiscal_year} has no approved winner to announce")
+            row = session.get(Announcement, fiscal_year)
+            before = None if row is None else row.model_dump(mode="json")
+            after = Announcement(
+                fiscal_year=fiscal_year,
+                state="announced",
+                changed_by=user.name,
+                changed_at=self._now(),
             )
-            self._audit(session, user, "announce", fiscal_year, {"state": "announced"})
+            session.merge(after)
+            state = after.model_dump(mode="json")
+            self._audit(session, user, "announce", fiscal_year, before, state)
             session.commit()
 
     def is_announced(self, fiscal_year: int) -> bool:
-        """Return whether the year's results are public."""
+        """Return whether the year's results are public (anyone may ask)."""
         with Session(self.engine) as session:
             row = session.get(Announcement, fiscal_year)
             return row is not None and row.state == "announced"
@@ -204,37 +348,33 @@ class DecisionStore:
     def announced_years(self) -> set[int]:
         """Return every fiscal year whose results are public."""
         with Session(self.engine) as session:
-            rows = session.exec(select(Announcement).where(Announcement.state == "announced"))
-            return {row.fiscal_year for row in rows}
-
-    def decisions(self, user: User, fiscal_year: int) -> pl.DataFrame:
-        """Return the year's decisions: staff always, others only approved ones once announced."""
-        with Session(self.engine) as session:
             rows = session.exec(
-                select(Decision)
-                .where(Decision.fiscal_year == fiscal_year)
-                .order_by(col(Decision.id))
-            ).all()
-            frame = pl.DataFrame(
-                [r.model_dump() for r in rows],
-                schema={name: pl.String for name in Decision.model_fields} if not rows else None,
+                select(Announcement.fiscal_year).where(Announcement.state == "announced")
             )
-        if user.role == "staff":
-            return frame
-        if not self.is_announced(fiscal_year) or frame.is_empty():
-            return frame.clear()
-        winners = frame.filter(pl.col("status") == "approved")
-        if user.role == "agency":
-            return winners.select("fiscal_year", "category", "winner_id", "winner_title")
-        return winners.select("fiscal_year", "category", "winner_id", "winner_title")
+            return set(rows)
 
-    def audit(self, user: User, fiscal_year: int) -> pl.DataFrame:
-        """Return the year's audit log (staff only)."""
-        self._staff(user)
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(AuditEntry)
-                .where(AuditEntry.fiscal_year == fiscal_year)
-                .order_by(col(AuditEntry.id))
-            ).all()
-            return pl.DataFrame([r.model_dump() for r in rows])
+    def decisions_frame(self, user: User, fiscal_year: int) -> pl.DataFrame:
+        """Return the year's decisions as this user may see them (see access.visible_decisions)."""
+        query = (
+            select(Decision).where(Decision.fiscal_year == fiscal_year).order_by(col(Decision.id))
+        )
+        with self.engine.connect() as con:
+            frame = pl.read_database(query, con, schema_overrides=DECISION_SCHEMA)
+        frame = frame.select(list(DECISION_SCHEMA)).cast(DECISION_SCHEMA)
+        return access.visible_decisions(user, frame, announced=self.is_announced(fiscal_year))
+
+    def audit_frame(self, user: User, fiscal_year: int) -> pl.DataFrame:
+        """Return the year's audit log, oldest first (staff only)."""
+        _staff(user, "read the audit log")
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.fiscal_year == fiscal_year)
+            .order_by(col(AuditEntry.id))
+        )
+        with self.engine.connect() as con:
+            frame = pl.read_database(query, con, schema_overrides=AUDIT_SCHEMA)
+        return frame.select(list(AUDIT_SCHEMA)).cast(AUDIT_SCHEMA)
+
+    # The Awards and Presenter pages call these names.
+    decisions = decisions_frame
+    audit = audit_frame
