@@ -40,9 +40,8 @@ def current_user() -> auth.User:
         and not auth.session_expired(last, now, SESSION_MINUTES)
     ):
         st.session_state["last_seen"] = now
-        st.sidebar.caption(
-            f"👤 {user.name} ({user.role}{' · ' + user.agency if user.agency else ''})"
-        )
+        agency = f" · {user.agency}" if user.agency else ""
+        st.sidebar.caption(f":material/person: {user.name} ({user.role}{agency})")
         if st.sidebar.button(_ui.t("ออกจากระบบ", "Sign out"), key="sign_out"):
             st.session_state.pop("user", None)
             st.rerun()

@@ -179,7 +179,7 @@ if not winners.is_empty():
             day=date.today(),
         )
         st.download_button(
-            f"🎓 {row['winner_title']} (PDF)",
+            f"{row['winner_title']} (PDF)",
             pdf,
             f"certificate-{fy}-{row['category']}-{row['winner_id']}.pdf",
             "application/pdf",

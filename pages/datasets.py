@@ -75,7 +75,7 @@ info = profile.row(0, named=True)
 st.header(info["title"] or dataset)
 st.caption(
     f"{info['agency_title']} · {dataset}"
-    + (" · 🗑️ " + t("ถูกลบแล้ว", "deleted") if info["deleted_at"] else "")
+    + (" · :material/delete: " + t("ถูกลบแล้ว", "deleted") if info["deleted_at"] else "")
 )
 monthly = _data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)
 st.plotly_chart(

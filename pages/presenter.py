@@ -18,6 +18,7 @@ st.html(
     [data-testid="stToolbar"], header {display: none !important;}
     .stage-number {font-size: 5.5rem; font-weight: 700; line-height: 1.1; color: #1f4e9c;}
     .stage-label {font-size: 2rem;}
+    .stage-label.winner {font-size: 3rem; font-weight: 700; color: #b8860b;}
     h1 {font-size: 3.5rem !important;}
     </style>"""
 )
@@ -80,8 +81,8 @@ stage = auth.User("stage", "public")
 winners = _data.decision_store(ctx.path).decisions(stage, int(fy or years[0]))
 if winners.is_empty():
     soon = t("ผลรางวัลจะประกาศในงาน", "Winners will be announced on stage")
-    st.html(f'<div class="stage-label">🏆 {soon}</div>')
+    st.html(f'<div class="stage-label">{soon}</div>')
 else:
     st.header(t("ผู้ได้รับรางวัล", "Winners"))
     for row in winners.iter_rows(named=True):  # a few dozen winners at most
-        st.html(f'<div class="stage-label">🏆 {escape(row["winner_title"])}</div>')
+        st.html(f'<div class="stage-label winner">{escape(row["winner_title"])}</div>')

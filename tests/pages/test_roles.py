@@ -103,7 +103,7 @@ def test_staff_decide_and_the_stage_reveals_only_after_announcement(secured: Pat
     store.announce(STAFF, 2566)
     stage = signed_in("stage", "public-password", "presenter", fy="2566")
     html = "".join(h.proto.body for h in stage.get("html"))
-    assert "🏆 กรมการพัฒนาชุมชน" in html
+    assert 'class="stage-label winner">กรมการพัฒนาชุมชน<' in html
     overview = signed_in("stage", "public-password", "overview", fy="2566")
     assert not overview.error  # results are public now
 

@@ -1,0 +1,218 @@
+"""Thai PDF certificates: every glyph present in the embedded font and drawn as Thai, not boxes.
+
+Two independent checks, each shown to fail on a PDF set in a Latin-only font:
+- every character of the text is in the cmap of the font embedded in the PDF (fontTools);
+- the rendered line (pdfium) looks like the same string drawn by Pillow/HarfBuzz in the Thai
+  font: a .notdef box or a blank where a glyph is missing does not.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+import pytest
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from decisions.certificates import (
+    THAI_FONT,
+    THAI_FONT_BOLD,
+    MissingGlyphs,
+    certificate_pdf,
+    missing_glyphs,
+    winner_certificates,
+)
+from decisions.store import DecisionStore
+from tests.decisions.conftest import NON_STAFF, STAFF
+
+LATIN_ONLY = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+SCALE = 6  # pixels per PDF point for both renders
+LIKENESS = 0.96  # measured: 0.99 for the 34 pt winner line, 0.98 for the 18 pt date line
+WINNER = "กรมควบคุมโรค"
+AWARD = "หน่วยงานที่มีการใช้ข้อมูลเปิดสูงสุด"
+DATE_LINE = "ให้ไว้ ณ วันที่ 7 พฤศจิกายน 2566"
+
+pytestmark = pytest.mark.skipif(
+    not (THAI_FONT.exists() and LATIN_ONLY.exists()), reason="run ./dev system-deps for fonts"
+)
+
+
+def embedded_code_points(pdf: bytes) -> set[int]:
+    """Return every code point the fonts embedded in the PDF's first page have a glyph for."""
+    page = pdfium.PdfDocument(pdf)[0]
+    points: set[int] = set()
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_TEXT]):
+        font = pdfium_raw.FPDFTextObj_GetFont(obj.raw)
+        size = ctypes.c_size_t()
+        pdfium_raw.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+        data = (ctypes.c_uint8 * size.value)()
+        pdfium_raw.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size))
+        points |= set(TTFont(io.BytesIO(bytes(data))).getBestCmap() or {})
+    return points
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Return the smallest box around the dark pixels (an empty box when there are none)."""
+    ys, xs = np.nonzero(image)
+    if ys.size == 0:
+        return np.zeros((1, 1), dtype=bool)
+    return image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def rendered_line(pdf: bytes, text: str | None = None) -> np.ndarray:
+    """Return the ink of one line as pdfium draws it: the line holding text, or the whole page."""
+    page = pdfium.PdfDocument(pdf)[0]
+    image = np.asarray(page.render(scale=SCALE).to_pil().convert("L")) < 128
+    if text is None:
+        return _ink(image)
+    textpage = page.get_textpage()
+    hit = textpage.search(text).get_next()
+    assert hit is not None, f"{text!r} is not in the PDF's text"
+    start, count = hit
+    boxes = np.array([textpage.get_charbox(i) for i in range(start, start + count)])
+    left, bottom = boxes[:, 0].min() - 6, boxes[:, 1].min() - 6
+    right, top = boxes[:, 2].max() + 6, boxes[:, 3].max() + 6
+    height = page.get_height()
+    rows = slice(int((height - top) * SCALE), int((height - bottom) * SCALE))
+    return _ink(image[rows, int(left * SCALE) : int(right * SCALE)])
+
+
+def pillow_line(text: str, font: Path, points: float) -> np.ndarray:
+    """Return the ink of the same line drawn by Pillow (HarfBuzz layout) in a font."""
+    size = round(points * SCALE)
+    face = ImageFont.truetype(str(font), size=size, layout_engine=ImageFont.Layout.RAQM)
+    canvas = Image.new("L", (size * len(text), size * 3), 255)
+    ImageDraw.Draw(canvas).text((size, size), text, font=face, fill=0)
+    return _ink(np.asarray(canvas) < 128)
+
+
+def likeness(drawn: np.ndarray, reference: np.ndarray) -> float:
+    """Return the correlation of two inked lines scaled to the same 32-pixel-high grid."""
+    height = 32
+    width = max(1, round(reference.shape[1] * height / reference.shape[0]))
+
+    def grid(ink: np.ndarray) -> np.ndarray:
+        image = Image.fromarray(ink.astype(np.uint8) * 255)
+        return np.asarray(image.resize((width, height), Image.Resampling.BOX), dtype=float)
+
+    a, b = grid(drawn), grid(reference)
+    if a.std() == 0 or b.std() == 0:
+        return 0.0  # nothing drawn (a missing glyph left a blank)
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def one_line_pdf(text: str, font: Path, points: float) -> bytes:
+    """Return a PDF of one shaped line in a font, with no glyph check (to prove the tests fail)."""
+    pdf = FPDF()
+    pdf.add_font("f", "", str(font))
+    pdf.set_text_shaping(True)
+    pdf.add_page()
+    pdf.set_font("f", "", points)
+    pdf.cell(0, 20, text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture(scope="module")
+def certificate() -> bytes:
+    return certificate_pdf(
+        winner=WINNER, award=AWARD, fiscal_year=2566, day=date(2023, 11, 7), agency="กรมควบคุมโรค"
+    )
+
+
+def test_the_certificate_holds_the_thai_text_and_the_buddhist_era_date(certificate: bytes) -> None:
+    assert certificate.startswith(b"%PDF")
+    text = pdfium.PdfDocument(certificate)[0].get_textpage().get_text_range()
+    flat = text.replace("\r\n", "")  # pdfium breaks lines before some combining marks
+    for expected in (WINNER, AWARD, "ปีงบประมาณ พ.ศ. 2566", DATE_LINE):
+        assert expected in flat
+
+
+def test_every_character_has_a_glyph_in_the_embedded_font(certificate: bytes) -> None:
+    text = pdfium.PdfDocument(certificate)[0].get_textpage().get_text_range()
+    wanted = {ord(c) for c in text if not c.isspace()}
+    assert {0x0E01, 0x0E33, 0x0E48} <= wanted  # ก, sara am, mai ek: Thai is really there
+    assert wanted - embedded_code_points(certificate) == set()
+
+
+@pytest.mark.parametrize(
+    ("line", "font", "points"),
+    [(WINNER, THAI_FONT_BOLD, 34), (DATE_LINE, THAI_FONT, 18)],
+)
+def test_thai_lines_render_as_thai_not_boxes(
+    certificate: bytes, line: str, font: Path, points: float
+) -> None:
+    assert likeness(rendered_line(certificate, line), pillow_line(line, font, points)) > LIKENESS
+
+
+def test_both_checks_fail_on_a_pdf_set_in_a_latin_only_font() -> None:
+    broken = one_line_pdf(WINNER, LATIN_ONLY, 34)
+    assert {ord(c) for c in WINNER} - embedded_code_points(broken)  # the cmap check fails
+    reference = pillow_line(WINNER, THAI_FONT, 34)
+    assert likeness(rendered_line(broken), reference) < 0.5  # the render check fails
+    sound = one_line_pdf(WINNER, THAI_FONT, 34)  # the same helpers pass a sound PDF
+    assert {ord(c) for c in WINNER} <= embedded_code_points(sound)
+    assert likeness(rendered_line(sound), reference) > LIKENESS
+
+
+def test_a_font_without_thai_is_refused_rather_than_printing_boxes() -> None:
+    assert missing_glyphs(LATIN_ONLY, "กรม abc") == {"ก", "ร", "ม"}
+    with pytest.raises(MissingGlyphs, match="DejaVuSans.ttf has no glyph for 'กมร'"):
+        certificate_pdf(
+            winner="กรม", award="x", fiscal_year=2566, day=date(2023, 1, 1), font=LATIN_ONLY
+        )
+
+
+def test_a_missing_font_file_is_named(tmp_path: Path) -> None:
+    gone = tmp_path / "Garuda.ttf"
+    with pytest.raises(FileNotFoundError, match=f"{gone} is missing: run ./dev system-deps"):
+        certificate_pdf(winner="กรม", award="x", fiscal_year=2566, day=date(2023, 1, 1), font=gone)
+
+
+def test_one_certificate_per_approved_winner_for_staff_only(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "d.sqlite")
+    plaque = store.propose(
+        STAFF,
+        2566,
+        "agency-overall",
+        "ddc",
+        "กรมควบคุมโรค",
+        "top",
+        agency="ddc",
+        agency_title="กรมควบคุมโรค",
+    )
+    dataset = store.propose(
+        STAFF,
+        2566,
+        "datasets",
+        "covid-daily",
+        "ผู้ติดเชื้อโควิดรายวัน",
+        "top",
+        agency="ddc",
+        agency_title="กรมควบคุมโรค",
+    )
+    store.propose(STAFF, 2566, "datasets", "dengue", "ไข้เลือดออก", "undecided")
+    store.approve(STAFF, plaque)
+    store.approve(STAFF, dataset)
+    titles = {"agency-overall": AWARD, "datasets": "ชุดข้อมูลที่มีคุณค่า"}
+    for user in NON_STAFF:
+        with pytest.raises(PermissionError, match="may not print certificates: staff only"):
+            winner_certificates(store, user, 2566, day=date(2023, 11, 7), award_titles=titles)
+    pdfs = winner_certificates(store, STAFF, 2566, day=date(2023, 11, 7), award_titles=titles)
+    assert sorted(pdfs) == [
+        "certificate-2566-agency-overall-ddc.pdf",
+        "certificate-2566-datasets-covid-daily.pdf",
+    ]
+    texts = {
+        name: pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range().replace("\r\n", "")
+        for name, pdf in pdfs.items()
+    }
+    dataset_text = texts["certificate-2566-datasets-covid-daily.pdf"]
+    assert "ผู้ติดเชื้อโควิดรายวัน" in dataset_text and "หน่วยงาน กรมควบคุมโรค" in dataset_text
+    assert "หน่วยงาน กรมควบคุมโรค" not in texts["certificate-2566-agency-overall-ddc.pdf"]
