@@ -16,7 +16,10 @@ st.html(
     """<style>
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
     [data-testid="stToolbar"], header {display: none !important;}
-    .stage-number {font-size: 5.5rem; font-weight: 700; line-height: 1.1; color: #1f4e9c;}
+    [data-testid="stMainBlockContainer"], .block-container {
+        max-width: 100% !important; padding: 1.5rem 4rem !important;}
+    .stage-number {font-size: clamp(2.5rem, 6vw, 7rem); font-weight: 700; line-height: 1.1;
+        color: #1f4e9c; white-space: nowrap;}
     .stage-label {font-size: 2rem;}
     .stage-label.winner {font-size: 3rem; font-weight: 700; color: #b8860b;}
     h1 {font-size: 3.5rem !important;}
