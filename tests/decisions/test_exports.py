@@ -1,0 +1,105 @@
+"""Winners and shortlists exports: CSV with a BOM, XLSX, and who may take them when."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from decisions.auth import User
+from decisions.exports import shortlists_export, winners_export
+from decisions.store import DecisionStore
+from tests.decisions.conftest import NON_STAFF, STAFF
+
+SHORTLIST = pl.DataFrame(
+    {
+        "category": ["agency-overall", "agency-overall"],
+        "rank": [1, 2],
+        "id": ["ddc", "cdd"],
+        "title": ["กรมควบคุมโรค", "กรมการพัฒนาชุมชน"],
+        "status": ["shortlisted", "tie_at_cutoff"],
+    }
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DecisionStore:
+    store = DecisionStore(
+        tmp_path / "d.sqlite", clock=lambda: datetime(2023, 11, 7, 2, 30, tzinfo=UTC)
+    )
+    won = store.propose(
+        STAFF,
+        2566,
+        "agency-overall",
+        "ddc",
+        "กรมควบคุมโรค",
+        "most unique downloads",
+        agency="ddc",
+        agency_title="กรมควบคุมโรค",
+    )
+    store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "tied second")
+    store.approve(STAFF, won)
+    return store
+
+
+def test_staff_export_winners_with_reasons_as_csv_and_xlsx(store: DecisionStore) -> None:
+    data = winners_export(store, STAFF, 2566, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads Thai as UTF-8
+    frame = pl.read_csv(data[3:])
+    assert frame.select("winner_id", "winner_title", "reason", "decided_at_th").rows() == [
+        ("ddc", "กรมควบคุมโรค", "most unique downloads", "2023-11-07T09:30:00.000000")
+    ]  # only the approved one; the time in Thai wall-clock time (UTC+7)
+    sheet = openpyxl.load_workbook(io.BytesIO(winners_export(store, STAFF, 2566, "xlsx"))).active
+    assert sheet.title == "winners 2566"
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (row["winner_title"], row["decided_at_th"]) == (
+        "กรมควบคุมโรค",
+        datetime(2023, 11, 7, 9, 30),
+    )
+    assert sheet.max_row == 2
+
+
+@pytest.mark.parametrize("user", NON_STAFF, ids=lambda u: u.role)
+def test_others_get_winners_only_once_announced_and_without_reasons(
+    store: DecisionStore, user: User
+) -> None:
+    for fmt in ("csv", "xlsx"):
+        with pytest.raises(PermissionError, match="2566 are embargoed until staff announce"):
+            winners_export(store, user, 2566, fmt)
+    store.withdraw(STAFF, 2, "not eligible")
+    store.announce(STAFF, 2566)
+    frame = pl.read_csv(winners_export(store, user, 2566, "csv")[3:])
+    assert frame.columns == [
+        "fiscal_year",
+        "category",
+        "winner_id",
+        "winner_title",
+        "agency",
+        "agency_title",
+    ]
+    assert frame["winner_id"].to_list() == ["ddc"]
+
+
+@pytest.mark.parametrize("announced", [False, True])
+def test_shortlists_export_for_staff_only(announced: bool) -> None:
+    data = shortlists_export(STAFF, SHORTLIST, 2566, "csv", announced=announced)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert pl.read_csv(data[3:])["title"].to_list() == ["กรมควบคุมโรค", "กรมการพัฒนาชุมชน"]
+    xlsx = shortlists_export(STAFF, SHORTLIST, 2566, "xlsx", announced=announced)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.title == "shortlists 2566" and sheet["D3"].value == "กรมการพัฒนาชุมชน"
+    for user in NON_STAFF:
+        with pytest.raises(PermissionError, match="may not export shortlists: staff only"):
+            shortlists_export(user, SHORTLIST, 2566, "csv", announced=announced)
+
+
+def test_an_unknown_format_is_named(store: DecisionStore) -> None:
+    with pytest.raises(ValueError, match="unknown export format 'pdf': one of csv, xlsx"):
+        winners_export(store, STAFF, 2566, "pdf")
+    with pytest.raises(ValueError, match="unknown export format 'xls'"):
+        shortlists_export(STAFF, SHORTLIST, 2566, "xls", announced=False)
