@@ -3,7 +3,7 @@
 import streamlit as st
 
 from decisions import access
-from pages import _auth, _data, _ui
+from views import _auth, _data, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
@@ -24,7 +24,7 @@ pages = [
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
 st.navigation(
     [
-        st.Page(f"pages/{name}.py", title=title, icon=icon, default=i == 0)
+        st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
         for i, (name, title, icon) in enumerate(allowed)
     ]
 ).run()

@@ -37,7 +37,7 @@ def _timed(at: AppTest, step: Step) -> float:
 def _fresh(page: str, params: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=300)
     at.query_params.update(params)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     return at
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ingest.catalog import load_catalog
 from ingest.logs import ingest_logs
 from tests.ingest.logkit import BROWSER, at, line, write
-from tests.pages import site
+from tests.views import site
 
 SCRIPT = "python-requests/2.31.0"
 ROBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"

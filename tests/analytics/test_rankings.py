@@ -16,7 +16,7 @@ from ingest.catalog import load_catalog
 from ingest.logs import ingest_logs
 from tests.analytics.build import SCRIPT, database, downloads
 from tests.ingest.logkit import at, line, write
-from tests.pages import site
+from tests.views import site
 
 
 def con_of(db: Path) -> duckdb.DuckDBPyConnection:

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, write
-from tests.pages import site
+from tests.views import site
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -14,7 +14,7 @@ import pytest
 from ingest.catalog import load_catalog
 from tests.conftest import DATA, REPO
 from tests.ingest.logkit import at, ingest, line, query, write
-from tests.pages import site
+from tests.views import site
 
 SAMPLE = DATA / "ckan" / "package_search_covid-19-daily.json"
 

@@ -18,7 +18,7 @@ from ingest.catalog import crawl_catalog
 from ingest.ckan_api import CkanClient, CkanError
 from tests.conftest import REPO
 from tests.ingest.logkit import query
-from tests.pages import site
+from tests.views import site
 
 PACKAGES = [site.package(name) for name in site.DATASETS]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ingest.catalog import load_catalog
 from ingest.tracking import load_tracking
 from tests.ingest.logkit import query
-from tests.pages import site
+from tests.views import site
 
 COVID = site.DATASETS["covid-daily"][0]
 FUND = site.DATASETS["village-fund"][0]

@@ -1,5 +1,5 @@
 """AppTest for every page: empty databases say what to run; on the tiny portal, figures and charts
-follow the chosen period, agency and dataset (hand-counted in tests/pages/site.py)."""
+follow the chosen period, agency and dataset (hand-counted in tests/views/site.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
-from tests.pages import site
+from tests.views import site
 
 APP = str(REPO / "dashboard.py")
 PAGES = ["overview", "agency", "datasets", "awards", "presenter", "health"]
@@ -30,7 +30,7 @@ def app(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **params: str) -> 
     monkeypatch.setenv("ODA_AUTO_DEMO", "0")
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     return at
 

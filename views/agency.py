@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence
 from decisions import access
-from pages import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar

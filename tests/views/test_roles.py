@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
-from tests.pages import site
+from tests.views import site
 
 APP = str(REPO / "dashboard.py")
 STAFF = auth.User("somchai", "staff")
@@ -40,7 +40,7 @@ def signed_in(name: str, password: str, page: str | None = None, **params: str) 
     at.text_input(key="sign_in_password").input(password)
     at.button[0].click().run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 
@@ -73,9 +73,9 @@ def test_pages_refused_before_announcement(
 ) -> None:
     at = signed_in(name, password)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"pages/{page}.py")  # not even routable for this account
+        at.switch_page(f"views/{page}.py")  # not even routable for this account
     # and the page itself refuses, were it reached some other way
-    direct = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=60)
+    direct = AppTest.from_file(str(REPO / "views" / f"{page}.py"), default_timeout=60)
     direct.session_state["viewer"] = auth.authenticate(
         Path(os.environ["ODA_USERS"]), name, password
     )

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from decisions import auth
-from pages import _ui
 from settings import load_settings
+from views import _ui
 
 SESSION_MINUTES = 30
 OPEN_MODE_USER = auth.User("demo", "staff")
@@ -67,8 +67,9 @@ def current_user() -> auth.User:
 
 
 def viewer() -> auth.User:
-    """Return the user the entry point signed in (pages run after it)."""
-    return st.session_state.get("viewer", OPEN_MODE_USER)
+    """Return the signed-in user; a page reached without the entry point signs in itself."""
+    user = st.session_state.get("viewer")
+    return user if user is not None else current_user()
 
 
 def require_page(page: str, announced: bool) -> auth.User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pages import _data, _ui
+from views import _data, _ui
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import charts
 from decisions import access
-from pages import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
