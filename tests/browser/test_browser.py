@@ -6,6 +6,7 @@ What AppTest cannot see: the pages load in a browser without errors, Thai glyphs
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -63,16 +64,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """Start the dashboard on the tiny portal; yield its URL and database."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run ./dev system-deps")
-    work = tmp_path_factory.mktemp("browser")
-    db = work / "site.duckdb"
-    site.load(db, work)
+@contextlib.contextmanager
+def running_dashboard(db: Path, **env: str) -> Iterator[str]:
+    """Run `streamlit run dashboard.py` on db in a fresh process; yield its URL."""
     port = _free_port()
-    env = {**os.environ, "ODA_DB": str(db), "ODA_AUTO_DEMO": "0"}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -88,11 +83,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             "false",
         ],
         cwd=REPO,
-        env=env,
+        env={**os.environ, "ODA_DB": str(db), "ODA_AUTO_DEMO": "0", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -102,10 +96,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("the dashboard did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url, db
-    proc.terminate()
-    proc.wait(timeout=20)
+        out = proc.stdout.read().decode()[-2000:] if proc.stdout else ""
+        pytest.fail("the dashboard did not start: " + out)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Start the dashboard on the tiny portal; yield its URL and database."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run ./dev system-deps")
+    work = tmp_path_factory.mktemp("browser")
+    db = work / "site.duckdb"
+    site.load(db, work)
+    with running_dashboard(db) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +190,23 @@ def test_the_glyph_check_sees_tofu(server, browser) -> None:
     result = page.evaluate(GLYPH_CHECK, ["h1", "\ue001\ue002\ue003"])
     assert result.startswith("tofu boxes"), result
     page.close()
+
+
+def test_first_visit_to_a_page_url_still_asks_to_sign_in(browser, tmp_path: Path) -> None:
+    """A fresh server's first visitor going straight to /awards meets the sign-in form."""
+    work = tmp_path / "secured"
+    work.mkdir()
+    db = site.load(work / "site.duckdb", work)
+    users = work / "users.toml"
+    from decisions import auth
+
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    with running_dashboard(db, ODA_USERS=str(users)) as url:
+        page = browser.new_page()
+        page.goto(f"{url}/awards?fy=2566")
+        page.get_by_text("เข้าสู่ระบบ").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        body = page.locator("body").inner_text()
+        assert "covid-daily" not in body and "กรมการพัฒนาชุมชน" not in body
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        page.close()
