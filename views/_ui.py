@@ -128,9 +128,24 @@ def url_choice(
     return chosen
 
 
-def period_picker(first: date, last: date, *, where: str = "sidebar") -> Period:
-    """Draw the period choice (fiscal year BE / calendar year / range) and return the period."""
+def period_picker(
+    first: date, last: date, *, where: str = "sidebar", only_years: set[int] | None = None
+) -> Period:
+    """Draw the period choice (fiscal year BE / calendar year / range) and return the period.
+
+    only_years: the fiscal years this viewer may see (announced results); then only those.
+    """
     box = st.sidebar if where == "sidebar" else st
+    if only_years is not None:
+        allowed = sorted(only_years, reverse=True)
+        fy = url_choice(
+            t("ปีงบประมาณ (พ.ศ.) ที่ประกาศผลแล้ว", "Announced fiscal year (BE)"),
+            allowed,
+            key="fy",
+            default=allowed[0],
+            where=where,
+        )
+        return periods.fiscal_year(int(fy or allowed[0]))
     kinds = {
         "fy": t("ปีงบประมาณ", "Fiscal year"),
         "year": t("ปีปฏิทิน", "Year"),

@@ -133,8 +133,11 @@ if not decided.is_empty():
             except (ValueError, PermissionError) as exc:
                 st.error(str(exc))
         if st.button(t(f"ประกาศผลปีงบประมาณ {fy}", f"Announce fiscal year {fy}"), type="primary"):
-            store.announce(viewer, fy)
-            st.rerun()
+            try:
+                store.announce(viewer, fy)
+                st.rerun()
+            except (ValueError, PermissionError) as exc:  # e.g. proposals still undecided
+                st.error(str(exc))
     with st.expander(t("บันทึกการเปลี่ยนแปลง (แก้ไขไม่ได้)", "Audit log (append-only)")):
         st.dataframe(store.audit(viewer, fy), hide_index=True, key="audit")
 

@@ -10,7 +10,9 @@ _ui.language_toggle()  # in every page: AppTest keeps only the page's own sideba
 viewer = _auth.require_page("overview", bool(_data.announced_years(_data.db_path())))
 st.title(t("ภาพรวมการใช้ข้อมูลเปิด", "Open data use at a glance"))
 ctx = _context.require_usage()
-period = _ui.period_picker(ctx.first_day, ctx.last_day)
+# rankings are results: before staff, only the fiscal years whose results are announced
+public_years = None if viewer.role == "staff" else _data.announced_years(ctx.path)
+period = _ui.period_picker(ctx.first_day, ctx.last_day, only_years=public_years)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
 st.caption(f"{period.label} · {_ui.period_caption(period)} · {_ui.group_name(group)}")

@@ -118,3 +118,14 @@ def test_staff_awards_page_records_a_decision(secured: Path) -> None:
     assert decided["status"].to_list() == ["proposed"] and decided["decided_by"][0] == "somchai"
     downloads = [b.proto.label for b in at.get("download_button")]
     assert "ผู้เข้ารอบ CSV" in downloads
+
+
+def test_announcing_one_year_opens_only_that_year(secured: Path) -> None:
+    store = DecisionStore(decisions_path_for(secured))
+    won = store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most downloads")
+    store.approve(STAFF, won)
+    store.announce(STAFF, 2566)
+    at = signed_in("stage", "public-password", "overview", fy="2567")  # 2567 is not announced
+    assert not at.exception
+    assert at.selectbox(key="fy").options == ["2566"]
+    assert at.selectbox(key="fy").value == 2566
