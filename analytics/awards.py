@@ -119,7 +119,7 @@ def _category(
         )
         ranked = ranked.join(
             agency_scores.rename({"agency": "id"}), on="id", how="left"
-        ).with_columns(pl.col("id").alias("agency"))
+        ).with_columns(pl.col("id").alias("agency"), pl.col("title").alias("agency_title"))
         reasons = [
             (
                 pl.col("datasets_published") < cat.min_datasets,
@@ -211,6 +211,7 @@ def _category(
             pl.lit(cat.id).alias("category"),
             pl.lit(cat.title).alias("category_title"),
             pl.lit(cat.kind).alias("kind"),
+            pl.lit(cat.level).alias("level"),
             pl.lit(cat.metric).alias("metric"),
             pl.col(cat.metric).alias("value"),
         )
@@ -219,13 +220,16 @@ def _category(
             "category",
             "category_title",
             "kind",
+            "level",
             "position",
             "rank",
             "id",
             "title",
             "agency",
+            "agency_title",
             "metric",
             "value",
+            "value_change",
             "status",
             "reasons",
             "flags",

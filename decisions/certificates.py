@@ -52,10 +52,16 @@ def certificate_pdf(
         (f"DIGI Data Awards ประจำปีงบประมาณ พ.ศ. {fiscal_year}", 20, False),
         (f"ให้ไว้ ณ วันที่ {thai_date(day)}", 18, False),
     ]
+    # the signatory signs by hand: a line, a place for the printed name, and the office
+    signature = [
+        ("ลงชื่อ ..................................................", 16, False),
+        ("(..................................................)", 16, False),
+        ("ผู้อำนวยการสำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)", 16, False),
+    ]
     for path in {font, bold}:
         if not path.exists():
             raise FileNotFoundError(f"Thai font {path} is missing: run ./dev system-deps")
-        lacking = missing_glyphs(path, "".join(text for text, _, _ in lines))
+        lacking = missing_glyphs(path, "".join(text for text, _, _ in lines + signature))
         if lacking:
             raise MissingGlyphs(f"{path.name} has no glyph for {''.join(sorted(lacking))!r}")
     pdf = FPDF(orientation="L", format="A4")
@@ -67,11 +73,16 @@ def certificate_pdf(
     pdf.set_draw_color(31, 78, 156)
     pdf.set_line_width(2)
     pdf.rect(10, 10, 277, 190)
-    pdf.set_y(30)
+    pdf.set_auto_page_break(False)  # one page: long names wrap, the signature stays on it
+    pdf.set_y(22)
     for text, size, strong in lines:
         pdf.set_font("thai", "B" if strong else "", size)
         pdf.multi_cell(0, size * 0.6, text, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
+        pdf.ln(3)
+    pdf.ln(4)
+    for text, size, strong in signature:
+        pdf.set_font("thai", "B" if strong else "", size)
+        pdf.multi_cell(0, size * 0.55, text, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

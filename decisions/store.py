@@ -8,6 +8,7 @@ survives restarts; nothing in it is needed by ingest or analytics.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import event, text
+from sqlalchemy import Column, LargeBinary, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
@@ -66,7 +67,20 @@ class Announcement(SQLModel, table=True):
     changed_at: datetime
 
 
-_TABLES = [Decision.__table__, AuditEntry.__table__, Announcement.__table__]  # type: ignore[attr-defined]
+class AnnouncedResults(SQLModel, table=True):
+    """The year's shortlists and figures as they stood when it was announced (Arrow IPC)."""
+
+    fiscal_year: int = Field(primary_key=True)
+    frozen_at: datetime
+    shortlists: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+_TABLES = [
+    Decision.__table__,  # type: ignore[attr-defined]
+    AuditEntry.__table__,  # type: ignore[attr-defined]
+    Announcement.__table__,  # type: ignore[attr-defined]
+    AnnouncedResults.__table__,  # type: ignore[attr-defined]
+]
 _TRIGGERS = (
     """create trigger if not exists audit_no_update before update on auditentry
        begin select raise(abort, 'the audit log is append-only'); end""",
@@ -311,8 +325,14 @@ class DecisionStore:
             raise ValueError("withdrawing needs a reason")
         self._change(user, decision_id, "withdrawn", reason, ("proposed", "approved"))
 
-    def announce(self, user: User, fiscal_year: int) -> None:
-        """Lift the embargo on a fiscal year: its approved winners become public and final."""
+    def announce(
+        self, user: User, fiscal_year: int, *, shortlists: pl.DataFrame | None = None
+    ) -> None:
+        """Lift the embargo on a fiscal year: its approved winners become public and final.
+
+        shortlists: the year's shortlists as staff decided on them, kept as they are now so later
+        downloads cannot move the announced figures (see announced_shortlists).
+        """
         _staff(user, "announce results")
         _check_year(fiscal_year)
         with Session(self.engine) as session:
@@ -335,6 +355,16 @@ class DecisionStore:
                 changed_at=self._now(),
             )
             session.merge(after)
+            if shortlists is not None:
+                buffer = io.BytesIO()
+                shortlists.write_ipc(buffer)
+                session.merge(
+                    AnnouncedResults(
+                        fiscal_year=fiscal_year,
+                        frozen_at=after.changed_at,
+                        shortlists=buffer.getvalue(),
+                    )
+                )
             state = after.model_dump(mode="json")
             self._audit(session, user, "announce", fiscal_year, before, state)
             session.commit()
@@ -344,6 +374,12 @@ class DecisionStore:
         with Session(self.engine) as session:
             row = session.get(Announcement, fiscal_year)
             return row is not None and row.state == "announced"
+
+    def announced_shortlists(self, fiscal_year: int) -> pl.DataFrame | None:
+        """Return the shortlists stored when the year was announced (None: not announced/kept)."""
+        with Session(self.engine) as session:
+            row = session.get(AnnouncedResults, fiscal_year)
+            return None if row is None else pl.read_ipc(io.BytesIO(row.shortlists))
 
     def announced_years(self) -> set[int]:
         """Return every fiscal year whose results are public."""

@@ -16,7 +16,17 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from analytics import advice, awards, datasets, flags, health, quality, rankings, reconciliation
+from analytics import (
+    advice,
+    awards,
+    datasets,
+    evidence,
+    flags,
+    health,
+    quality,
+    rankings,
+    reconciliation,
+)
 from analytics.periods import Period
 from decisions.store import DecisionStore, decisions_path_for
 from settings import REPO_ROOT, load_settings
@@ -289,6 +299,20 @@ def shortlists(path: str, version: int, fiscal_year: int, rules_text: str) -> pl
     """Return every award category's shortlist for a fiscal year."""
     rules = awards.parse_rules(rules_text)
     return read(path, lambda con: awards.shortlists(con, fiscal_year, rules))
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def daily_series(path: str, version: int, period: Period, level: str, name: str) -> pl.DataFrame:
+    """Return an agency's or a dataset's downloads per day."""
+    return read(path, lambda con: evidence.daily_series(con, period, level=level, name=name))
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def top_client_share(
+    path: str, version: int, period: Period, level: str, name: str
+) -> pl.DataFrame:
+    """Return the busiest repeat client's share of an agency's or a dataset's downloads."""
+    return read(path, lambda con: evidence.top_client_share(con, period, level=level, name=name))
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,0 +1,36 @@
+"""The audit log as people read it: Thai time and from → to, empty texts not shown as changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from decisions.audit import readable_audit
+from decisions.store import DecisionStore
+from tests.decisions.conftest import STAFF
+
+
+def test_readable_audit(tmp_path: Path) -> None:
+    store = DecisionStore(
+        tmp_path / "d.sqlite", clock=lambda: datetime(2023, 11, 7, 17, 30, tzinfo=UTC)
+    )
+    won = store.propose(
+        STAFF,
+        2566,
+        "c",
+        "ddc",
+        "กรมควบคุมโรค",
+        "most used",
+        agency="ddc",
+        agency_title="กรมควบคุมโรค",
+    )
+    store.approve(STAFF, won, "checked the logs")
+    store.announce(STAFF, 2566)
+    log = readable_audit(store.audit(STAFF, 2566))
+    assert log["at_th"].to_list() == [datetime(2023, 11, 8, 0, 30)] * 3  # UTC+7, past midnight
+    assert log["changes"].to_list() == [
+        "status: – → proposed; winner_title: – → กรมควบคุมโรค; agency_title: – → กรมควบคุมโรค; "
+        "reason: – → most used",
+        "status: proposed → approved; justification: – → checked the logs",
+        "state: – → announced",
+    ]

@@ -1,0 +1,143 @@
+"""The awards desk to the end in demo mode: propose, approve, announce, then open every export;
+announced figures stay as they were when new downloads arrive."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pypdfium2 as pdfium
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from decisions.auth import User
+from decisions.store import DecisionStore, decisions_path_for
+from tests.conftest import REPO
+from tests.ingest.logkit import at as thai_time
+from tests.ingest.logkit import line, write
+from tests.views import site
+from tests.views.downloads import downloads, keep_media
+
+APP = str(REPO / "dashboard.py")
+STAFF = User("demo", "staff")
+
+
+@pytest.fixture
+def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    monkeypatch.delenv("ODA_USERS", raising=False)  # no accounts: demo mode, everyone is staff
+    keep_media(monkeypatch)
+    return db
+
+
+def awards(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params)
+    at.switch_page("views/awards.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def table_with(at: AppTest, column: str):  # noqa: ANN201 (a pandas frame)
+    """Return the first table that has this column (plain tables carry no key in AppTest)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the text of a PDF's first page as pdfium renders and reads it."""
+    page = pdfium.PdfDocument(data)[0]
+    bitmap = page.render(scale=1).to_pil()
+    assert bitmap.getextrema() != ((255, 255), (255, 255), (255, 255))  # something is drawn
+    return page.get_textpage().get_text_bounded()
+
+
+def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> None:
+    at = awards(fy="2566")
+    assert at.selectbox[2].value == "valuable-datasets|village-fund"  # candidates only
+    at.text_area[0].input("most unique downloads of a high-value dataset")
+    click(at, "FormSubmitter:propose-เสนอชื่อ")
+    decided = table_with(at, "winner_title")
+    assert decided["agency_title"].tolist() == ["กรมการพัฒนาชุมชน"]
+    click(at, "FormSubmitter:decide-อนุมัติ")
+    files = downloads(at)
+    name, xlsx = files["ผู้ได้รับรางวัล XLSX"]
+    assert name == "winners-2566.xlsx"
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
+    header, winner = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2 and "decided_at_th" in header
+    assert winner["winner_title"] == "กองทุนหมู่บ้าน" and winner["agency_title"] == "กรมการพัฒนาชุมชน"
+    name, csv = files["ผู้ได้รับรางวัล CSV"]
+    assert pl.read_csv(io.BytesIO(csv[3:]))["winner_id"].to_list() == ["village-fund"]
+    name, pdf = files["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"]
+    assert name == "certificate-2566-valuable-datasets-village-fund.pdf"
+    text = pdf_text(pdf)
+    assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text and "2566" in text
+    shortlist = openpyxl.load_workbook(io.BytesIO(files["ผู้เข้ารอบ XLSX"][1])).active
+    assert shortlist.max_row == 10  # header and the nine candidates of FY 2566
+    click(at, next(b.key for b in at.button if b.label == "ประกาศผลปีงบประมาณ 2566"))
+    assert any("ประกาศผลปีงบประมาณ 2566 แล้ว" in s.value for s in at.success)
+    after = downloads(at)
+    assert after["ผู้ได้รับรางวัล XLSX"][1] and after["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"][1]
+    audit = table_with(at, "changes")
+    assert audit["action"].tolist() == ["propose", "approved", "announce"]
+    assert audit["changes"].tolist()[1] == "status: proposed → approved"
+
+
+def test_decision_box_opens_on_a_proposal_not_an_approved_winner(portal: Path) -> None:
+    store = DecisionStore(decisions_path_for(portal))
+    first = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
+    store.approve(STAFF, first)
+    second = store.propose(STAFF, 2566, "valuable-datasets", "covid-daily", "โควิด", "r")
+    at = awards(fy="2566")
+    assert at.selectbox[3].value == second
+    click(at, "FormSubmitter:decide-อนุมัติ")  # approving what the box shows works
+    assert store.decisions(STAFF, 2566)["status"].to_list() == ["approved", "approved"]
+
+
+def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path) -> None:
+    from ingest.logs import ingest_logs
+
+    store = DecisionStore(decisions_path_for(portal))
+    won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
+    store.approve(STAFF, won)
+    at = awards(fy="2566")
+    click(at, next(b.key for b in at.button if b.label == "ประกาศผลปีงบประมาณ 2566"))
+    announced = store.announced_shortlists(2566)
+    assert announced is not None
+    values = dict(
+        announced.filter(pl.col("category") == "valuable-datasets")
+        .select("id", "value")
+        .iter_rows()
+    )
+    assert values == {"village-fund": 5, "covid-daily": 3, "cm-tourism": 1}
+    # ten more people download the Chiang Mai tourism figures inside FY 2566, after announcement
+    _, _, _, resources = site.DATASETS["cm-tourism"]
+    ds_id = site.DATASETS["cm-tourism"][0]
+    log = [
+        line(
+            thai_time(f"2023-03-16 09:{n:02d}:00"),
+            f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
+            ip=f"203.0.113.{n + 1}",
+        )
+        for n in range(10)
+    ]
+    ingest_logs(portal, [write(tmp_path / "late.log", log)])
+    at = awards(fy="2566")
+    table = at.dataframe(key="shortlist_valuable-datasets").value
+    assert dict(zip(table["id"], table["value"], strict=True)) == values  # as announced
+    moved = table_with(at, "announced")
+    change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "value")]
+    assert change[["announced", "current"]].values.tolist() == [["1", "11"]]
+    assert store.announced_shortlists(2566).equals(announced)

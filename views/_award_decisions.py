@@ -1,0 +1,152 @@
+"""The Awards page's decisions: propose, approve or withdraw, announce, and the audit log."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from decisions.audit import readable_audit
+from decisions.auth import User
+from decisions.store import DecisionStore
+from views import _badges, _ui
+
+t = _ui.t
+ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, never raised
+
+
+def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame) -> None:
+    candidates = shortlist.filter(pl.col("status") != "excluded")
+    labels = {
+        f"{c}|{i}": f"{ct} — {ti} · {at or ''}"
+        for c, ct, i, ti, at in candidates.select(
+            "category", "category_title", "id", "title", "agency_title"
+        ).iter_rows()
+    }
+    with st.form("propose", clear_on_submit=True):
+        pick = st.selectbox(t("ผู้เข้ารอบ", "Candidate"), list(labels), format_func=labels.get)
+        reason = st.text_area(t("เหตุผล", "Reason"), max_chars=2000)
+        if st.form_submit_button(t("เสนอชื่อ", "Propose")) and pick:
+            category, winner = pick.split("|", 1)
+            row = candidates.filter((pl.col("category") == category) & (pl.col("id") == winner))
+            chosen = row.row(0, named=True)
+            try:
+                store.propose(
+                    viewer,
+                    fy,
+                    category,
+                    winner,
+                    chosen["title"] or winner,
+                    reason,
+                    flags=chosen["flags"] or "",
+                    agency=chosen["agency"] or "",
+                    agency_title=chosen["agency_title"] or "",
+                )
+                st.rerun()
+            except ERRORS as exc:
+                st.error(str(exc))
+
+
+def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) -> None:
+    # proposals first: the box opens on one still to decide, not on an approved winner
+    open_ones = decided.filter(pl.col("status") != "withdrawn").sort(
+        pl.col("status") != "proposed", "id"
+    )
+    names = {
+        i: f"#{i} {title} · {_badges.status_name(status)}"
+        for i, title, status in open_ones.select("id", "winner_title", "status").iter_rows()
+    }
+    with st.form("decide", clear_on_submit=True):
+        chosen = st.selectbox(t("การตัดสิน", "Decision"), list(names), format_func=names.get)
+        note = st.text_area(
+            t("เหตุผลประกอบ (จำเป็นสำหรับผู้ที่มีธง)", "Justification (required for flagged candidates)"),
+            max_chars=2000,
+        )
+        approve, withdraw = st.columns(2)
+        try:
+            if approve.form_submit_button(t("อนุมัติ", "Approve")) and chosen:
+                store.approve(viewer, int(chosen), note)
+                st.rerun()
+            if withdraw.form_submit_button(t("ถอน", "Withdraw")) and chosen:
+                store.withdraw(viewer, int(chosen), note)
+                st.rerun()
+        except ERRORS as exc:
+            st.error(str(exc))
+
+
+def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
+    shown = decided.with_columns(
+        pl.col("category").replace_strict(titles, default=pl.col("category")),
+        pl.col("status").map_elements(_badges.status_name, return_dtype=pl.String),
+        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String),
+        pl.col("decided_at").dt.convert_time_zone("Asia/Bangkok").dt.replace_time_zone(None),
+    )
+    cc = st.column_config
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key="decisions",
+        column_order=("id", "category", "winner_title", "agency_title", "status", "reason")
+        + ("justification", "flags", "decided_by", "decided_at"),
+        column_config={
+            "id": cc.NumberColumn("#", width="small"),
+            "category": t("รางวัล", "Award"),
+            "winner_title": t("ผู้ได้รับการเสนอ", "Candidate"),
+            "agency_title": t("หน่วยงาน", "Agency"),
+            "status": t("สถานะ", "Status"),
+            "reason": t("เหตุผล", "Reason"),
+            "justification": t("เหตุผลประกอบ", "Justification"),
+            "flags": t("ธง", "Flags"),
+            "decided_by": t("โดย", "By"),
+            "decided_at": cc.DatetimeColumn(
+                t("เมื่อ (เวลาไทย)", "When (Thai time)"), format="D MMM YYYY HH:mm"
+            ),
+        },
+    )
+
+
+def show(
+    store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, current: pl.DataFrame
+) -> None:
+    """Draw the decisions part; announcing keeps `current` as the year's announced shortlists."""
+    st.header(t("การตัดสิน", "Decisions"))
+    announced = store.is_announced(fy)
+    decided = store.decisions(viewer, fy)
+    if announced:
+        st.success(
+            t(
+                f"ประกาศผลปีงบประมาณ {fy} แล้ว: การตัดสินเป็นที่สิ้นสุด",
+                f"Fiscal year {fy} is announced: decisions are final.",
+            )
+        )
+    else:
+        _propose(store, viewer, fy, shortlist)
+    if decided.is_empty():
+        return
+    titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
+    _table(decided, titles)
+    if not announced:
+        if not decided.filter(pl.col("status") != "withdrawn").is_empty():
+            _decide(store, viewer, fy, decided)
+        if st.button(t(f"ประกาศผลปีงบประมาณ {fy}", f"Announce fiscal year {fy}"), type="primary"):
+            try:
+                store.announce(viewer, fy, shortlists=current)
+                st.rerun()
+            except ERRORS as exc:  # e.g. proposals still undecided
+                st.error(str(exc))
+    with st.expander(t("บันทึกการเปลี่ยนแปลง (แก้ไขไม่ได้)", "Audit log (append-only)")):
+        st.dataframe(
+            readable_audit(store.audit(viewer, fy)),
+            hide_index=True,
+            key="audit",
+            column_config={
+                "at_th": st.column_config.DatetimeColumn(
+                    t("เวลา (เวลาไทย)", "When (Thai time)"), format="D MMM YYYY HH:mm:ss"
+                ),
+                "actor": t("ผู้ทำ", "Who"),
+                "action": t("การกระทำ", "Action"),
+                "decision_id": t("การตัดสิน #", "Decision #"),
+                "changes": st.column_config.TextColumn(
+                    t("เปลี่ยนจาก → เป็น", "Changed from → to"), width="large"
+                ),
+            },
+        )

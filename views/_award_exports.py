@@ -1,0 +1,57 @@
+"""The Awards page's exports: shortlists and winners as CSV/XLSX, one PDF certificate per winner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+
+from analytics.exports import XLSX_MIME
+from decisions import exports
+from decisions.auth import User
+from decisions.certificates import winner_certificates
+from decisions.store import DecisionStore
+from views import _ui
+
+t = _ui.t
+MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
+
+
+def show(
+    store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, *, announced: bool
+) -> None:
+    """Draw the download buttons; certificates are dated today in Thailand."""
+    st.header(t("ส่งออก", "Exports"))
+    cols = iter(st.columns(4))
+    for fmt in ("csv", "xlsx"):
+        next(cols).download_button(
+            t(f"ผู้เข้ารอบ {fmt.upper()}", f"Shortlists {fmt.upper()}"),
+            exports.shortlists_export(viewer, shortlist, fy, fmt, announced=announced),
+            f"shortlists-{fy}.{fmt}",
+            MIMES[fmt],
+            key=f"short_{fmt}",
+        )
+    winners = exports.winners_frame(store, viewer, fy)
+    if winners.is_empty():
+        st.caption(t("ยังไม่มีผู้ได้รับอนุมัติ", "No approved winner yet."))
+        return
+    for fmt in ("csv", "xlsx"):
+        next(cols).download_button(
+            t(f"ผู้ได้รับรางวัล {fmt.upper()}", f"Winners {fmt.upper()}"),
+            exports.winners_export(store, viewer, fy, fmt),
+            f"winners-{fy}.{fmt}",
+            MIMES[fmt],
+            key=f"win_{fmt}",
+        )
+    st.subheader(t("เกียรติบัตร (PDF)", "Certificates (PDF)"))
+    titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
+    pdfs = winner_certificates(store, viewer, fy, day=today, award_titles=titles)
+    # winner_certificates makes one PDF per approved winner in decision order, as winners lists
+    for (name, pdf), (title, agency) in zip(
+        pdfs.items(), winners.select("winner_title", "agency_title").iter_rows(), strict=True
+    ):
+        label = title if not agency or agency == title else f"{title} · {agency}"
+        st.download_button(f"{label} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")

@@ -1,0 +1,126 @@
+"""The Awards page's shortlists: a compact table per category, rows to look at, and evidence."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import streamlit as st
+
+from analytics import committee, periods
+from views import _badges, _data, _ui
+from views._context import Context
+
+t = _ui.t
+
+
+def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
+    """Draw the committee table (tied and flagged rows highlighted); return the picked row."""
+    table = committee.committee_table(rows)
+    styled = table.to_pandas().style.apply(  # the Streamlit boundary: pandas only for the styling
+        lambda row: ["background-color: #fff3cd" if row["attention"] else ""] * len(row), axis=1
+    )
+    cc = st.column_config
+    picked = st.dataframe(
+        styled,
+        hide_index=True,
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=("position", "rank", "title", "agency_title", "value", "value_change")
+        + ("quality_score", "badges"),
+        column_config={
+            "position": cc.NumberColumn("#", width="small"),
+            "rank": cc.NumberColumn(t("อันดับ", "Rank"), width="small"),
+            "title": cc.TextColumn(t("ชื่อ", "Name"), width="large"),
+            "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
+            "value": cc.NumberColumn(_ui.metric_name(metric), format="localized"),
+            "value_change": cc.NumberColumn(t("เทียบปีก่อน", "Change"), format="%+d"),
+            "quality_score": cc.NumberColumn(t("คุณภาพ", "Quality"), format="%.0f"),
+            "badges": cc.MultiselectColumn(
+                t("สถานะและธง", "Status and flags"),
+                options=list(_badges.BADGES),
+                format_func=_badges.badge_name,
+                color=[colour for _, _, colour in _badges.BADGES.values()],
+                width="large",
+            ),
+        },
+    )
+    chosen = picked.selection.rows if picked is not None else []
+    attention = table["attention"].arg_true()
+    if chosen:
+        return int(chosen[0])
+    return int(attention[0]) if attention.len() else None
+
+
+def _ui_text(text: str) -> str:
+    """Return catalog text with Markdown's special characters escaped: shown as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def _attention_list(rows: pl.DataFrame) -> None:
+    """List the tied and flagged rows above the table, with why."""
+    table = committee.committee_table(rows).filter(pl.col("attention"))
+    if table.is_empty():
+        return
+    lines = [
+        f"- {_ui_text(title)} · {_ui_text(agency or '')}: "
+        + ", ".join(_badges.badge_name(b) for b in badges)
+        for title, agency, badges in table.select("title", "agency_title", "badges").iter_rows()
+    ]  # a handful of rows per category
+    st.warning(
+        t("ต้องพิจารณา (เสมอที่เส้นตัดหรือมีธง):", "To look at (tied at the cut-off or flagged):")
+        + "\n\n"
+        + "\n".join(lines)
+    )
+
+
+def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> None:
+    """Show one candidate's flag figures, daily series and top client's share."""
+    period = periods.fiscal_year(fy)
+    st.caption(t("หลักฐานของ", "Evidence for"))
+    st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
+    if row["reasons"]:
+        st.text(t("เหตุที่ไม่มีสิทธิ์: ", "Not eligible: ") + row["reasons"])
+    flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
+    if level == "dataset":
+        mine = flags.filter(pl.col("id") == row["id"])
+    else:  # an agency's evidence: the flags of its datasets
+        own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
+        mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
+    if not mine.is_empty():
+        st.dataframe(mine.select("id", "flag", "value", "threshold", "evidence"), hide_index=True)
+    top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
+    st.metric(
+        t("ผู้ใช้รายที่มากที่สุด", "Top client's share"),
+        "–" if top["share"] is None else f"{top['share']:.0%}",
+        help=t(
+            f"{top['top_client']:,} จาก {top['downloads']:,} ครั้ง ใน {top['days']} วัน",
+            f"{top['top_client']:,} of {top['downloads']:,} downloads on {top['days']} days",
+        ),
+    )
+    daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
+    st.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
+
+
+def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> None:
+    """Draw every category: title and counts, rows to look at, the table and the evidence."""
+    categories = shortlist.select("category", "category_title", "kind", "metric", "level")
+    for category, title, kind, metric, level in categories.unique(maintain_order=True).iter_rows():
+        rows = shortlist.filter(pl.col("category") == category)
+        table = committee.committee_table(rows)
+        ties = table.filter(pl.col("status") == "tie_at_cutoff").height
+        flagged = table.filter(pl.col("flags") != "").height
+        counts = [t("โล่", "plaque") if kind == "plaque" else t("เกียรติบัตร", "certificate")]
+        counts += [t(f"เสมอ {ties}", f"{ties} tied")] if ties else []
+        counts += [t(f"มีธง {flagged}", f"{flagged} flagged")] if flagged else []
+        with st.expander(f"{title} — {' · '.join(counts)}", expanded=bool(ties or flagged)):
+            _attention_list(rows)
+            left, right = st.columns([3, 2])
+            with left:
+                picked = _table(rows, metric, f"shortlist_{category}")
+            with right:
+                if picked is None:
+                    st.caption(t("เลือกแถวเพื่อดูหลักฐาน", "Pick a row to see its evidence."))
+                else:
+                    _evidence(ctx, fy, rules_text, level, rows.row(picked, named=True))
