@@ -17,7 +17,7 @@ ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, ne
 def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame) -> None:
     candidates = shortlist.filter(pl.col("status") != "excluded")
     labels = {
-        f"{c}|{i}": f"{ct} — {ti} · {at or ''}"
+        f"{c}|{i}": f"{ct} — {ti}" + (f" · {at}" if at and at != ti else "")
         for c, ct, i, ti, at in candidates.select(
             "category", "category_title", "id", "title", "agency_title"
         ).iter_rows()
