@@ -4,16 +4,29 @@ staff: everything, before and after announcement, and only staff change anything
 agency: its own agency's pages and rows; once results are announced, the public rankings too.
 public (the stage, presenters): live usage, and the announced results once staff announce.
 Shortlists, unapproved decisions, reasons and the audit log stay with staff even after.
+
+The embargo: results are rankings (who is ahead of whom, rank, percentile, a race). Rankings of a
+period that touches a fiscal year staff have not announced are staff-only, on every page, chart,
+table, export and URL; outside staff see usage totals and, for agency accounts, their own figures
+without any rank. Pages ask `results_visible` / `visible_rankings` / `result_years` rather than
+deciding themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 import polars as pl
 
+from analytics.periods import Period, fiscal_year_of
 from decisions.auth import User
 
 PAGES = ("overview", "agency", "datasets", "awards", "presenter", "health")
 STAFF_ONLY = frozenset({"awards", "health"})
+# Columns that place a row among others: withheld from outside staff while a year is embargoed.
+RANK_COLUMNS = frozenset(
+    {"rank", "group_rank", "percentile", "previous_rank", "rank_change", "rank_in_group"}
+)
 PUBLIC_DECISION_COLUMNS = (
     "fiscal_year",
     "category",
@@ -67,13 +80,46 @@ def visible_rows(user: User, frame: pl.DataFrame, *, agency_column: str = "agenc
 visible_datasets = visible_rows
 
 
+def embargoed_years(period: Period, announced_years: Collection[int]) -> list[int]:
+    """Return the fiscal years (BE) the period touches whose results are not announced."""
+    first, last = fiscal_year_of(period.start), fiscal_year_of(period.end)
+    return [fy for fy in range(first, last + 1) if fy not in announced_years]
+
+
+def results_visible(user: User, period: Period, announced_years: Collection[int]) -> bool:
+    """Return whether the user may see rankings of the period: staff, or every year announced."""
+    return user.role == "staff" or not embargoed_years(period, announced_years)
+
+
+def result_years(
+    user: User, fiscal_years: Iterable[int], announced_years: Collection[int]
+) -> list[int]:
+    """Return the fiscal years whose rankings the user may see (staff: all; others: announced)."""
+    return [fy for fy in fiscal_years if user.role == "staff" or fy in announced_years]
+
+
+def ranking_periods(user: User, announced_years: Collection[int]) -> set[int] | None:
+    """Return the fiscal years a period picker may offer this user (None: any period, staff)."""
+    return None if user.role == "staff" else set(announced_years)
+
+
 def visible_rankings(
-    user: User, frame: pl.DataFrame, *, announced: bool, agency_column: str = "agency"
+    user: User,
+    frame: pl.DataFrame,
+    *,
+    period: Period,
+    announced_years: Collection[int],
+    agency_column: str = "agency",
 ) -> pl.DataFrame:
-    """Return the ranking rows the user may see: all once announced, else staff all, agency own."""
-    if user.role == "staff" or announced:
+    """Return the ranking rows and columns the user may see for the period.
+
+    Staff, or a period whose years are all announced: everything. Otherwise an agency account
+    gets its own rows without rank columns, and everyone else nothing.
+    """
+    if results_visible(user, period, announced_years):
         return frame
-    return visible_rows(user, frame, agency_column=agency_column)
+    own = visible_rows(user, frame, agency_column=agency_column)
+    return own.drop([c for c in own.columns if c in RANK_COLUMNS])
 
 
 def visible_decisions(user: User, frame: pl.DataFrame, *, announced: bool) -> pl.DataFrame:

@@ -10,11 +10,18 @@ from views import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-viewer = _auth.require_page("agency", bool(_data.announced_years(_data.db_path())))
+announced = _data.announced_years(_data.db_path())
+viewer = _auth.require_page("agency", bool(announced))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 metric = _ui.metric_picker()
-ranking = _data.agency_rankings(ctx.path, ctx.version, period, metric, None, "regular")
+ranking = access.visible_rankings(  # an embargoed year: the agency's own row, without ranks
+    viewer,
+    _data.agency_rankings(ctx.path, ctx.version, period, metric, None, "regular"),
+    period=period,
+    announced_years=announced,
+    agency_column="id",
+)
 titles = dict(zip(ranking["id"].to_list(), ranking["title"].to_list(), strict=True))
 if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
     agency = access.agency_scope(viewer, None)
@@ -35,14 +42,24 @@ st.title(me["title"])
 st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")
 
 cols = st.columns(4)
-cols[0].metric(
-    t("อันดับรวม", "Overall rank"),
-    f"{me['rank']} / {ranking.height}",
-    None if me["rank_change"] is None else f"{me['rank_change']:+d}",
-    help=t("บวก = ขยับขึ้นจากช่วงก่อน", "Positive = moved up since the previous period"),
-)
-cols[1].metric(t("อันดับในกลุ่ม", "Rank in group"), f"{me['group_rank']}")
-cols[2].metric(t("เปอร์เซ็นไทล์", "Percentile"), f"{me['percentile']:.0f}")
+if "rank" in me:
+    cols[0].metric(
+        t("อันดับรวม", "Overall rank"),
+        f"{me['rank']} / {ranking.height}",
+        None if me["rank_change"] is None else f"{me['rank_change']:+d}",
+        help=t("บวก = ขยับขึ้นจากช่วงก่อน", "Positive = moved up since the previous period"),
+    )
+    cols[1].metric(t("อันดับในกลุ่ม", "Rank in group"), f"{me['group_rank']}")
+    cols[2].metric(t("เปอร์เซ็นไทล์", "Percentile"), f"{me['percentile']:.0f}")
+else:
+    years = ", ".join(str(fy) for fy in access.embargoed_years(period, announced))
+    cols[0].info(
+        t(
+            f"อันดับของปีงบประมาณ {years} จะแสดงเมื่อประกาศผล",
+            f"Ranks for fiscal year {years} are shown once the results are announced.",
+        ),
+        icon=":material/lock_clock:",
+    )
 cols[3].metric(_ui.metric_name(metric), _ui.number(me[metric]), _ui.change(me["value_change"]))
 cols = st.columns(3)
 cols[0].metric(t("ชุดข้อมูลที่เผยแพร่", "Datasets published"), _ui.number(me["datasets_published"]))
@@ -66,7 +83,12 @@ st.plotly_chart(
 
 st.subheader(t("ชุดข้อมูลของหน่วยงาน", "The agency's datasets"))
 table = datasets_with_evidence(
-    _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
+    access.visible_rankings(
+        viewer,
+        _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
+        period=period,
+        announced_years=announced,
+    ),
     _data.dataset_quality(ctx.path, ctx.version),
     _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text()),
 )

@@ -9,14 +9,20 @@ from views import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-viewer = _auth.require_page("datasets", bool(_data.announced_years(_data.db_path())))
+announced = _data.announced_years(_data.db_path())
+viewer = _auth.require_page("datasets", bool(announced))
 st.title(t("ชุดข้อมูล", "Datasets"))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
-ranked = access.visible_rows(
-    viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+ranked = access.visible_rankings(
+    viewer,
+    access.visible_rows(
+        viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+    ),
+    period=period,
+    announced_years=announced,
 )
 
 query = st.text_input(
@@ -40,17 +46,12 @@ st.caption(
         f"{shown.height:,} of {ranked.height:,} datasets",
     )
 )
+columns = ("rank", "title", "agency_title", metric, "total_requests", "machine_requests")
 st.dataframe(
-    shown.select(
-        "rank",
-        "title",
-        "agency_title",
-        metric,
-        "total_requests",
-        "machine_requests",
-        "unique_investigations",
-        "rank_change",
-        "id",
+    shown.select(  # rank columns are absent while the period is embargoed for this viewer
+        c
+        for c in dict.fromkeys((*columns, "unique_investigations", "rank_change", "id"))
+        if c in shown.columns
     ),
     hide_index=True,
     key="datasets_table",

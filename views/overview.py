@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import charts
+from decisions import access
 from views import _auth, _context, _data, _ui
 
 t = _ui.t
@@ -11,8 +12,10 @@ viewer = _auth.require_page("overview", bool(_data.announced_years(_data.db_path
 st.title(t("ภาพรวมการใช้ข้อมูลเปิด", "Open data use at a glance"))
 ctx = _context.require_usage()
 # rankings are results: before staff, only the fiscal years whose results are announced
-public_years = None if viewer.role == "staff" else _data.announced_years(ctx.path)
-period = _ui.period_picker(ctx.first_day, ctx.last_day, only_years=public_years)
+announced = _data.announced_years(ctx.path)
+period = _ui.period_picker(
+    ctx.first_day, ctx.last_day, only_years=access.ranking_periods(viewer, announced)
+)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
 st.caption(f"{period.label} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
@@ -48,14 +51,25 @@ st.plotly_chart(
     key="trend",
 )
 left, right = st.columns(2)
-agencies = _data.agency_rankings(ctx.path, ctx.version, period, metric, group, "regular")
+agencies = access.visible_rankings(
+    viewer,
+    _data.agency_rankings(ctx.path, ctx.version, period, metric, group, "regular"),
+    period=period,
+    announced_years=announced,
+    agency_column="id",
+)
 left.plotly_chart(
     charts.ranking_bars(
         agencies, label="title", value=metric, title=t("หน่วยงานสูงสุด", "Top agencies"), top=10
     ),
     key="top_agencies",
 )
-top_datasets = _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+top_datasets = access.visible_rankings(
+    viewer,
+    _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None),
+    period=period,
+    announced_years=announced,
+)
 right.plotly_chart(
     charts.ranking_bars(
         top_datasets, label="title", value=metric, title=t("ชุดข้อมูลสูงสุด", "Top datasets"), top=10

@@ -5,12 +5,13 @@ from html import escape
 import streamlit as st
 
 from analytics import charts, periods
-from decisions import auth
+from decisions import access, auth
 from views import _auth, _context, _data, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-viewer = _auth.require_page("presenter", bool(_data.announced_years(_data.db_path())))
+announced = _data.announced_years(_data.db_path())
+viewer = _auth.require_page("presenter", bool(announced))
 # The stage screen shows no app chrome: hide the sidebar, its toggle and the toolbar.
 st.html(
     """<style>
@@ -69,15 +70,22 @@ def live_counters() -> None:
 
 
 live_counters()
-race = _data.ranking_race(ctx.path, ctx.version, period, "unique_requests", 10)
-st.plotly_chart(
-    charts.race_chart(
-        race,
-        title=t("อันดับหน่วยงานตลอดปีงบประมาณ", "Agency ranking through the year"),
-        thai=not _ui.english(),
-    ),
-    key="race",
-)
+if access.results_visible(viewer, period, announced):
+    race = _data.ranking_race(ctx.path, ctx.version, period, "unique_requests", 10)
+    st.plotly_chart(
+        charts.race_chart(
+            race,
+            title=t("อันดับหน่วยงานตลอดปีงบประมาณ", "Agency ranking through the year"),
+            thai=not _ui.english(),
+        ),
+        key="race",
+    )
+else:  # the embargo: the ranking of a year staff have not announced stays with staff
+    later = t(
+        f"อันดับของปีงบประมาณ {fy} จะแสดงเมื่อประกาศผล",
+        f"The ranking of fiscal year {fy} is shown once the results are announced",
+    )
+    st.html(f'<div class="stage-label" data-testid="embargoed">{later}</div>')
 
 # Winners reveal: approved winners, and only once staff have announced the year.
 stage = auth.User("stage", "public")

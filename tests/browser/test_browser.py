@@ -210,3 +210,56 @@ def test_first_visit_to_a_page_url_still_asks_to_sign_in(browser, tmp_path: Path
         assert "covid-daily" not in body and "กรมการพัฒนาชุมชน" not in body
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
         page.close()
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Fill the sign-in form on the page in front of us and submit it."""
+    page.get_by_label("ชื่อผู้ใช้").fill(name)
+    page.get_by_label("รหัสผ่าน").fill(password)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.get_by_label("ชื่อผู้ใช้").wait_for(state="detached", timeout=30_000)
+
+
+@pytest.fixture(scope="module")
+def secured_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The tiny portal with accounts of every role and no fiscal year announced."""
+    from decisions import auth
+
+    work = tmp_path_factory.mktemp("secured")
+    db = site.load(work / "site.duckdb", work)
+    users = work / "users.toml"
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    auth.add_user(users, "ddc-head", "agency", "agency-password", agency="ddc")
+    auth.add_user(users, "stage", "public", "public-password")
+    with running_dashboard(db, ODA_USERS=str(users)) as url:
+        yield url, db
+
+
+@pytest.mark.parametrize(
+    "page_path",
+    [
+        "overview?fy=2567",
+        "agency?agency=cdd",
+        "datasets?dataset=village-fund",
+        "awards?fy=2566",
+        "presenter?fy=2567",
+        "presenter?fy=2566",
+        "health",
+    ],
+)
+def test_a_public_account_sees_no_ranking_of_an_unannounced_year(
+    secured_server, browser, page_path: str
+) -> None:
+    url, _ = secured_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/{page_path}")
+    sign_in(page, "stage", "public-password")
+    page.locator('[data-testid="stMain"]').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(2500)  # let every chart and table of the page draw
+    body = page.locator("body").inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    for _, title, _ in site.AGENCIES.values():
+        assert title not in body, f"{title} shown on {page_path}"
+    assert page.locator(".js-plotly-plot").count() == 0  # no race, no ranking bars
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    page.close()

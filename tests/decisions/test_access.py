@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
 
+from analytics import periods
 from decisions import access
 from decisions.auth import User
 from tests.decisions.conftest import AGENCY, OTHER_AGENCY, PUBLIC, STAFF
@@ -76,17 +77,44 @@ def test_shortlists_are_for_staff_before_and_after(announced: bool) -> None:
 
 
 def test_rankings_each_role_sees() -> None:
-    def agencies(user: User, announced: bool) -> list[str]:
-        return access.visible_rankings(user, RANKINGS, announced=announced)["agency"].to_list()
+    fy2566 = periods.fiscal_year(2566)
 
-    assert agencies(STAFF, False) == ["cdd", "ddc", "nso"]
-    assert agencies(AGENCY, False) == ["ddc"]  # its own standing only, before the ceremony
-    assert agencies(OTHER_AGENCY, False) == ["cdd"]
-    assert agencies(PUBLIC, False) == []
-    assert agencies(AGENCY, True) == agencies(PUBLIC, True) == ["cdd", "ddc", "nso"]
+    def agencies(user: User, announced: set[int]) -> list[str]:
+        shown = access.visible_rankings(user, RANKINGS, period=fy2566, announced_years=announced)
+        return shown["agency"].to_list()
+
+    assert agencies(STAFF, set()) == ["cdd", "ddc", "nso"]
+    assert agencies(AGENCY, set()) == ["ddc"]  # its own figures only, before the ceremony
+    assert agencies(OTHER_AGENCY, set()) == ["cdd"]
+    assert agencies(PUBLIC, set()) == []
+    assert agencies(PUBLIC, {2567}) == []  # another year's announcement opens nothing here
+    assert agencies(AGENCY, {2566}) == agencies(PUBLIC, {2566}) == ["cdd", "ddc", "nso"]
     renamed = RANKINGS.rename({"agency": "org"})
-    own = access.visible_rankings(AGENCY, renamed, announced=False, agency_column="org")
+    own = access.visible_rankings(
+        AGENCY, renamed, period=fy2566, announced_years=set(), agency_column="org"
+    )
     assert own["org"].to_list() == ["ddc"]
+
+
+def test_an_embargoed_year_shows_no_rank_even_of_ones_own_agency() -> None:
+    fy2566 = periods.fiscal_year(2566)
+    own = access.visible_rankings(AGENCY, RANKINGS, period=fy2566, announced_years=set())
+    assert own.columns == ["agency", "unique_requests"] and own.rows() == [("ddc", 20)]
+    staff = access.visible_rankings(STAFF, RANKINGS, period=fy2566, announced_years=set())
+    assert "rank" in staff.columns
+
+
+def test_a_period_is_public_only_when_every_year_it_touches_is_announced() -> None:
+    calendar_2023 = periods.calendar_year(2023)  # Jan-Sep in FY 2566, Oct-Dec in FY 2567
+    assert access.embargoed_years(calendar_2023, {2566}) == [2567]
+    assert not access.results_visible(PUBLIC, calendar_2023, {2566})
+    assert access.results_visible(PUBLIC, calendar_2023, {2566, 2567})
+    assert access.results_visible(STAFF, calendar_2023, set())
+    inside = periods.date_range(date(2023, 1, 1), date(2023, 3, 31))
+    assert access.results_visible(AGENCY, inside, {2566})
+    assert not access.results_visible(AGENCY, inside, {2565, 2567})
+    assert access.result_years(PUBLIC, [2567, 2566, 2565], {2566}) == [2566]
+    assert access.result_years(STAFF, [2567, 2566], set()) == [2567, 2566]
 
 
 def test_dataset_rows_each_role_sees() -> None:
