@@ -19,6 +19,14 @@ from ingest.ckan_api import CkanClient, CkanError
 from ingest.db import connect_writer
 from settings import load_settings
 
+# A complete listing that lacks more than this share of the active datasets (and more than one)
+# is more likely a filtered search or a broken crawl than a portal that lost them overnight.
+MASS_DELETE_SHARE = 0.10
+
+
+class MassDelete(Exception):
+    """A complete listing would mark too many datasets deleted; nothing was written."""
+
 
 @dataclass
 class SourceResult:
@@ -74,8 +82,31 @@ def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in _DATASET_COLUMNS.split(","))
 
 
+def _check_deletions(con: duckdb.DuckDBPyConnection, source: str, allow_mass_delete: bool) -> None:
+    """Raise MassDelete when the listing in stg_datasets lacks too many active datasets."""
+    missing, active = con.execute(
+        """
+        select count(*) filter (where id not in (select id from stg_datasets)), count(*)
+        from datasets where deleted_at is null
+        """
+    ).fetchall()[0]
+    if allow_mass_delete or missing <= 1 or missing <= MASS_DELETE_SHARE * active:
+        return
+    raise MassDelete(
+        f"{source}: refused: as a complete listing it would mark {missing:,} of {active:,}"
+        f" active datasets deleted ({missing / active:.0%}, more than"
+        f" {MASS_DELETE_SHARE:.0%}); nothing was changed. A filtered search (q=/fq=) is not"
+        " the whole catalog: load it without --complete. If the portal really removed them,"
+        " run again with --allow-mass-delete."
+    )
+
+
 def _upsert(
-    con: duckdb.DuckDBPyConnection, frames: CatalogFrames, source: str, complete: bool
+    con: duckdb.DuckDBPyConnection,
+    frames: CatalogFrames,
+    source: str,
+    complete: bool,
+    allow_mass_delete: bool = False,
 ) -> SourceResult:
     """Write one source's frames; the caller holds the transaction."""
     now = datetime.now(UTC)
@@ -83,6 +114,8 @@ def _upsert(
     con.register("stg_agencies", frames.agencies)
     con.register("stg_datasets", frames.datasets)
     con.register("stg_resources", frames.resources)
+    if complete:
+        _check_deletions(con, source, allow_mass_delete)
     con.execute(
         """
         insert into agencies (id, name, title_th, title_en, description, agency_group,
@@ -237,9 +270,15 @@ def load_content(
     con: duckdb.DuckDBPyConnection,
     contents: Iterable[ckan_json.CkanContent],
     source: str,
-    complete: bool | None = None,
+    complete: bool = False,
+    allow_mass_delete: bool = False,
 ) -> SourceResult:
-    """Load CKAN answers (the pages of one file or one crawl) in one transaction."""
+    """Load CKAN answers (the pages of one file or one crawl) in one transaction.
+
+    Only a complete listing (a whole crawl, or files the operator declares complete) marks the
+    datasets it lacks deleted: a package_search answer's count is that of its own query, so a
+    filtered search looks exactly like a full listing.
+    """
     packages: list[dict] = []
     orgs: list[dict] = []
     declared: int | None = None
@@ -253,26 +292,36 @@ def load_content(
         ckan_json.organizations_frame(orgs),
         _known_agencies(con),
     )
-    if complete is None:
-        # package_search pages that together hold result.count packages are the full listing
-        complete = declared is not None and declared > 0 and frames.datasets.height >= declared
     con.execute("begin transaction")
     try:
-        result = _upsert(con, frames, source, complete)
+        result = _upsert(con, frames, source, complete, allow_mass_delete)
         _record(con, result, complete)
         con.execute("commit")
+    except MassDelete as exc:
+        con.execute("rollback")
+        result = SourceResult(source, "failed", message=str(exc))
+        _record(con, result, complete)
+        return result
     except Exception:
         con.execute("rollback")
         raise
+    if not complete and declared is not None and frames.datasets.height >= declared > 0:
+        result.message = (
+            "not declared complete: datasets missing from it were not marked deleted"
+            " (use --complete if these files are the whole catalog)"
+        )
     return result
 
 
-def load_catalog(db_path: Path, files: list[Path], *, complete: bool = False) -> CatalogResult:
+def load_catalog(
+    db_path: Path, files: list[Path], *, complete: bool = False, allow_mass_delete: bool = False
+) -> CatalogResult:
     """Load saved CKAN answers, then re-attribute stored downloads.
 
     Files are loaded one transaction each, except the pages of one listing (package_search
     pages that share result.count and together hold that many packages, or any files given
-    with complete=True): those load as one, and what the listing lacks is marked deleted.
+    with complete=True): those load as one. Only with complete=True is what they lack marked
+    deleted, and then at most MASS_DELETE_SHARE of the active datasets unless allowed.
     """
     con = connect_writer(db_path)
     try:
@@ -287,7 +336,9 @@ def load_catalog(db_path: Path, files: list[Path], *, complete: bool = False) ->
                 sources.append(failed)
         if readable and (complete or _one_listing([c for _, c in readable])):
             name = " + ".join(str(p) for p, _ in readable)
-            sources.append(load_content(con, [c for _, c in readable], name, complete=True))
+            sources.append(
+                load_content(con, [c for _, c in readable], name, complete, allow_mass_delete)
+            )
         else:
             for path, content in readable:
                 sources.append(load_content(con, [content], str(path)))
@@ -324,7 +375,12 @@ def _finish(con: duckdb.DuckDBPyConnection, sources: list[SourceResult]) -> Cata
 
 
 def crawl_catalog(
-    db_path: Path, url: str, api_key: str | None, rows: int, client: CkanClient | None = None
+    db_path: Path,
+    url: str,
+    api_key: str | None,
+    rows: int,
+    client: CkanClient | None = None,
+    allow_mass_delete: bool = False,
 ) -> CatalogResult:
     """Page through a live CKAN's package_search and load it as one complete listing.
 
@@ -334,7 +390,7 @@ def crawl_catalog(
     pages = list(client.package_search_pages(rows=rows))
     con = connect_writer(db_path)
     try:
-        return _finish(con, [load_content(con, pages, url, complete=True)])
+        return _finish(con, [load_content(con, pages, url, True, allow_mass_delete)])
     finally:
         con.close()
 
@@ -368,6 +424,8 @@ def _print_summary(result: CatalogResult) -> None:
             f" {s.unchanged} unchanged, {s.deleted} deleted, {s.rejected} rejected"
             + (f", {s.moved_datasets} moved" if s.moved_datasets else "")
         )
+        if s.message:
+            print(f"  note {s.source}: {s.message}", file=sys.stderr)
         for r in s.rejects:
             print(f"  rejected {s.source}: package {r['package']}: {r['reason']}", file=sys.stderr)
     print(
@@ -382,12 +440,16 @@ def run(args: argparse.Namespace) -> int:
     db = args.db or load_settings().db_path
     if args.ckan_url:
         try:
-            result = crawl_catalog(db, args.ckan_url, args.api_key, args.rows)
+            result = crawl_catalog(
+                db, args.ckan_url, args.api_key, args.rows, allow_mass_delete=args.allow_mass_delete
+            )
         except CkanError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     elif args.files:
-        result = load_catalog(db, args.files, complete=args.complete)
+        result = load_catalog(
+            db, args.files, complete=args.complete, allow_mass_delete=args.allow_mass_delete
+        )
     else:
         print("error: give CKAN JSON files or --ckan-url URL", file=sys.stderr)
         return 2
@@ -415,7 +477,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--complete",
         action="store_true",
-        help="the files are the full catalog: datasets they lack are marked deleted",
+        help="the files are the full catalog: datasets they lack are marked deleted"
+        " (without it nothing is ever marked deleted)",
+    )
+    p.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%} of the active"
+        " datasets deleted",
     )
     p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")
     p.add_argument("--api-key", help="CKAN API key (sent in the Authorization header)")

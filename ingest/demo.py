@@ -425,7 +425,7 @@ def build_demo(
     report(0.55, "นำเข้าแคตตาล็อก · loading the catalog")
     load_catalog(tmp, inputs.catalog_first[:1])  # organization_list: agencies with no datasets too
     load_catalog(tmp, inputs.catalog_first[1:])
-    load_catalog(tmp, inputs.catalog_second)
+    load_catalog(tmp, inputs.catalog_second, complete=True)  # the whole portal: one was deleted
     for i, log in enumerate(inputs.logs):
         report(0.65 + 0.15 * i, f"นำเข้าล็อก {log.name} · ingesting {log.name}")
         result = ingest_logs(tmp, [log])

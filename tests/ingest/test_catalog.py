@@ -90,7 +90,7 @@ def test_update_delete_and_restore(tmp_path: Path) -> None:
     load_catalog(db, [page(tmp_path / "1.json", [pkg(n) for n in all_names])])
     second = [pkg(n) for n in all_names if n != "dengue"]
     second[0]["title"] = "ชื่อใหม่"
-    result = load_catalog(db, [page(tmp_path / "2.json", second)]).sources[0]
+    result = load_catalog(db, [page(tmp_path / "2.json", second)], complete=True).sources[0]
     assert (result.new, result.updated, result.unchanged, result.deleted) == (0, 1, 2, 1)
     assert query(db, "select name from datasets where deleted_at is not null") == [("dengue",)]
     assert query(db, "select count(*) from datasets") == [(4,)]  # marked, never erased
@@ -117,10 +117,11 @@ def test_pages_of_one_listing_with_duplicates_are_one_dataset_each(tmp_path: Pat
     load_catalog(db, [p1, p2])
     assert query(db, "select count(*), count(distinct id) from datasets") == [(4, 4)]
     assert query(db, "select count(*) from datasets where deleted_at is not null") == [(0,)]
-    # the same listing without one package: loaded as one, the missing one is marked deleted
+    # the same listing without one package, declared complete: loaded as one, the missing one
+    # is marked deleted
     p3 = page(tmp_path / "p3.json", [pkg(n) for n in names[:2]], count=3)
     p4 = page(tmp_path / "p4.json", [pkg(names[3])], count=3)
-    result = load_catalog(db, [p3, p4])
+    result = load_catalog(db, [p3, p4], complete=True)
     assert len(result.sources) == 1 and result.sources[0].deleted == 1
     assert query(db, "select name from datasets where deleted_at is not null") == [(names[2],)]
 
