@@ -134,7 +134,7 @@ def test_deleted_dataset_keeps_its_past_counts(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    load_catalog(db, [gone])
+    load_catalog(db, [gone], complete=True)
     con = con_of(db)
     frame = rankings.dataset_rankings(con, fiscal_year(2566))
     row = frame.filter(pl.col("id") == "dengue").row(0, named=True)
