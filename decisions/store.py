@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,6 +174,11 @@ class DecisionStore:
     def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
         """Open (creating or upgrading if needed) the decisions file."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # embargoed results: owner only; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         self.path = path
         self.engine = _engine(path)
         self._clock = clock or (lambda: datetime.now(UTC))

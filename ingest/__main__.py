@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+from ingest.privacy import KeyProblem
 
 COMMANDS = ("logs", "catalog", "tracking", "demo")
 
@@ -27,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one ingest command and return its exit code."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    # what ingest writes (database, write-ahead log, key) is for its owner and group only
+    os.umask(os.umask(0o027) | 0o027)
+    try:
+        return int(args.func(args))
+    except KeyProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

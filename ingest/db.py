@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+
+from ingest.privacy import mask_stored_ips
 
 SCHEMA_FILES = ("schema_logs.sql", "schema_catalog.sql")
 
@@ -37,6 +40,7 @@ def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBP
     so a writer waits for them (with back-off) rather than failing.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    created = not db_path.exists()
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -53,12 +57,15 @@ def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBP
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+    if created:
+        os.chmod(db_path, 0o640)  # usage data: the owner writes, the dashboard's group reads
     con.execute("set TimeZone = 'Asia/Bangkok'")
     con.execute("set enable_progress_bar = false")  # our own summaries say what happened
     con.execute(schema_sql())
     from ingest.counting import backfill_detail_aggregates  # needs the schema above
 
     backfill_detail_aggregates(con)
+    mask_stored_ips(con)  # databases written before every IP-looking value was masked
     return con
 
 

@@ -28,6 +28,7 @@ import polars as pl
 from ingest import synthetic_logs as syn
 from ingest.catalog import load_catalog
 from ingest.logs import ingest_logs
+from ingest.privacy import load_or_create_key
 from ingest.tracking import load_tracking
 from settings import REPO_ROOT, key_path_for, load_settings
 
@@ -400,6 +401,36 @@ def _portal_counters(db: Path, path: Path, seed: int) -> Path:
     return path
 
 
+def _wal(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".wal")
+
+
+def _install(tmp: Path, db_path: Path, report: Progress, reused_key: bool) -> None:
+    """Put a finished build in place with its key, never with a WAL that is not its own."""
+    with duckdb.connect(str(tmp)) as con:
+        con.execute("checkpoint")  # everything in the file itself: nothing left in tmp.wal
+    if _wal(tmp).exists():
+        raise RuntimeError(f"{_wal(tmp)}: the demo build left a write-ahead log behind")
+    old_wal = _wal(db_path)
+    if old_wal.exists():
+        # DuckDB would replay it onto the new file and refuse to open it; kept, not deleted
+        aside = old_wal.with_name(f"{old_wal.name}.stale-{datetime.now(BKK):%Y%m%d-%H%M%S}")
+        old_wal.rename(aside)
+        report(0.99, f"{old_wal} ไม่ใช่ของฐานข้อมูลใหม่ · not the new database's: moved to {aside}")
+    key = key_path_for(db_path)
+    try:
+        # link, not move: fails rather than replace a key that appeared meanwhile
+        os.link(key_path_for(tmp), key)
+    except FileExistsError:
+        if not reused_key:
+            raise RuntimeError(
+                f"{key} appeared during the demo build and was not replaced; the build is"
+                f" left at {tmp} with its own key {key_path_for(tmp)}"
+            ) from None
+    key_path_for(tmp).unlink()
+    os.replace(tmp, db_path)
+
+
 def build_demo(
     db_path: Path,
     progress: Progress | None = None,
@@ -418,8 +449,15 @@ def build_demo(
         else (db_path.parent / f"{db_path.name}.demo-inputs")
     )
     tmp = db_path.with_name(db_path.name + f".building-{os.getpid()}")
-    for stale in (tmp, key_path_for(tmp), tmp.with_name(tmp.name + ".wal")):
+    for stale in (tmp, key_path_for(tmp), _wal(tmp)):
         stale.unlink(missing_ok=True)
+    key = key_path_for(db_path)
+    reused = key.exists() or key.is_symlink()
+    if reused:
+        # an existing key is never replaced: the demo is pseudonymised with it (checked first)
+        load_or_create_key(key)
+        shutil.copyfile(key, key_path_for(tmp))
+        os.chmod(key_path_for(tmp), 0o600)
     report(0.02, "สร้างแคตตาล็อก · generating the catalog")
     inputs = generate_inputs(folder, scale, report)
     report(0.55, "นำเข้าแคตตาล็อก · loading the catalog")
@@ -433,9 +471,7 @@ def build_demo(
             raise RuntimeError(f"demo log {log} failed to ingest")
     report(0.95, "ตัวนับของพอร์ทัล · portal counters")
     load_tracking(tmp, [_portal_counters(tmp, folder / "tracking_summary.csv", scale.seed)])
-    # the key travels with its database: later runs must pseudonymise clients the same way
-    shutil.move(key_path_for(tmp), key_path_for(db_path))
-    os.replace(tmp, db_path)
+    _install(tmp, db_path, report, reused)
     report(1.0, "เสร็จแล้ว · done")
     return inputs
 

@@ -1,30 +1,101 @@
-"""PDPA: the client key is a keyed hash of (IP, user agent); IP-looking text is masked."""
+"""PDPA: the client key is a keyed hash of (IP, user agent); IP-looking text is masked.
+
+IP addresses are personal data wherever they turn up: the client's, a referrer that is an
+address (`http://100.66.7.8/`, `http://[2001:db8::1]/`), one inside a requested URL
+(`/dataset/100.66.7.8`, `package_show?id=...`) or anywhere in a rejected line (`user_100.71.2.3`).
+The same patterns serve polars (ingest batches) and DuckDB (what is already stored).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
+import time
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 KEY_BYTES = 32
 _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
 
-IPV4 = r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
+# Any dotted quad not glued to a digit or dot before it (`user_100.71.2.3` too); neither Rust's
+# regex nor RE2 has look-behind, so the character before is captured and put back.
+IPV4 = r"(^|[^0-9.])(?:\d{1,3}\.){3}\d+"
 # IPv6 with '::' compression, or a full eight groups; plain times such as 10:40:12 stay readable.
 IPV6_COMPRESSED = r"(?i)(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}:?)*(?:[0-9a-f]{1,4})?"
-IPV6_FULL = r"(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"
+IPV6_FULL = r"(?i)(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}"
 MASK = "[ip]"
+# A URL's host, skipping user:password@ and keeping an IPv6 literal's brackets whole.
+_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@\s]*@)?(\[[^\]/?#\s]*\]?|[^/:?#\s]+)"
+
+
+class KeyProblem(Exception):
+    """The pseudonymisation key is missing for stored data, the wrong size, or open to others."""
+
+
+def _has_pseudonymised_data(db_path: Path) -> bool:
+    """Return whether a database holds client keys made with a key (events or log streams)."""
+    if not db_path.is_file():
+        return False
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=True)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise KeyProblem(
+                    f"{db_path}: cannot check whether it holds pseudonymised data ({exc})"
+                ) from exc
+            time.sleep(0.5)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        return any(
+            con.execute(f"select exists (select 1 from {name})").fetchall()[0][0]  # noqa: S608
+            for name in ("events", "log_streams")
+            if name in tables
+        )
+    finally:
+        con.close()
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """Return the installation's HMAC key, creating it (mode 0600) at first use."""
-    if path.exists():
-        key = path.read_bytes()
+    """Return the installation's HMAC key, creating it (mode 0600) at first use.
+
+    Refused, naming the file: a key of the wrong size, a key that others may read (it would
+    let them test every IPv4 address against the stored keys), and a missing key for a
+    database that already holds pseudonymised clients (a new key would count every returning
+    client as new and break double-click detection across runs).
+    """
+    if path.exists() or path.is_symlink():
+        try:
+            mode = path.stat().st_mode
+            key = path.read_bytes() if stat.S_ISREG(mode) else b""
+        except OSError as exc:
+            raise KeyProblem(f"{path}: cannot read the pseudonymisation key ({exc})") from exc
+        if not stat.S_ISREG(mode):
+            raise KeyProblem(f"{path}: the pseudonymisation key is not a regular file")
         if len(key) != KEY_BYTES:
-            raise ValueError(f"{path}: the pseudonymisation key must be {KEY_BYTES} bytes")
+            raise KeyProblem(
+                f"{path}: the pseudonymisation key must be {KEY_BYTES} bytes, this file has"
+                f" {len(key)}; restore the key that belongs to this database from its backup"
+            )
+        if mode & 0o077:
+            raise KeyProblem(
+                f"{path}: the pseudonymisation key may be read by other users (mode"
+                f" {stat.S_IMODE(mode):04o}); with it anyone can re-identify clients' IP"
+                f" addresses. Restrict it: chmod 600 {path}"
+            )
         return key
+    db_path = path.with_name(path.name.removesuffix(".hmac-key"))
+    if path.name.endswith(".hmac-key") and _has_pseudonymised_data(db_path):
+        raise KeyProblem(
+            f"{path}: missing, but {db_path} already holds clients pseudonymised with it."
+            f" Restore the key file from the backup taken with the database (32 bytes, mode"
+            f" 0600, next to it); a new key would count every returning client as new."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -52,7 +123,78 @@ def client_key_sql(ip_col: str, ua_col: str) -> str:
 def mask_ips(expr: pl.Expr) -> pl.Expr:
     """Return the text with IPv4 and IPv6 addresses replaced by [ip]."""
     return (
-        expr.str.replace_all(IPV4, MASK)
+        expr.str.replace_all(IPV4, "${1}" + MASK)
         .str.replace_all(IPV6_FULL, MASK)
         .str.replace_all(IPV6_COMPRESSED, MASK)
     )
+
+
+def mask_ips_sql(column: str) -> str:
+    """Return a DuckDB expression: the column with IPv4 and IPv6 addresses replaced by [ip].
+
+    The column name comes from code, never from input.
+    """
+    v4 = f"regexp_replace({column}, '{IPV4}', '\\1{MASK}', 'g')"
+    full = f"regexp_replace({v4}, '{IPV6_FULL}', '{MASK}', 'g')"
+    return f"regexp_replace({full}, '{IPV6_COMPRESSED}', '{MASK}', 'g')"
+
+
+def referrer_host(referrer: pl.Expr) -> pl.Expr:
+    """Return a referrer URL's host in lower case, an IP address host masked as [ip]."""
+    host = referrer.str.extract(_HOST, 1).str.to_lowercase()
+    return pl.when(host.str.starts_with("[")).then(pl.lit(MASK)).otherwise(mask_ips(host))
+
+
+# What a database written before every IP was masked may hold, and how to mask it in place.
+_STORED = {
+    "events": ("referrer_host", "dataset_ref", "path", "item"),
+    "daily_referrers": ("referrer_host",),
+    "daily_usage": ("dataset_ref",),
+    "rejected_lines": ("line_masked",),
+    "portal_tracking": ("url",),
+}
+_MIGRATION = "mask-ips-2"
+
+
+def mask_stored_ips(con: duckdb.DuckDBPyConnection) -> int:
+    """Mask IP-looking text already stored by earlier versions, once per database; return rows.
+
+    Runs in the caller's connection as one transaction; recorded in privacy_migrations so a
+    50M-event table is scanned once, not at every start.
+    """
+    con.execute(
+        "create table if not exists privacy_migrations (name varchar primary key,"
+        " applied_at timestamptz not null, rows_masked bigint not null)"
+    )
+    if con.execute(
+        "select count(*) from privacy_migrations where name = ?", [_MIGRATION]
+    ).fetchall()[0][0]:
+        return 0
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    masked = 0
+    con.execute("begin transaction")
+    try:
+        for table, columns in _STORED.items():
+            if table not in tables:
+                continue
+            for column in columns:
+                new = (
+                    f"case when starts_with({column}, '[') and {column} <> '{MASK}'"
+                    f" then '{MASK}' else {mask_ips_sql(column)} end"
+                    if column == "referrer_host"
+                    else mask_ips_sql(column)
+                )
+                # names from _STORED above, never from input
+                (n,) = con.execute(
+                    f"update {table} set {column} = {new}"  # noqa: S608
+                    f" where {column} is distinct from {new}"
+                ).fetchall()[0]
+                masked += int(n)
+        con.execute(
+            "insert into privacy_migrations values (?, now(), ?)", [_MIGRATION, masked]
+        ).fetchall()
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return masked

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from ingest.db import connect_writer
+from ingest.privacy import mask_ips_sql
 from settings import load_settings
 
 SUMMARY = {"url", "package_id", "tracking_type", "count", "tracking_date"}
@@ -35,6 +36,7 @@ class TrackingResult:
     rows_loaded: int = 0
     rejected: int = 0
     message: str | None = None
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
 
 
 def _header(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
@@ -104,13 +106,13 @@ def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
         con.execute(f"create or replace temp table tracking_stage as {sql}", {"p": str(path)})
         con.execute("delete from portal_tracking where source = $s", {"s": str(path)})
         con.execute(
-            """
+            f"""
             insert into portal_tracking
             with named as (
                 select s.*, lower(regexp_extract(s.url, '/dataset/([^/?#]+)', 1)) as ref
                 from tracking_stage as s
             )
-            select n.day, n.url,
+            select n.day, {mask_ips_sql("n.url")},
                    coalesce(d1.id, d2.id, d3.id, n.package_id) as dataset_id,
                    case when n.tracking_type = 'resource' then 'resource' else 'page' end,
                    n.n, $s
@@ -118,15 +120,17 @@ def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
             left join datasets as d1 on d1.id = lower(n.package_id)
             left join datasets as d2 on d2.id = n.ref
             left join datasets as d3 on d3.name = n.ref
-            where n.day is not null and n.n is not null and n.url is not null
-            """,
+            where n.day is not null and n.n >= 0 and n.url is not null
+            """,  # noqa: S608 (an expression from code)
             {"s": str(path)},
         )
         (loaded,) = con.execute(
             "select count(*) from portal_tracking where source = $s", {"s": str(path)}
         ).fetchall()[0]
-        rejected = int(rows_read) - int(loaded) if kind == "summary" else _raw_rejects(con, path)
+        reasons = _reasons(con) if kind == "summary" else {}
+        rejected = sum(reasons.values()) if kind == "summary" else _raw_rejects(con, path)
         result = TrackingResult(str(path), kind, "loaded", int(rows_read), int(loaded), rejected)
+        result.rejected_reasons = reasons
         _record(con, result)
         con.execute("commit")
     except duckdb.Error as exc:
@@ -134,6 +138,23 @@ def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
         result = TrackingResult(str(path), kind, "failed", message=f"{path}: {exc}")
         _record(con, result)
     return result
+
+
+def _reasons(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return why summary rows were left out, and how many each (a row counts once)."""
+    rows = con.execute(
+        """
+        select case when url is null then 'no url'
+                    when day is null then 'tracking_date is not a date'
+                    when n is null then 'count is not a whole number'
+                    when n < 0 then 'negative count'
+               end as reason, count(*)
+        from tracking_stage
+        where url is null or day is null or n is null or n < 0
+        group by reason order by reason
+        """
+    ).fetchall()
+    return {str(reason): int(n) for reason, n in rows}
 
 
 def _raw_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> int:
@@ -193,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"{r.source}: {r.kind} export, {r.rows_read} rows read, {r.rows_loaded} daily"
                 f" counts loaded, {r.rejected} rejected"
+                + "".join(f"; {n} {why}" for why, n in r.rejected_reasons.items())
             )
     return 1 if any(r.status == "failed" for r in results) else 0
 
