@@ -1,14 +1,18 @@
-"""Command line: python -m analytics rankings|awards ... (reads the database read-only)."""
+"""Command line: python -m analytics rankings|awards|counter-report|usage-export (read-only)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from analytics import awards, periods, rankings
+from analytics import awards, counter_report, exports, health, periods, rankings, usage_export
 from ingest.db import connect_reader
 from settings import REPO_ROOT, load_settings
 
@@ -85,6 +89,118 @@ def awards_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _announced(db: Path) -> set[int]:
+    """Return the announced fiscal years of the database's decisions (none if it has none)."""
+    from decisions.store import DecisionStore, decisions_path_for
+
+    path = decisions_path_for(db)
+    return DecisionStore(path).announced_years() if path.exists() else set()
+
+
+def _exporter(args: argparse.Namespace):  # noqa: ANN202 (a decisions.auth.User)
+    """Return who an export is for: the public (embargo applied) unless staff asked for all."""
+    from decisions.auth import User
+
+    return User("cli", "staff") if args.include_unannounced else User("cli", "public")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _usage_frame(args: argparse.Namespace, period: periods.Period):  # noqa: ANN202
+    """Return (monthly usage rows, last day with usage, announced years, database path)."""
+    db = Path(args.db or load_settings().db_path)
+    con = _open(args)
+    try:
+        if args.agency is not None:
+            known = con.execute("select 1 from agencies where name = ?", [args.agency]).fetchall()
+            if not known:
+                raise ValueError(f"no agency named {args.agency!r} (a CKAN organization name)")
+        frame = counter_report.monthly_dataset_usage(con, period, agency=args.agency)
+        last_day = health.usage_span(con)["last_day"][0]
+    finally:
+        con.close()
+    return frame, last_day, _announced(db)
+
+
+def _today() -> datetime:
+    return datetime.now(ZoneInfo("Asia/Bangkok"))
+
+
+def counter_report_command(args: argparse.Namespace) -> int:
+    """Write a COUNTER Research Data Dataset Report (DSR, rd1) as JSON or TSV."""
+    from decisions.usage_exports import dsr_bytes
+
+    period = _period(args)
+    frame, last_day, announced = _usage_frame(args, period)
+    data = dsr_bytes(
+        _exporter(args),
+        frame,
+        period,
+        fmt=args.format,
+        announced=announced,
+        last_day=last_day,
+        created=_today().date(),
+        agency=args.agency,
+    )
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(args.output, data)
+        print(f"wrote {args.output} ({len(data):,} bytes, DSR {period.start} to {period.end})")
+    return 0
+
+
+def usage_export_command(args: argparse.Namespace) -> int:
+    """Write the monthly usage CSV and its CKAN package_create metadata JSON."""
+    import json
+
+    from decisions.usage_exports import visible_usage
+
+    period = _period(args)
+    frame, _, announced = _usage_frame(args, period)
+    visible, withheld = visible_usage(_exporter(args), frame, period, announced)
+    table = usage_export.usage_table(visible)
+    stem = usage_export.export_name(period) + (f"-{args.agency}" if args.agency else "")
+    csv_path = args.output_dir / f"{stem}.csv"
+    meta_path = args.output_dir / f"{stem}.ckan.json"
+    package = usage_export.ckan_package(
+        period,
+        table,
+        owner_org=args.owner_org,
+        csv_name=csv_path.name,
+        created=_today().date(),
+        withheld_years=withheld,
+    )
+    _write(csv_path, exports.csv_bytes(table))
+    _write(meta_path, (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    print(f"wrote {csv_path} ({table.height:,} rows) and {meta_path}")
+    if withheld:
+        years = ", ".join(str(y) for y in withheld)
+        print(f"fiscal year(s) {years} withheld: not announced (--include-unannounced for staff)")
+    return 0
+
+
+def _period_args(p: argparse.ArgumentParser) -> None:
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--fiscal-year", type=int, help="Thai fiscal year in BE, e.g. 2566")
+    when.add_argument("--year", type=int, help="calendar year, CE (2022) or BE (2565)")
+    when.add_argument("--start", help="YYYY-MM-DD (with --end)")
+    p.add_argument("--end", help="YYYY-MM-DD")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of both commands."""
     parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
@@ -109,6 +225,26 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--rules", type=Path, help="TOML rules (default data/awards.toml)")
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
     a.set_defaults(func=awards_command)
+    embargo = (
+        "also include fiscal years whose awards are not yet announced (staff only: without it,"
+        " those months are withheld, as on every page)"
+    )
+    c = sub.add_parser("counter-report", help="COUNTER Research Data Dataset Report (DSR, rd1)")
+    c.add_argument("--db", type=Path)
+    _period_args(c)
+    c.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
+    c.add_argument("--format", choices=("json", "tsv"), default="json")
+    c.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    c.add_argument("--include-unannounced", action="store_true", help=embargo)
+    c.set_defaults(func=counter_report_command)
+    u = sub.add_parser("usage-export", help="monthly usage CSV + CKAN metadata, as open data")
+    u.add_argument("--db", type=Path)
+    _period_args(u)
+    u.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
+    u.add_argument("--output-dir", type=Path, default=Path("."), help="default: current folder")
+    u.add_argument("--owner-org", default="dga", help="CKAN organization publishing it (dga)")
+    u.add_argument("--include-unannounced", action="store_true", help=embargo)
+    u.set_defaults(func=usage_export_command)
     return parser
 
 
@@ -123,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # a bad period or rule: say what, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an output file that cannot be written
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

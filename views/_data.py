@@ -27,6 +27,7 @@ from analytics import (
     rankings,
     reconciliation,
 )
+from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from analytics.periods import Period
 from decisions.store import DecisionStore, decisions_path_for
 from settings import REPO_ROOT, load_settings
@@ -328,3 +329,11 @@ def announced_years(path: str | None) -> set[int]:
     if path is None:
         return set()
     return decision_store(path).announced_years()
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def monthly_dataset_usage(
+    path: str, version: int, period: Period, agency: str | None = None
+) -> pl.DataFrame:
+    """Return monthly usage per dataset (the COUNTER report's rows) for everything or an agency."""
+    return read(path, lambda con: dsr_rows(con, period, agency=agency))

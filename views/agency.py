@@ -7,6 +7,7 @@ from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence
 from decisions import access
 from views import _auth, _context, _data, _ui
+from views._usage_report import report_downloads
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -99,6 +100,7 @@ left.download_button("CSV", exports.csv_bytes(table), f"{name}.csv", "text/csv",
 right.download_button(
     "XLSX", exports.xlsx_bytes(table, sheet=agency), f"{name}.xlsx", exports.XLSX_MIME, key="xlsx"
 )
+report_downloads(viewer, ctx, period, agency)
 
 st.subheader(t("สิ่งที่จะช่วยเพิ่มอันดับ", "What would raise your rank"))
 raisers = _data.rank_raisers(ctx.path, ctx.version, agency, period)

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics import charts
 from decisions import access
 from views import _auth, _context, _data, _ui
+from views._usage_report import report_downloads
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -56,6 +57,8 @@ st.dataframe(
     hide_index=True,
     key="datasets_table",
 )
+
+report_downloads(viewer, ctx, period)  # the whole portal (an agency account: its own datasets)
 
 titles = dict(zip(shown["id"].to_list(), shown["title"].to_list(), strict=True))
 dataset = _ui.url_choice(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -263,3 +264,41 @@ def test_a_public_account_sees_no_ranking_of_an_unannounced_year(
     assert page.locator(".js-plotly-plot").count() == 0  # no race, no ranking bars
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
     page.close()
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
+def test_counter_report_downloads_from_the_agency_page(server, browser, fmt: str) -> None:
+    """The DSR buttons build the file on click; what arrives is the agency's FY 2566 report."""
+    import json
+
+    import jsonschema
+    import polars as pl
+
+    from tests.analytics.dsr_schema import DSR_SCHEMA
+
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(f"{url}/agency?agency=ddc&fy=2566")
+    button = page.get_by_role("button", name=re.compile(rf"รายงาน COUNTER \({fmt.upper()}\)"))
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == f"dsr-ddc-2022-10-01-2023-09-30.{fmt}"
+    data = Path(download.path()).read_bytes()
+    page.close()
+    if fmt == "json":
+        report = json.loads(data)
+        jsonschema.validate(report, DSR_SCHEMA)
+        (item,) = report["report-datasets"]  # FY 2566: covid-daily, 3 downloads on 15 Mar
+        assert item["dataset-title"] == "รายงานผู้ป่วยโควิด-19 รายวัน"
+        assert item["performance"][0]["instance"][1] == {
+            "access-method": "regular",
+            "metric-type": "unique-dataset-requests",
+            "count": 3,
+        }
+    else:
+        assert data.startswith(b"\xef\xbb\xbf")
+        body = pl.read_csv(data, separator="\t", skip_rows=11)
+        assert set(body["Dataset_Title"]) == {"รายงานผู้ป่วยโควิด-19 รายวัน"}
+        assert body.filter(pl.col("Metric_Type") == "Unique_Dataset_Requests")["Mar-2023"][0] == 3
