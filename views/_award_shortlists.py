@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -14,11 +15,32 @@ from views._context import Context
 t = _ui.t
 
 
+NUMBER_FORMATS = {
+    "position": "{:.0f}",
+    "rank": "{:.0f}",
+    "value": "{:,.0f}",
+    "value_change": "{:+,.0f}",
+    "quality_score": "{:.0f}",
+}
+
+
+def _shown(pattern: str) -> Callable[[object], str]:
+    """Return a cell formatter for a figure (a handful of rows: formatted for the eye)."""
+    return pattern.format
+
+
 def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
     """Draw the committee table (tied and flagged rows highlighted); return the picked row."""
     table = committee.committee_table(rows)
-    styled = table.to_pandas().style.apply(  # the Streamlit boundary: pandas only for the styling
-        lambda row: ["background-color: #fff3cd" if row["attention"] else ""] * len(row), axis=1
+    shown = table.with_columns(
+        pl.col(name).map_elements(_shown(pattern), return_dtype=pl.String).fill_null("–")
+        for name, pattern in NUMBER_FORMATS.items()
+    )
+    styled = (
+        shown.to_pandas().style.apply(  # the Streamlit boundary: pandas only for the row styling
+            lambda row: ["background-color: #fff3cd" if row["attention"] else ""] * len(row),
+            axis=1,
+        )
     )
     cc = st.column_config
     picked = st.dataframe(
@@ -30,19 +52,19 @@ def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
         column_order=("position", "rank", "title", "agency_title", "value", "value_change")
         + ("quality_score", "badges"),
         column_config={
-            "position": cc.NumberColumn("#", width="small"),
-            "rank": cc.NumberColumn(t("อันดับ", "Rank"), width="small"),
-            "title": cc.TextColumn(t("ชื่อ", "Name"), width="large"),
+            "position": cc.TextColumn("#", width="small"),
+            "rank": cc.TextColumn(t("อันดับ", "Rank"), width="small"),
+            "title": cc.TextColumn(t("ชื่อ", "Name"), width="medium"),
             "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
-            "value": cc.NumberColumn(_ui.metric_name(metric), format="localized"),
-            "value_change": cc.NumberColumn(t("เทียบปีก่อน", "Change"), format="%+d"),
-            "quality_score": cc.NumberColumn(t("คุณภาพ", "Quality"), format="%.0f"),
+            "value": cc.TextColumn(_ui.metric_name(metric)),
+            "value_change": cc.TextColumn(t("เทียบปีก่อน", "Change")),
+            "quality_score": cc.TextColumn(t("คุณภาพ", "Quality")),
             "badges": cc.MultiselectColumn(
                 t("สถานะและธง", "Status and flags"),
                 options=list(_badges.BADGES),
                 format_func=_badges.badge_name,
                 color=[colour for _, _, colour in _badges.BADGES.values()],
-                width="large",
+                width="medium",
             ),
         },
     )
@@ -78,20 +100,28 @@ def _attention_list(rows: pl.DataFrame) -> None:
 def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> None:
     """Show one candidate's flag figures, daily series and top client's share."""
     period = periods.fiscal_year(fy)
-    st.caption(t("หลักฐานของ", "Evidence for"))
+    st.caption(t("หลักฐานของแถวที่เลือก", "Evidence for the picked row"))
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
         st.text(t("เหตุที่ไม่มีสิทธิ์: ", "Not eligible: ") + row["reasons"])
+    left, middle, right = st.columns([3, 1, 3])
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
     else:  # an agency's evidence: the flags of its datasets
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
-    if not mine.is_empty():
-        st.dataframe(mine.select("id", "flag", "value", "threshold", "evidence"), hide_index=True)
+    if mine.is_empty():
+        left.caption(t("ไม่มีธง", "No integrity flag."))
+    else:
+        left.dataframe(
+            mine.with_columns(
+                pl.col("flag").map_elements(_badges.badge_name, return_dtype=pl.String)
+            ).select("id", "flag", "value", "threshold", "evidence"),
+            hide_index=True,
+        )
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
-    st.metric(
+    middle.metric(
         t("ผู้ใช้รายที่มากที่สุด", "Top client's share"),
         "–" if top["share"] is None else f"{top['share']:.0%}",
         help=t(
@@ -100,7 +130,7 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         ),
     )
     daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
-    st.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
+    right.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
 
 
 def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> None:
@@ -116,11 +146,8 @@ def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> Non
         counts += [t(f"มีธง {flagged}", f"{flagged} flagged")] if flagged else []
         with st.expander(f"{title} — {' · '.join(counts)}", expanded=bool(ties or flagged)):
             _attention_list(rows)
-            left, right = st.columns([3, 2])
-            with left:
-                picked = _table(rows, metric, f"shortlist_{category}")
-            with right:
-                if picked is None:
-                    st.caption(t("เลือกแถวเพื่อดูหลักฐาน", "Pick a row to see its evidence."))
-                else:
-                    _evidence(ctx, fy, rules_text, level, rows.row(picked, named=True))
+            picked = _table(rows, metric, f"shortlist_{category}")
+            if picked is None:
+                st.caption(t("เลือกแถวเพื่อดูหลักฐาน", "Pick a row to see its evidence."))
+            else:
+                _evidence(ctx, fy, rules_text, level, rows.row(picked, named=True))
