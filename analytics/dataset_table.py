@@ -20,3 +20,32 @@ def datasets_with_evidence(
         .join(flagged, on="id", how="left")
         .with_columns(pl.col("flags").fill_null(""))
     )
+
+
+PORTAL = "https://data.go.th"
+
+
+def dataset_labels(frame: pl.DataFrame) -> dict[str, str]:
+    """Return {dataset name: 'title · agency · name'}: unique even when titles repeat."""
+    labels = frame.select(
+        "id",
+        pl.concat_str(
+            pl.col("title").fill_null(pl.col("id")),
+            pl.col("agency_title").fill_null(pl.col("agency")).fill_null("–"),
+            pl.col("id"),
+            separator=" · ",
+        ).alias("label"),
+    )
+    return dict(labels.iter_rows())
+
+
+def with_links(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the frame with links to each row's dataset and agency pages and its portal page.
+
+    CKAN names are lower-case letters, digits, '-' and '_' only: safe in a URL as they are.
+    """
+    return frame.with_columns(
+        pl.format("./datasets?dataset={}", "id").alias("dataset_page"),
+        pl.format("./agency?agency={}", "agency").alias("agency_page"),
+        pl.format(PORTAL + "/dataset/{}", "id").alias("portal_page"),
+    )

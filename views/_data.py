@@ -24,6 +24,7 @@ from analytics import (
     flags,
     health,
     quality,
+    rank_change,
     rankings,
     reconciliation,
 )
@@ -314,6 +315,12 @@ def top_client_share(
 ) -> pl.DataFrame:
     """Return the busiest repeat client's share of an agency's or a dataset's downloads."""
     return read(path, lambda con: evidence.top_client_share(con, period, level=level, name=name))
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def catalog_agencies(path: str, version: int) -> pl.DataFrame:
+    """Return every agency of the catalog, with or without datasets and use."""
+    return read(path, rank_change.catalog_agencies)
 
 
 @st.cache_resource(show_spinner=False)

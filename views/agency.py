@@ -4,9 +4,9 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts, exports
-from analytics.dataset_table import datasets_with_evidence
+from analytics.dataset_table import datasets_with_evidence, with_links
 from decisions import access
-from views import _auth, _context, _data, _ui
+from views import _agency_parts, _auth, _context, _data, _rows, _ui
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -23,13 +23,14 @@ ranking = access.visible_rankings(  # an embargoed year: the agency's own row, w
     announced_years=announced,
     agency_column="id",
 )
-titles = dict(zip(ranking["id"].to_list(), ranking["title"].to_list(), strict=True))
+known = _data.catalog_agencies(ctx.path, ctx.version)  # every agency, ranked or not
+titles = dict(zip(known["id"].to_list(), known["title"].to_list(), strict=True))
 if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
     agency = access.agency_scope(viewer, None)
 else:
     agency = _ui.url_choice(
         t("เลือกหน่วยงาน (พิมพ์เพื่อค้นหา)", "Choose an agency (type to search)"),
-        sorted(titles, key=titles.__getitem__),
+        list(titles),
         format_func=lambda name: titles.get(name, name),
         key="agency",
         where="main",
@@ -38,34 +39,13 @@ else:
 if agency is None:
     st.info(t("เลือกหน่วยงานเพื่อดูอันดับและชุดข้อมูล", "Pick an agency to see its ranks and datasets."))
     st.stop()
+if ranking.filter(pl.col("id") == agency).is_empty():
+    _agency_parts.unranked(agency, known)
 me = ranking.filter(pl.col("id") == agency).row(0, named=True)
 st.title(me["title"])
 st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")
 
-cols = st.columns(4)
-if "rank" in me:
-    cols[0].metric(
-        t("อันดับรวม", "Overall rank"),
-        f"{me['rank']} / {ranking.height}",
-        None if me["rank_change"] is None else f"{me['rank_change']:+d}",
-        help=t("บวก = ขยับขึ้นจากช่วงก่อน", "Positive = moved up since the previous period"),
-    )
-    cols[1].metric(t("อันดับในกลุ่ม", "Rank in group"), f"{me['group_rank']}")
-    cols[2].metric(t("เปอร์เซ็นไทล์", "Percentile"), f"{me['percentile']:.0f}")
-else:
-    years = ", ".join(str(fy) for fy in access.embargoed_years(period, announced))
-    cols[0].info(
-        t(
-            f"อันดับของปีงบประมาณ {years} จะแสดงเมื่อประกาศผล",
-            f"Ranks for fiscal year {years} are shown once the results are announced.",
-        ),
-        icon=":material/lock_clock:",
-    )
-cols[3].metric(_ui.metric_name(metric), _ui.number(me[metric]), _ui.change(me["value_change"]))
-cols = st.columns(3)
-cols[0].metric(t("ชุดข้อมูลที่เผยแพร่", "Datasets published"), _ui.number(me["datasets_published"]))
-cols[1].metric(t("มีผู้ดาวน์โหลด", "Downloaded at least once"), _ui.number(me["datasets_downloaded"]))
-cols[2].metric(t("สัดส่วนที่ถูกใช้", "Share used"), f"{(me['share_downloaded'] or 0):.0%}")
+_agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
 
 monthly = _data.monthly_usage(ctx.path, ctx.version, period, agency=agency)
 median = _data.group_monthly_median(ctx.path, ctx.version, period, me["agency_group"], metric)
@@ -83,17 +63,18 @@ st.plotly_chart(
 )
 
 st.subheader(t("ชุดข้อมูลของหน่วยงาน", "The agency's datasets"))
+own = access.visible_rankings(
+    viewer,
+    _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
+    period=period,
+    announced_years=announced,
+)
 table = datasets_with_evidence(
-    access.visible_rankings(
-        viewer,
-        _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
-        period=period,
-        announced_years=announced,
-    ),
+    own,
     _data.dataset_quality(ctx.path, ctx.version),
     _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text()),
 )
-st.dataframe(table, hide_index=True, key="agency_datasets")
+_rows.ranking_table(with_links(table), metric, key="agency_datasets")
 name = f"{agency}-{period.start.isoformat()}-{period.end.isoformat()}"
 left, right = st.columns(2)
 left.download_button("CSV", exports.csv_bytes(table), f"{name}.csv", "text/csv", key="csv")
@@ -102,6 +83,8 @@ right.download_button(
 )
 report_downloads(viewer, ctx, period, agency)
 
+if "rank" in ranking.columns:  # not while the year is embargoed for this viewer
+    _agency_parts.why_rank_changed(ranking, own, agency, metric)
 st.subheader(t("สิ่งที่จะช่วยเพิ่มอันดับ", "What would raise your rank"))
 raisers = _data.rank_raisers(ctx.path, ctx.version, agency, period)
 if raisers.is_empty():

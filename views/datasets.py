@@ -4,8 +4,9 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts
+from analytics.dataset_table import PORTAL, dataset_labels, datasets_with_evidence, with_links
 from decisions import access
-from views import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _rows, _ui
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -17,13 +18,19 @@ ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
-ranked = access.visible_rankings(
-    viewer,
-    access.visible_rows(
-        viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
-    ),
-    period=period,
-    announced_years=announced,
+ranked = with_links(
+    datasets_with_evidence(
+        access.visible_rankings(
+            viewer,
+            access.visible_rows(
+                viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
+            ),
+            period=period,
+            announced_years=announced,
+        ),
+        _data.dataset_quality(ctx.path, ctx.version),
+        _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text()),
+    )
 )
 
 query = st.text_input(
@@ -47,24 +54,15 @@ st.caption(
         f"{shown.height:,} of {ranked.height:,} datasets",
     )
 )
-columns = ("rank", "title", "agency_title", metric, "total_requests", "machine_requests")
-st.dataframe(
-    shown.select(  # rank columns are absent while the period is embargoed for this viewer
-        c
-        for c in dict.fromkeys((*columns, "unique_investigations", "rank_change", "id"))
-        if c in shown.columns
-    ),
-    hide_index=True,
-    key="datasets_table",
-)
+_rows.ranking_table(shown, metric, key="datasets_table")
 
 report_downloads(viewer, ctx, period)  # the whole portal (an agency account: its own datasets)
 
-titles = dict(zip(shown["id"].to_list(), shown["title"].to_list(), strict=True))
+labels = dataset_labels(shown)  # title · agency · name: 25 datasets may share one title
 dataset = _ui.url_choice(
-    t("ดูรายละเอียดชุดข้อมูล", "Open one dataset"),
-    list(titles),
-    format_func=lambda name: titles.get(name, name),
+    t("ดูรายละเอียดชุดข้อมูล (ค้นด้วยชื่อ หน่วยงาน หรือรหัส)", "Open one dataset (title, agency or name)"),
+    list(labels),
+    format_func=lambda name: labels.get(name, name),
     key="dataset",
     where="main",
     placeholder=t("เลือกชุดข้อมูล", "Choose a dataset"),
@@ -77,6 +75,7 @@ if profile.is_empty():
     st.stop()
 info = profile.row(0, named=True)
 st.header(info["title"] or dataset)
+st.link_button(t("เปิดใน data.go.th", "Open on data.go.th"), f"{PORTAL}/dataset/{info['id']}")
 st.caption(
     f"{info['agency_title']} · {dataset}"
     + (" · :material/delete: " + t("ถูกลบแล้ว", "deleted") if info["deleted_at"] else "")

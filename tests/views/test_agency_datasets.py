@@ -1,0 +1,126 @@
+"""Agency page for every agency (no datasets, no use, unknown to the catalog) with guidance and
+why its rank moved; the dataset picker opens the right one of datasets sharing a title."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from decisions import auth
+from ingest.catalog import load_catalog
+from tests.conftest import REPO
+from tests.views import site
+
+APP = str(REPO / "dashboard.py")
+TWIN = "covid-daily-cdd"  # same Thai title as covid-daily, another agency
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("portal")
+    db = site.load(work / "site.duckdb", work)
+    org = {
+        "id": "a0000000-0000-4000-8000-000000000009",
+        "name": "new-office",
+        "title": "สำนักงานใหม่",
+        "description": "ส่วนกลาง:ระดับกรม",
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+    }
+    twin = site.package("village-fund") | {
+        "id": "d0000000-0000-4000-8000-000000000009",
+        "name": TWIN,
+        "title": site.DATASETS["covid-daily"][2],
+        "resources": [],
+    }
+    orgs = work / "orgs.json"
+    orgs.write_text(json.dumps({"success": True, "result": [org]}, ensure_ascii=False))
+    extra = work / "twin.json"
+    extra.write_text(json.dumps({"success": True, "result": twin}, ensure_ascii=False))
+    load_catalog(db, [orgs])
+    load_catalog(db, [extra])
+    return db
+
+
+def page(monkeypatch: pytest.MonkeyPatch, db: Path, name: str, **params: str) -> AppTest:
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params)
+    at.switch_page(f"views/{name}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_agency_without_datasets_gets_guidance(monkeypatch, portal: Path) -> None:
+    at = page(monkeypatch, portal, "agency", agency="new-office", fy="2567")
+    assert at.title[0].value == "สำนักงานใหม่"
+    assert any("ยังไม่มีชุดข้อมูลที่เผยแพร่" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_agency_without_use_gets_its_rank_and_advice(monkeypatch, portal: Path) -> None:
+    at = page(monkeypatch, portal, "agency", agency="pao-cm", fy="2567")
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["อันดับรวม"] == "3 / 3"  # ranked last, with nothing downloaded
+    assert any("ยังไม่มีการดาวน์โหลดในช่วงนี้" in i.value for i in at.info)
+
+
+def test_why_the_rank_changed(monkeypatch, portal: Path) -> None:
+    # FY 2567 against 2566: ddc 3 -> 4 (up from 2nd to 1st), cdd 5 -> 2
+    at = page(monkeypatch, portal, "agency", agency="ddc", fy="2567")
+    story = " ".join(m.value for m in at.markdown)
+    assert "ขึ้น 1 อันดับ" in story and "เพิ่มขึ้นรวม 1" in story and "ลดลงรวม 0" in story
+    movers = next(d.value for d in at.dataframe if "previous_value" in d.value.columns)
+    assert movers[["id", "previous_value", "value", "value_change"]].values.tolist() == [
+        ["covid-daily", 3, 4, 1]
+    ]
+    at = page(monkeypatch, portal, "agency", agency="cdd", fy="2567", en="true")
+    story = " ".join(m.value for m in at.markdown)
+    assert "Rank down 1 place:" in story and "lost 3" in story
+    assert "agencies just above moved by about +1 (median)" in story
+
+
+def test_agency_account_for_an_agency_the_catalog_lacks(
+    monkeypatch, portal: Path, tmp_path
+) -> None:
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "ghost", "agency", "ghost-password", agency="no-such-org")
+    monkeypatch.setenv("ODA_USERS", str(users))
+    monkeypatch.setenv("ODA_DB", str(portal))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.text_input(key="sign_in_name").input("ghost")
+    at.text_input(key="sign_in_password").input("ghost-password")
+    at.button[0].click().run()
+    at.switch_page("views/agency.py").run()
+    assert not at.exception
+    assert any("no-such-org" in w.value for w in at.warning)
+
+
+def test_the_picker_tells_twins_apart_and_opens_each(monkeypatch, portal: Path) -> None:
+    at = page(monkeypatch, portal, "datasets", fy="2566")
+    box = at.selectbox(key="dataset")
+    labels = box.options
+    assert len(labels) == len(set(labels))
+    title = site.DATASETS["covid-daily"][2]
+    assert f"{title} · กรมควบคุมโรค · covid-daily" in labels
+    assert f"{title} · กรมการพัฒนาชุมชน · {TWIN}" in labels
+    for name in ("covid-daily", TWIN, "dengue", "village-fund", "cm-tourism"):
+        at = page(monkeypatch, portal, "datasets", fy="2566")
+        at.selectbox(key="dataset").set_value(name).run()
+        assert not at.exception
+        assert at.query_params["dataset"] == [name] or at.query_params["dataset"] == name
+        caption = " ".join(c.value for c in at.caption)
+        assert name in caption
+    table = at.dataframe[0].value
+    row = table[table["id"] == "village-fund"].iloc[0]
+    assert row["dataset_page"] == "./datasets?dataset=village-fund"
+    assert row["agency_page"] == "./agency?agency=cdd"
+    assert row["portal_page"] == "https://data.go.th/dataset/village-fund"

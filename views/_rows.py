@@ -1,0 +1,65 @@
+"""Ranking tables as every page shows them: flag markers, readable flags, links to pages."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from views import _badges, _ui
+
+t = _ui.t
+
+
+def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
+    """Return the frame with `label` prefixed by the flag marker where the row has flags."""
+    flagged = pl.col("flags").fill_null("") != ""
+    return frame.with_columns(
+        pl.when(flagged)
+        .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col(label).fill_null("")))
+        .otherwise(pl.col(label))
+        .alias(label),
+        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String).fill_null(""),
+    )
+
+
+def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
+    """Draw a dataset ranking with flag markers and links to the dataset, agency and portal."""
+    cc = st.column_config
+    order = ("rank", "title", "agency_title", metric, "rank_change", "flags")
+    order += ("total_requests", "machine_requests", "unique_investigations", "quality_score")
+    order += ("dataset_page", "agency_page", "portal_page", "id")
+    st.dataframe(
+        marked(frame),
+        hide_index=True,
+        key=key,
+        # rank columns are absent while the period is embargoed for this viewer
+        column_order=[c for c in dict.fromkeys(order) if c in frame.columns],
+        column_config={
+            "rank": cc.NumberColumn(t("อันดับ", "Rank"), width="small"),
+            "title": cc.TextColumn(t("ชุดข้อมูล", "Dataset"), width="medium"),
+            "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
+            metric: cc.NumberColumn(_ui.metric_name(metric), format="localized"),
+            "rank_change": cc.NumberColumn(t("อันดับเปลี่ยน", "Rank change"), format="%+d"),
+            "flags": cc.TextColumn(
+                _badges.FLAG_MARK + " " + t("ธง", "Flags"),
+                help=t(
+                    "ตัวเลขที่อาจถูกปั่นหรือไม่น่าเชื่อถือ ดูหลักฐานที่หน้ารางวัล",
+                    "Figures that look gamed or unreliable; the evidence is on the Awards page.",
+                ),
+            ),
+            "total_requests": cc.NumberColumn(
+                _ui.metric_name("total_requests"), format="localized"
+            ),
+            "machine_requests": cc.NumberColumn(
+                _ui.metric_name("machine_requests"), format="localized"
+            ),
+            "unique_investigations": cc.NumberColumn(
+                _ui.metric_name("unique_investigations"), format="localized"
+            ),
+            "quality_score": cc.NumberColumn(t("คุณภาพ", "Quality"), format="%.0f"),
+            "dataset_page": cc.LinkColumn(t("ชุดข้อมูล", "Dataset"), display_text=t("เปิด", "open")),
+            "agency_page": cc.LinkColumn(t("หน่วยงาน", "Agency"), display_text=t("เปิด", "open")),
+            "portal_page": cc.LinkColumn("data.go.th", display_text="data.go.th ↗"),
+            "id": cc.TextColumn(t("รหัส", "Name")),
+        },
+    )
