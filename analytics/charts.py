@@ -68,9 +68,18 @@ def trend_chart(
 
 
 def ranking_bars(
-    frame: pl.DataFrame, *, label: str, value: str, title: str, top: int = 15
+    frame: pl.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    top: int = 15,
+    hover: str | None = None,
 ) -> go.Figure:
-    """Return horizontal bars of the first `top` rows, the largest at the top."""
+    """Return horizontal bars of the first `top` rows, the largest at the top.
+
+    hover: a column whose text shows when pointing at a bar (e.g. its integrity flags).
+    """
     head = frame.head(top)
     fig = go.Figure(
         go.Bar(
@@ -80,6 +89,7 @@ def ranking_bars(
             marker={"color": PALETTE[0]},
             text=[f"{v:,}" for v in head[value].to_list()],
             textposition="auto",
+            hovertext=None if hover is None else head[hover].to_list(),
         )
     )
     fig.update_yaxes(autorange="reversed")

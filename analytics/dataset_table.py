@@ -25,6 +25,21 @@ def datasets_with_evidence(
 PORTAL = "https://data.go.th"
 
 
+def flags_by(datasets: pl.DataFrame, flags: pl.DataFrame, level: str) -> pl.DataFrame:
+    """Return (id, flags) for each flagged dataset, or each agency owning a flagged dataset.
+
+    datasets: a dataset ranking (id, agency); flags: integrity_flags of the same period.
+    """
+    key = "id" if level == "dataset" else "agency"
+    return (
+        datasets.select("id", "agency")
+        .join(flags.filter(pl.col("level") == "dataset").select("id", "flag"), on="id")
+        .group_by(key)
+        .agg(pl.col("flag").unique().sort().str.join(", ").alias("flags"))
+        .rename({key: "id"})
+    )
+
+
 def dataset_labels(frame: pl.DataFrame) -> dict[str, str]:
     """Return {dataset name: 'title · agency · name'}: unique even when titles repeat."""
     labels = frame.select(

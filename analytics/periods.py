@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
@@ -16,6 +16,7 @@ class Period:
     end: date
     label: str
     kind: str  # fiscal_year | year | range
+    partial: bool = False  # the data ends inside the period: it stops at the last day with data
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -27,13 +28,27 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """Return the previous period of equal kind and length."""
-        if self.kind == "fiscal_year":
-            return fiscal_year(fiscal_year_of(self.start) - 1)
-        if self.kind == "year":
-            return calendar_year(self.start.year - 1)
+        """Return the previous period of equal kind and length (for a partial year: the same
+        days of the year before, so nine months are compared with nine months)."""
+        if self.kind in ("fiscal_year", "year"):
+            full = (
+                fiscal_year(fiscal_year_of(self.start) - 1)
+                if self.kind == "fiscal_year"
+                else calendar_year(self.start.year - 1)
+            )
+            return replace(full, end=_year_before(self.end), partial=True) if self.partial else full
         end = self.start - timedelta(days=1)
         return date_range(end - timedelta(days=self.days - 1), end)
+
+    def until(self, last_day: date) -> Period:
+        """Return the period cut at last_day and marked partial if the data ends inside it."""
+        if not self.start <= last_day < self.end:
+            return self
+        return replace(self, end=last_day, partial=True)
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 def fiscal_year(be_year: int) -> Period:

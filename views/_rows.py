@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics import charts
 from views import _badges, _ui
 
 t = _ui.t
@@ -63,3 +64,32 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
             "id": cc.TextColumn(t("รหัส", "Name")),
         },
     )
+
+
+def ranking_bars(
+    ranked: pl.DataFrame, flags: pl.DataFrame, *, metric: str, title: str, key: str, page: str
+) -> None:
+    """Draw the top ten as bars, flagged ones marked with the flags on hover; a click on a bar
+    opens its page (`page`: agency or datasets)."""
+    rows = (
+        ranked.head(10)
+        .join(flags, on="id", how="left")
+        .pipe(marked)
+        .with_columns(
+            pl.when(pl.col("flags") != "")
+            .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col("flags")))
+            .otherwise(pl.lit(t("ไม่มีธง", "no flag")))
+            .alias("hover")
+        )
+    )
+    event = st.plotly_chart(
+        charts.ranking_bars(rows, label="title", value=metric, title=title, top=10, hover="hover"),
+        key=key,
+        on_select="rerun",
+        selection_mode="points",
+    )
+    points = event.selection.points if event is not None else []
+    if points:
+        name = rows["id"][int(points[0]["point_index"])]
+        param = "agency" if page == "agency" else "dataset"
+        st.switch_page(f"views/{page}.py", query_params={param: name})

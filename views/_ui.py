@@ -145,7 +145,7 @@ def period_picker(
             default=allowed[0],
             where=where,
         )
-        return periods.fiscal_year(int(fy or allowed[0]))
+        return periods.fiscal_year(int(fy or allowed[0])).until(last)
     kinds = {
         "fy": t("ปีงบประมาณ", "Fiscal year"),
         "year": t("ปีปฏิทิน", "Year"),
@@ -165,19 +165,17 @@ def period_picker(
         year = url_choice(
             t("ปี พ.ศ.", "Year (BE, 2566 = 2023)"), years, key="year", default=years[0], where=where
         )
-        return periods.calendar_year(int(year or years[0]))
+        return periods.calendar_year(int(year or years[0])).until(last)
     if kind == "range":
-        default = (max(first, last - timedelta(days=89)), last)
+        if "range" not in st.session_state:  # the link's ?from=&to=, else the last 90 days
+            st.session_state["range"] = url_range(first, last)
         picked = box.date_input(
-            t("ตั้งแต่ – ถึง", "From – to"),
-            value=default,
-            min_value=first,
-            max_value=last,
-            key="range",
+            t("ตั้งแต่ – ถึง", "From – to"), min_value=first, max_value=last, key="range"
         )
         if isinstance(picked, tuple) and len(picked) == 2:
+            st.query_params["from"], st.query_params["to"] = (d.isoformat() for d in picked)
             return periods.date_range(picked[0], picked[1])
-        return periods.date_range(*default)
+        return periods.date_range(*url_range(first, last))
     fiscal_years = list(range(periods.fiscal_year_of(last), periods.fiscal_year_of(first) - 1, -1))
     fy = url_choice(
         t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
@@ -186,7 +184,17 @@ def period_picker(
         default=fiscal_years[0],
         where=where,
     )
-    return periods.fiscal_year(int(fy or fiscal_years[0]))
+    return periods.fiscal_year(int(fy or fiscal_years[0])).until(last)
+
+
+def url_range(first: date, last: date) -> tuple[date, date]:
+    """Return the date range the URL holds (?from=&to=, kept within the data), else 90 days."""
+    try:
+        start = max(first, date.fromisoformat(st.query_params.get("from", "")))
+        end = min(last, date.fromisoformat(st.query_params.get("to", "")))
+    except ValueError:
+        return max(first, last - timedelta(days=89)), last
+    return (start, end) if start <= end else (max(first, last - timedelta(days=89)), last)
 
 
 def group_picker(*, where: str = "sidebar") -> str | None:
@@ -225,5 +233,16 @@ def metric_picker(*, where: str = "sidebar") -> str:
 
 
 def period_caption(period: Period) -> str:
-    """Return a period's dates for a caption: '1 ตุลาคม 2565 – 30 กันยายน 2566'."""
-    return f"{show_date(period.start)} – {show_date(period.end)}"
+    """Return a period's dates for a caption: '1 ตุลาคม 2565 – 30 กันยายน 2566'.
+
+    A partial period says so: its figures stop at the last day with data and are compared with
+    the same days of the period before.
+    """
+    dates = f"{show_date(period.start)} – {show_date(period.end)}"
+    if not period.partial:
+        return dates
+    return dates + t(
+        " · :material/hourglass_top: ยังไม่ครบช่วง: ข้อมูลถึงวันนี้ เทียบกับช่วงวันเดียวกันของปีก่อน",
+        " · :material/hourglass_top: incomplete period: data up to this day, compared with the "
+        "same days of the year before",
+    )

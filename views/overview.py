@@ -3,8 +3,9 @@
 import streamlit as st
 
 from analytics import charts
+from analytics.dataset_table import flags_by
 from decisions import access
-from views import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _rows, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -58,24 +59,31 @@ agencies = access.visible_rankings(
     announced_years=announced,
     agency_column="id",
 )
-left.plotly_chart(
-    charts.ranking_bars(
-        agencies, label="title", value=metric, title=t("หน่วยงานสูงสุด", "Top agencies"), top=10
-    ),
-    key="top_agencies",
-)
 top_datasets = access.visible_rankings(
     viewer,
     _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None),
     period=period,
     announced_years=announced,
 )
-right.plotly_chart(
-    charts.ranking_bars(
-        top_datasets, label="title", value=metric, title=t("ชุดข้อมูลสูงสุด", "Top datasets"), top=10
-    ),
-    key="top_datasets",
-)
+flags = _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text())
+with left:
+    _rows.ranking_bars(
+        agencies,
+        flags_by(top_datasets, flags, "agency"),
+        metric=metric,
+        title=t("หน่วยงานสูงสุด", "Top agencies"),
+        key="top_agencies",
+        page="agency",
+    )
+with right:
+    _rows.ranking_bars(
+        top_datasets,
+        flags_by(top_datasets, flags, "dataset"),
+        metric=metric,
+        title=t("ชุดข้อมูลสูงสุด", "Top datasets"),
+        key="top_datasets",
+        page="datasets",
+    )
 formats = _data.format_shares(ctx.path, ctx.version, period)
 st.plotly_chart(
     charts.share_donut(

@@ -11,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from decisions import auth
 from ingest.catalog import load_catalog
+from ingest.logs import ingest_logs
 from tests.conftest import REPO
+from tests.ingest.logkit import at, line, write
 from tests.views import site
 
 APP = str(REPO / "dashboard.py")
@@ -43,6 +45,10 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     extra.write_text(json.dumps({"success": True, "result": twin}, ensure_ascii=False))
     load_catalog(db, [orgs])
     load_catalog(db, [extra])
+    # one dengue download on FY 2567's last day: the year is complete, compared with all of 2566
+    ds_id, _, _, resources = site.DATASETS["dengue"]
+    url = f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data"
+    ingest_logs(db, [write(work / "last.log", [line(at("2024-09-30 12:00:00"), url)])])
     return db
 
 
@@ -72,18 +78,19 @@ def test_agency_without_use_gets_its_rank_and_advice(monkeypatch, portal: Path) 
 
 
 def test_why_the_rank_changed(monkeypatch, portal: Path) -> None:
-    # FY 2567 against 2566: ddc 3 -> 4 (up from 2nd to 1st), cdd 5 -> 2
+    # FY 2567 against 2566: ddc 3 -> 5 (up from 2nd to 1st), cdd 5 -> 2
     at = page(monkeypatch, portal, "agency", agency="ddc", fy="2567")
     story = " ".join(m.value for m in at.markdown)
-    assert "ขึ้น 1 อันดับ" in story and "เพิ่มขึ้นรวม 1" in story and "ลดลงรวม 0" in story
+    assert "ขึ้น 1 อันดับ" in story and "เพิ่มขึ้นรวม 2" in story and "ลดลงรวม 0" in story
     movers = next(d.value for d in at.dataframe if "previous_value" in d.value.columns)
     assert movers[["id", "previous_value", "value", "value_change"]].values.tolist() == [
-        ["covid-daily", 3, 4, 1]
+        ["covid-daily", 3, 4, 1],
+        ["dengue", 0, 1, 1],
     ]
     at = page(monkeypatch, portal, "agency", agency="cdd", fy="2567", en="true")
     story = " ".join(m.value for m in at.markdown)
     assert "Rank down 1 place:" in story and "lost 3" in story
-    assert "agencies just above moved by about +1 (median)" in story
+    assert "agencies just above moved by about +2 (median)" in story
 
 
 def test_agency_account_for_an_agency_the_catalog_lacks(
