@@ -1,0 +1,58 @@
+"""The awards desk in a real browser (headless Debian chromium), demo mode: staff propose and
+approve a winner, then download the winners XLSX and the certificate and open both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pypdfium2 as pdfium
+import pytest
+
+from tests.browser.test_browser import CHROMIUM, running_dashboard
+from tests.views import site
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run ./dev system-deps")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def test_staff_approve_a_winner_and_download_the_xlsx_and_certificate(
+    browser, tmp_path: Path
+) -> None:
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    with running_dashboard(db) as url:  # no users file: demo mode, everyone is staff
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.goto(f"{url}/awards?fy=2566")
+        page.get_by_role("button", name="เสนอชื่อ").wait_for(timeout=60_000)
+        page.locator("textarea").first.fill("ยอดดาวน์โหลดผู้ใช้ไม่ซ้ำสูงสุด")
+        page.get_by_role("button", name="เสนอชื่อ").click()
+        page.get_by_role("button", name="อนุมัติ").wait_for(timeout=60_000)
+        page.get_by_role("button", name="อนุมัติ").click()
+        xlsx_button = page.get_by_role("button", name="ผู้ได้รับรางวัล XLSX")
+        xlsx_button.wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        with page.expect_download() as xlsx:
+            xlsx_button.click()
+        with page.expect_download() as pdf:
+            page.get_by_role("button", name="กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)").click()
+        xlsx.value.save_as(tmp_path / "winners.xlsx")
+        pdf.value.save_as(tmp_path / "certificate.pdf")
+        page.close()
+    rows = list(
+        openpyxl.load_workbook(tmp_path / "winners.xlsx").active.iter_rows(values_only=True)
+    )
+    winner = dict(zip(rows[0], rows[1], strict=True))
+    assert winner["winner_title"] == "กองทุนหมู่บ้าน" and winner["reason"].startswith("ยอดดาวน์โหลด")
+    assert pdf.value.suggested_filename == "certificate-2566-valuable-datasets-village-fund.pdf"
+    text = pdfium.PdfDocument(tmp_path / "certificate.pdf")[0].get_textpage().get_text_range()
+    assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text
