@@ -3,9 +3,12 @@ why its rank moved; the dataset picker opens the right one of datasets sharing a
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import openpyxl
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +18,7 @@ from ingest.logs import ingest_logs
 from tests.conftest import REPO
 from tests.ingest.logkit import at, line, write
 from tests.views import site
+from tests.views.downloads import downloads, keep_media
 
 APP = str(REPO / "dashboard.py")
 TWIN = "covid-daily-cdd"  # same Thai title as covid-daily, another agency
@@ -131,3 +135,18 @@ def test_the_picker_tells_twins_apart_and_opens_each(monkeypatch, portal: Path) 
     assert row["dataset_page"] == "./datasets?dataset=village-fund"
     assert row["agency_page"] == "./agency?agency=cdd"
     assert row["portal_page"] == "https://data.go.th/dataset/village-fund"
+
+
+def test_agency_exports_open_with_the_figures_shown(monkeypatch, portal: Path) -> None:
+    keep_media(monkeypatch)
+    at_ = page(monkeypatch, portal, "agency", agency="ddc", fy="2566")
+    files = downloads(at_)
+    name, csv = files["CSV"]
+    assert name == "ddc-2022-10-01-2023-09-30.csv" and csv.startswith(b"\xef\xbb\xbf")
+    back = pl.read_csv(io.BytesIO(csv[3:]))
+    assert dict(back.select("id", "unique_requests").iter_rows()) == {"covid-daily": 3, "dengue": 0}
+    sheet = openpyxl.load_workbook(io.BytesIO(files["XLSX"][1])).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    figures = {r[header.index("id")]: r[header.index("unique_requests")] for r in rows[1:]}
+    assert sheet.title == "ddc" and figures == {"covid-daily": 3, "dengue": 0}

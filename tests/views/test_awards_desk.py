@@ -84,6 +84,8 @@ def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> N
     assert name == "certificate-2566-valuable-datasets-village-fund.pdf"
     text = pdf_text(pdf)
     assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text and "2566" in text
+    short_csv = pl.read_csv(io.BytesIO(files["ผู้เข้ารอบ CSV"][1][3:]))
+    assert short_csv.height == 9 and short_csv["status"].value_counts().height == 2
     shortlist = openpyxl.load_workbook(io.BytesIO(files["ผู้เข้ารอบ XLSX"][1])).active
     assert shortlist.max_row == 10  # header and the nine candidates of FY 2566
     click(at, next(b.key for b in at.button if b.label == "ประกาศผลปีงบประมาณ 2566"))
