@@ -97,3 +97,17 @@ def test_date_range_lives_in_the_url(monkeypatch, portal: Path) -> None:
     at_.date_input(key="range").set_value((date(2023, 1, 5), date(2023, 1, 31))).run()
     assert at_.query_params["from"] in ("2023-01-05", ["2023-01-05"])
     assert at_.query_params["to"] in ("2023-01-31", ["2023-01-31"])
+
+
+def test_awards_list_flagged_rows_first_and_open_their_evidence(monkeypatch, portal) -> None:
+    at_ = page(monkeypatch, portal, "awards", fy="2566")
+    look = " ".join(w.value for w in at_.warning)
+    assert "กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน: เข้ารอบ, ผู้ใช้รายเดียวมากผิดปกติ" in look
+    table = at_.dataframe(key="shortlist_valuable-datasets").value
+    flagged = table[table["id"] == "village-fund"].iloc[0]
+    assert list(flagged["badges"]) == ["shortlisted", "concentration"] and flagged["attention"]
+    share = next(m for m in at_.metric if m.label == "ผู้ใช้รายที่มากที่สุด")
+    assert share.value == "92%"  # the flagged row's evidence opens by itself: 60 of 65
+    evidence = next(d.value for d in at_.dataframe if "evidence" in d.value.columns)
+    assert set(evidence["flag"]) == {"ผู้ใช้รายเดียวมากผิดปกติ"}
+    assert "one client made 60 of 65 downloads (92%) on 1 days" in set(evidence["evidence"])
