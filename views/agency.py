@@ -4,9 +4,9 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts, exports
-from analytics.dataset_table import datasets_with_evidence, with_links
+from analytics.dataset_table import datasets_with_evidence, flags_by, with_links
 from decisions import access
-from views import _agency_parts, _auth, _context, _data, _rows, _ui
+from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -42,7 +42,17 @@ if agency is None:
 if ranking.filter(pl.col("id") == agency).is_empty():
     _agency_parts.unranked(agency, known)
 me = ranking.filter(pl.col("id") == agency).row(0, named=True)
-st.title(me["title"])
+own = access.visible_rankings(
+    viewer,
+    _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
+    period=period,
+    announced_years=announced,
+)
+flags = _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text())
+flagged = flags_by(own, flags, "agency")["flags"].to_list()
+st.title(f"{_badges.FLAG_MARK} {me['title']}" if flagged else me["title"])
+if flagged:
+    st.caption(t("ชุดข้อมูลที่มีธง: ", "Flagged datasets: ") + _badges.flag_names(flagged[0]))
 st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")
 
 _agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
@@ -63,16 +73,10 @@ st.plotly_chart(
 )
 
 st.subheader(t("ชุดข้อมูลของหน่วยงาน", "The agency's datasets"))
-own = access.visible_rankings(
-    viewer,
-    _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
-    period=period,
-    announced_years=announced,
-)
 table = datasets_with_evidence(
     own,
     _data.dataset_quality(ctx.path, ctx.version),
-    _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text()),
+    flags,
 )
 _rows.ranking_table(with_links(table), metric, key="agency_datasets")
 name = f"{agency}-{period.start.isoformat()}-{period.end.isoformat()}"

@@ -111,3 +111,12 @@ def test_awards_list_flagged_rows_first_and_open_their_evidence(monkeypatch, por
     evidence = next(d.value for d in at_.dataframe if "evidence" in d.value.columns)
     assert set(evidence["flag"]) == {"ผู้ใช้รายเดียวมากผิดปกติ"}
     assert "one client made 60 of 65 downloads (92%) on 1 days" in set(evidence["evidence"])
+
+
+def test_agency_page_marks_a_flagged_agency(monkeypatch, portal: Path) -> None:
+    at_ = page(monkeypatch, portal, "agency", agency="cdd", fy="2566")
+    assert at_.title[0].value == "⚠ กรมการพัฒนาชุมชน"
+    assert any("ผู้ใช้รายเดียวมากผิดปกติ" in c.value for c in at_.caption)
+    assert (
+        page(monkeypatch, portal, "agency", agency="ddc", fy="2566").title[0].value == "กรมควบคุมโรค"
+    )
