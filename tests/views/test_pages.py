@@ -93,7 +93,8 @@ def test_agency_from_the_url_ranks_and_moves(monkeypatch, site_db: Path) -> None
     assert metrics(at)["อันดับรวม"] == "2 / 3"
     table = at.dataframe[0].value  # the agency's datasets
     assert set(table["id"]) == {"covid-daily", "dengue"}
-    assert len(at.get("download_button")) == 2
+    buttons = {b.proto.label for b in at.get("download_button")}
+    assert {"CSV", "XLSX", "รายงาน COUNTER (JSON)", "รายงาน COUNTER (TSV)"} == buttons
 
 
 def test_agency_unknown_in_url_asks_to_pick(monkeypatch, site_db: Path) -> None:
