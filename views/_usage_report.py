@@ -17,13 +17,12 @@ from views._context import Context
 def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | None = None) -> None:
     """Offer the period's DSR (JSON for harvesters, TSV for spreadsheets), embargo applied."""
     t = _ui.t
-    frame = _data.monthly_dataset_usage(ctx.path, ctx.version, period, agency)
     announced = _data.announced_years(ctx.path)
 
-    def report(fmt: str) -> bytes:  # built on click only: a whole portal's year is large
+    def report(fmt: str) -> bytes:  # read and built on click only: a portal's year takes seconds
         return dsr_bytes(
             viewer,
-            frame,
+            _data.monthly_dataset_usage(ctx.path, ctx.version, period, agency),
             period,
             fmt=fmt,
             announced=announced,

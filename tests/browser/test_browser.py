@@ -282,8 +282,8 @@ def test_counter_report_downloads_from_the_agency_page(server, browser, fmt: str
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(f"{url}/agency?agency=ddc&fy=2566")
     button = page.get_by_role("button", name=re.compile(rf"รายงาน COUNTER \({fmt.upper()}\)"))
-    button.wait_for(timeout=30_000)
-    with page.expect_download(timeout=30_000) as info:
+    button.wait_for(timeout=90_000)  # the agency page under a loaded CI machine
+    with page.expect_download(timeout=90_000) as info:
         button.click()
     download = info.value
     assert download.suggested_filename == f"dsr-ddc-2022-10-01-2023-09-30.{fmt}"
