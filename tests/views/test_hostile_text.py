@@ -1,0 +1,104 @@
+"""Titles agencies wrote are shown as text on every page and chart, never as links or images."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+from tests.views import hostile
+from views._untrusted import md_text, url_seconds
+
+APP = str(REPO / "dashboard.py")
+TRACKER = "http://127.0.0.1:9/t"  # nothing listens there; the browser test serves one
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("hostile")
+    return hostile.load(work / "site.duckdb", work, TRACKER)
+
+
+def app(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **params: str) -> AppTest:
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.switch_page(f"views/{page}.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def specs(at: AppTest) -> str:
+    return " ".join(
+        json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+        for chart in at.get("plotly_chart")
+    )
+
+
+def test_md_text_leaves_nothing_active() -> None:
+    shown = md_text("![x](http://a/b.png) [l](http://x) <a href='y'> :red[t] $x$ &lt;\n# h ไทย")
+    # every punctuation mark is escaped, so no Markdown or Streamlit syntax can start
+    assert shown == (
+        r"\!\[x\]\(http\:\/\/a\/b\.png\) \[l\]\(http\:\/\/x\) \<a href\=\'y\'\> \:red\[t\]"
+        r" \$x\$ \&lt\; \# h ไทย"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds", "usable"),
+    [
+        (None, 5.0, True),
+        ("10", 10.0, True),
+        ("0.5", 2.0, True),
+        ("99999", 300.0, True),
+        ("²", 5.0, False),
+        ("nan", 5.0, False),
+        ("1e999", 5.0, False),
+        ("ten", 5.0, False),
+    ],
+)
+def test_url_seconds(raw: str | None, seconds: float, usable: bool) -> None:
+    assert url_seconds(raw, 5.0, 2.0, 300.0) == (seconds, usable)
+
+
+def test_agency_page_shows_its_hostile_title_as_text(monkeypatch, hostile_db: Path) -> None:
+    at = app(monkeypatch, hostile_db, "agency", agency="ddc", fy="2566")
+    assert at.title[0].value == md_text(hostile.agency_title(TRACKER))
+    spec = specs(at)
+    assert "&lt;b&gt;กรมควบคุมโรค&lt;/b&gt;" in spec and "<a href" not in spec
+
+
+def test_datasets_page_shows_the_hostile_title_as_text(monkeypatch, hostile_db: Path) -> None:
+    at = app(monkeypatch, hostile_db, "datasets", dataset="covid-daily", fy="2566")
+    assert at.header[0].value == md_text(hostile.dataset_title(TRACKER))
+    assert md_text(hostile.agency_title(TRACKER)) in at.caption[-1].value
+    spec = specs(at)
+    assert "&lt;A HREF" in spec and "<A HREF" not in spec  # the format name in the donut
+
+
+def test_overview_charts_show_titles_as_text(monkeypatch, hostile_db: Path) -> None:
+    at = app(monkeypatch, hostile_db, "overview", fy="2566")
+    spec = specs(at)
+    labels = [
+        y
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+        for y in trace.get("y") or []
+        if isinstance(y, str)
+    ]
+    assert any(y.startswith("=HYPERLINK") and "&lt;img src=" in y for y in labels)
+    assert "<a href" not in spec and "<img" not in spec and "<b>" not in spec
+
+
+def test_presenter_says_a_bad_refresh_and_keeps_running(monkeypatch, hostile_db: Path) -> None:
+    at = app(monkeypatch, hostile_db, "presenter", fy="2566", refresh="²")
+    assert any(
+        "?refresh=² is not a number" in t.value or "ไม่ใช่จำนวนวินาที" in t.value for t in at.toast
+    )
+    spec = specs(at)
+    assert "&lt;b&gt;กรมควบคุมโรค" in spec and "<b>" not in spec
