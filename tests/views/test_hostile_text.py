@@ -102,3 +102,32 @@ def test_presenter_says_a_bad_refresh_and_keeps_running(monkeypatch, hostile_db:
     )
     spec = specs(at)
     assert "&lt;b&gt;กรมควบคุมโรค" in spec and "<b>" not in spec
+
+
+def test_agency_account_whose_agency_is_missing_gets_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from decisions import auth
+    from ingest.catalog import load_catalog
+    from ingest.logs import ingest_logs
+    from tests.views import site
+    from tests.views.test_roles import signed_in
+
+    packages = [site.package(n) for n in site.DATASETS if site.DATASETS[n][1] != "ddc"]
+    catalog = tmp_path / "catalog.json"
+    body = {"success": True, "result": {"count": len(packages), "results": packages}}
+    catalog.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "site.duckdb"
+    load_catalog(db, [catalog])
+    ingest_logs(db, [site.access_log(tmp_path / "access.log")])
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "ddc-head", "agency", "agency-password", agency="ddc")
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    monkeypatch.setenv("ODA_USERS", str(users))
+    at = signed_in("ddc-head", "agency-password", "agency")
+    assert not at.exception
+    assert any("ddc" in w.value and "not in the database" in w.value for w in at.warning) or any(
+        "ddc" in w.value and "ไม่พบหน่วยงาน" in w.value for w in at.warning
+    )
+    assert not at.metric
