@@ -9,12 +9,21 @@ import re
 # `:material/x:`, `$math$`, entities, autolinks); CommonMark lets a backslash make any of them
 # literal, so all of them are escaped rather than a list that misses the next directive.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub's autolinks (http://..., www.x, a@b.c) are found in the text after escapes are
+# resolved, so escaping cannot stop them: an invisible word joiner after ':' and '@' and before
+# '.' breaks every pattern they need and changes nothing a reader sees.
+_JOINER = "\u2060"
 
 
 def md_text(value: object) -> str:
     """Return the value as Markdown that renders exactly its text (one line, nothing active)."""
     text = " ".join(str(value).split())  # a line break could start a heading or a list
-    return _PUNCTUATION.sub(r"\\\1", text)
+    escaped = _PUNCTUATION.sub(r"\\\1", text)
+    return (
+        escaped.replace("\\:", "\\:" + _JOINER)
+        .replace("\\@", "\\@" + _JOINER)
+        .replace("\\.", _JOINER + "\\.")
+    )
 
 
 def url_seconds(raw: str | None, default: float, low: float, high: float) -> tuple[float, bool]:
