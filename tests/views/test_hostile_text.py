@@ -133,3 +133,19 @@ def test_agency_account_whose_agency_is_missing_gets_a_message(
         "ddc" in w.value and "ไม่พบหน่วยงาน" in w.value for w in at.warning
     )
     assert not at.metric
+
+
+def test_first_start_with_a_bad_key_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    key = tmp_path / "warehouse.duckdb.hmac-key"
+    key.write_bytes(b"too short")
+    key.chmod(0o600)
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("must be 32 bytes" in e.value for e in at.error)
+    assert not db.exists() and key.read_bytes() == b"too short"
