@@ -32,7 +32,7 @@ def _emit(frame: pl.DataFrame, fmt: str) -> None:
         [pl.col(c).list.join(", ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
     )
     if fmt == "csv":
-        sys.stdout.write(flat.write_csv())
+        sys.stdout.write(exports.csv_text(flat))  # formula-looking titles made inert
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:

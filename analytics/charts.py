@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import plotly.graph_objects as go
@@ -15,6 +16,18 @@ THAI_FONT = "Sarabun, 'Noto Sans Thai', Garuda, Loma, Waree, Tahoma, sans-serif"
 PALETTE = ("#1f4e9c", "#e07b00", "#2a9d8f", "#c23b22", "#7b5ea7", "#8c6d31", "#4c9be8", "#6b8e23")
 
 
+def plain(text: object) -> str | None:
+    """Return text that plotly shows as written (catalog titles are written by agencies)."""
+    # plotly renders <a href>, <b>, <br> and entities in labels; it shows &lt; &gt; &amp; as < > &
+    if text is None:
+        return None
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_all(texts: Iterable[object]) -> list[str | None]:
+    return [plain(t) for t in texts]
+
+
 def month_label(day: date, thai: bool) -> str:
     """Return a month as 'ต.ค. 2565' (Thai, BE) or 'Oct 2022'."""
     return thai_month(day) if thai else day.strftime("%b %Y")
@@ -22,7 +35,7 @@ def month_label(day: date, thai: bool) -> str:
 
 def _styled(fig: go.Figure, title: str, height: int = 380, font_size: int = 14) -> go.Figure:
     fig.update_layout(
-        title={"text": title},
+        title={"text": plain(title)},
         font={"family": THAI_FONT, "size": font_size},
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -48,7 +61,7 @@ def trend_chart(
         go.Scatter(
             x=months,
             y=monthly[metric].to_list(),
-            name=series_label,
+            name=plain(series_label),
             mode="lines+markers",
             line={"color": PALETTE[0], "width": 3},
         )
@@ -58,7 +71,7 @@ def trend_chart(
             go.Scatter(
                 x=[month_label(m, thai) for m in median["month"].to_list()],
                 y=median["median"].to_list(),
-                name=median_label,
+                name=plain(median_label),
                 mode="lines",
                 line={"color": PALETTE[1], "dash": "dash"},
             )
@@ -84,7 +97,7 @@ def ranking_bars(
     fig = go.Figure(
         go.Bar(
             x=head[value].to_list(),
-            y=head[label].to_list(),
+            y=_plain_all(head[label].to_list()),
             orientation="h",
             marker={"color": PALETTE[0]},
             text=[f"{v:,}" for v in head[value].to_list()],
@@ -101,7 +114,7 @@ def share_donut(frame: pl.DataFrame, *, names: str, values: str, title: str) -> 
     """Return a donut of shares (e.g. download formats)."""
     fig = go.Figure(
         go.Pie(
-            labels=frame[names].to_list(),
+            labels=_plain_all(frame[names].to_list()),
             values=frame[values].to_list(),
             hole=0.45,
             marker={"colors": list(PALETTE)},
@@ -124,7 +137,7 @@ def race_chart(race: pl.DataFrame, *, title: str, thai: bool = True, top: int = 
                 data=[
                     go.Bar(
                         x=step["value"].to_list(),
-                        y=step["title"].to_list(),
+                        y=_plain_all(step["title"].to_list()),
                         orientation="h",
                         text=[f"{v:,}" for v in step["value"].to_list()],
                         textposition="outside",

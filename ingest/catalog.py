@@ -92,12 +92,17 @@ def _check_deletions(con: duckdb.DuckDBPyConnection, source: str, allow_mass_del
     ).fetchall()[0]
     if allow_mass_delete or missing <= 1 or missing <= MASS_DELETE_SHARE * active:
         return
+    crawled = source.startswith(("http://", "https://"))
+    cause = (
+        "A crawl that saw this few packages more likely met a failing or filtered portal."
+        if crawled
+        else "A filtered search (q=/fq=) is not the whole catalog: load it without --complete."
+    )
     raise MassDelete(
         f"{source}: refused: as a complete listing it would mark {missing:,} of {active:,}"
         f" active datasets deleted ({missing / active:.0%}, more than"
-        f" {MASS_DELETE_SHARE:.0%}); nothing was changed. A filtered search (q=/fq=) is not"
-        " the whole catalog: load it without --complete. If the portal really removed them,"
-        " run again with --allow-mass-delete."
+        f" {MASS_DELETE_SHARE:.0%}); nothing was changed. {cause} If the portal really"
+        " removed them, run again with --allow-mass-delete."
     )
 
 

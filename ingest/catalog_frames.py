@@ -97,6 +97,8 @@ def catalog_frames(
     reason = (
         pl.when(pl.col("_not_object").fill_null(False))
         .then(pl.lit("not a JSON object"))
+        .when(pl.col("_problem").is_not_null())
+        .then(pl.col("_problem"))
         .when(_blank("id"))
         .then(pl.lit("missing id"))
         .when(_blank("name"))

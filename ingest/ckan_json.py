@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,99 @@ PACKAGE_SCHEMA: dict[str, Any] = {
 ORG_SCHEMA: dict[str, Any] = dict(_ORG.to_schema())
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a JSON object"
+    if isinstance(value, list):
+        return "a JSON list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"
+
+
+class _Misfit(ValueError):
+    """A field whose JSON type cannot be read as the catalog needs it."""
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _conform(value: Any, dtype: Any, where: str) -> Any:
+    """Return value in the shape dtype needs, or raise _Misfit naming where and what it is."""
+    if value is None:
+        return None
+    if dtype == pl.String:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return str(value)
+        raise _Misfit(f"{where} is {_kind(value)}, not text")
+    if dtype == pl.Boolean:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise _Misfit(f"{where} is {_kind(value)} {str(value)[:40]!r}, not true/false")
+    if dtype == pl.Int64:
+        if isinstance(value, bool):
+            raise _Misfit(f"{where} is true/false, not a number")
+        if isinstance(value, int):
+            return value if -(2**63) <= value < 2**63 else None
+        if isinstance(value, float):
+            return int(value) if value.is_integer() and abs(value) < 2**63 else None
+        if isinstance(value, str):
+            digits = value.strip()
+            return (
+                int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
+            )
+        raise _Misfit(f"{where} is {_kind(value)}, not a number")
+    if isinstance(dtype, pl.Struct):
+        if not isinstance(value, dict):
+            raise _Misfit(f"{where} is {_kind(value)}, not a JSON object")
+        return {
+            f.name: _conform(value.get(f.name), f.dtype, f"{where}.{f.name}") for f in dtype.fields
+        }
+    if isinstance(dtype, pl.List):
+        if not isinstance(value, list):
+            raise _Misfit(f"{where} is {_kind(value)}, not a JSON list")
+        inner = dtype.inner
+        items = []
+        for i, item in enumerate(value):  # a package's resources or tags: a handful
+            if (
+                isinstance(item, str)
+                and isinstance(inner, pl.Struct)
+                and "name" in inner.to_schema()
+            ):
+                item = {"name": item}  # tags given as plain names
+            items.append(_conform(item, inner, f"{where}[{i}]"))
+        return items
+    raise TypeError(f"no rule for {dtype}")  # a schema change without a rule: a bug, not input
+
+
+def conform_package(package: dict[str, Any]) -> dict[str, Any]:
+    """Return the package's kept fields in the schema's shapes, or the first misfit as _problem."""
+    kept: dict[str, Any] = {"_position": package.get("_position")}
+    try:
+        for name, dtype in PACKAGE_SCHEMA.items():
+            kept[name] = _conform(package.get(name), dtype, name)
+    except _Misfit as exc:
+        label = package.get("name") if isinstance(package.get("name"), str) else None
+        return {
+            "_position": package.get("_position"),
+            "_problem": str(exc),
+            "id": package.get("id") if isinstance(package.get("id"), str) else None,
+            "name": label,
+        }
+    return kept
+
+
 class NotCkan(ValueError):
     """The file is not JSON, or not a CKAN Action API answer we know."""
 
@@ -88,6 +182,11 @@ def read_json_bytes(data: bytes, source: str) -> Any:
             raise NotCkan(f"{source}: truncated or corrupt gzip ({exc})") from exc
     try:
         return json.loads(data.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise NotCkan(
+            f"{source}: JSON nested deeper than any CKAN answer ({sys.getrecursionlimit()}"
+            " levels or more); not read"
+        ) from exc
     except UnicodeDecodeError as exc:
         raise NotCkan(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
@@ -130,9 +229,12 @@ def _split(items: list[Any], source: str, count: int | None) -> CkanContent:
     content = CkanContent(declared_count=count)
     for position, item in enumerate(items):  # a page holds at most a few thousand packages
         if _is_org(item):
-            content.organizations.append(item)
+            try:
+                content.organizations.append(_conform(item, _ORG, "organization"))
+            except _Misfit as exc:
+                content.packages.append({"_position": position, "_problem": str(exc)})
         elif _is_package(item) or isinstance(item, dict):
-            content.packages.append({"_position": position, **item})
+            content.packages.append(conform_package({**item, "_position": position}))
         else:
             content.packages.append({"_position": position, "_not_object": True})
     if not content.packages and not content.organizations and count is None:
@@ -145,6 +247,7 @@ def packages_frame(packages: list[dict[str, Any]]) -> pl.DataFrame:
     schema: dict[str, Any] = {
         "_position": pl.Int64(),
         "_not_object": pl.Boolean(),
+        "_problem": pl.String(),
         **PACKAGE_SCHEMA,
     }
     return pl.from_dicts(packages, schema=schema, strict=False)

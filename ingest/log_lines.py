@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.privacy import mask_ips, referrer_host
+from ingest.privacy import mask_columns, mask_ips, referrer_hosts
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 # Day/month pairs that exist (29 Feb in a common year is caught later by strptime).
@@ -198,7 +198,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
             "query": target.str.extract(r"\?([^#]*)", 1),
             "status": fields["status_text"].cast(pl.Int16, strict=False),
             "bytes": fields["bytes_text"].cast(pl.Int64, strict=False),
-            "referrer_host": fields.select(referrer_host(pl.col("referrer"))).to_series(),
+            "referrer_host": referrer_hosts(fields["referrer"]),
             "ua": fields["ua"],
         }
     )
@@ -206,7 +206,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
     return (
         pl.concat([typed.drop("query"), labelled], how="horizontal")
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
-        .with_columns(mask_ips(pl.col("path")), mask_ips(pl.col("dataset_ref")))  # PDPA
+        .pipe(mask_columns, ["path", "dataset_ref"])  # PDPA: /dataset/100.66.7.8
         .select([pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()])
     )
 

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import rank_change
-from views import _ui
+from views import _ui, _untrusted
 
 t = _ui.t
 
@@ -63,7 +63,7 @@ def unranked(agency: str, known: pl.DataFrame) -> None:
             )
         )
     else:
-        st.title(row["title"][0])
+        st.title(_untrusted.md_text(row["title"][0]))
         st.info(
             t(
                 "หน่วยงานนี้ยังไม่มีชุดข้อมูลที่เผยแพร่หรือมีผู้ใช้ในช่วงนี้ จึงยังไม่มีอันดับ: "

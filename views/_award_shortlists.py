@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
 
 from analytics import committee, periods
-from views import _badges, _data, _ui
+from views import _badges, _data, _ui, _untrusted
 from views._context import Context
 
 t = _ui.t
@@ -77,7 +76,7 @@ def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
 
 def _ui_text(text: str) -> str:
     """Return catalog text with Markdown's special characters escaped: shown as written."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+    return _untrusted.md_text(text)  # also keeps URLs in titles from becoming links
 
 
 def _attention_list(rows: pl.DataFrame) -> None:

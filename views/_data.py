@@ -62,6 +62,8 @@ def ensure_demo() -> None:
     if settings.db_path.exists() or not settings.auto_demo:
         return
     from ingest.demo import build_demo  # only when needed: a first start on a fresh clone
+    from ingest.privacy import KeyProblem
+    from views._untrusted import md_text
 
     with st.status("กำลังสร้างข้อมูลตัวอย่าง · Building the demo database…", expanded=True) as box:
         bar = st.progress(0.0)
@@ -69,7 +71,12 @@ def ensure_demo() -> None:
         def progress(done: float, message: str) -> None:
             bar.progress(min(max(done, 0.0), 1.0), text=message)
 
-        build_demo(settings.db_path, progress=progress)
+        try:
+            build_demo(settings.db_path, progress=progress)
+        except KeyProblem as exc:  # an unusable key beside the database: said, not raised
+            box.update(label="สร้างไม่ได้ · Cannot build the demo database", state="error")
+            st.error(md_text(exc))
+            st.stop()
         box.update(label="ข้อมูลตัวอย่างพร้อมแล้ว · Demo database ready", state="complete")
 
 

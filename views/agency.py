@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence, flags_by, with_links
 from decisions import access
-from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui
+from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui, _untrusted
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -50,7 +50,8 @@ own = access.visible_rankings(
 )
 flags = _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text())
 flagged = flags_by(own, flags, "agency")["flags"].to_list()
-st.title(f"{_badges.FLAG_MARK} {me['title']}" if flagged else me["title"])
+title = _untrusted.md_text(me["title"])  # agencies write their own titles
+st.title(f"{_badges.FLAG_MARK} {title}" if flagged else title)
 if flagged:
     st.caption(t("ชุดข้อมูลที่มีธง: ", "Flagged datasets: ") + _badges.flag_names(flagged[0]))
 st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import PORTAL, dataset_labels, datasets_with_evidence, with_links
 from decisions import access
-from views import _auth, _context, _data, _rows, _ui
+from views import _auth, _context, _data, _rows, _ui, _untrusted
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -74,10 +74,10 @@ if profile.is_empty():
     st.warning(t("ไม่พบชุดข้อมูลนี้ในแคตตาล็อก", "This dataset is not in the catalog."))
     st.stop()
 info = profile.row(0, named=True)
-st.header(info["title"] or dataset)
+st.header(_untrusted.md_text(info["title"] or dataset))
 st.link_button(t("เปิดใน data.go.th", "Open on data.go.th"), f"{PORTAL}/dataset/{info['id']}")
 st.caption(
-    f"{info['agency_title']} · {dataset}"
+    f"{_untrusted.md_text(info['agency_title'])} · {_untrusted.md_text(dataset)}"
     + (" · :material/delete: " + t("ถูกลบแล้ว", "deleted") if info["deleted_at"] else "")
 )
 monthly = _data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import charts, periods
 from decisions import access, auth
-from views import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _ui, _untrusted
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -38,8 +38,15 @@ fy = st.selectbox(
     label_visibility="collapsed",
 )
 period = periods.fiscal_year(int(fy or years[0]))
-refresh = st.query_params.get("refresh", "5")
-every = max(2.0, min(float(refresh), 300.0)) if refresh.replace(".", "", 1).isdigit() else 5.0
+every, usable = _untrusted.url_seconds(st.query_params.get("refresh"), 5.0, 2.0, 300.0)
+if not usable:  # said, not raised: the stage keeps running on the default
+    bad = _untrusted.md_text(st.query_params.get("refresh"))
+    st.toast(
+        t(
+            f"?refresh={bad} ไม่ใช่จำนวนวินาที: ปรับทุก 5 วินาที",
+            f"?refresh={bad} is not a number of seconds: refreshing every 5 s",
+        )
+    )
 st.title(t(f"รางวัลข้อมูลเปิด {period.label}", f"Open Data Awards · fiscal year {fy}"))
 
 

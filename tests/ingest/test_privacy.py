@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ingest.db import connect_writer
-from ingest.privacy import mask_ips, mask_ips_sql, referrer_host
+from ingest.privacy import mask_columns, mask_ips, mask_ips_sql, referrer_hosts
 from ingest.tracking import load_tracking
 from tests.ingest.logkit import BROWSER, at, download, ingest, line, query, write
 
@@ -44,9 +44,17 @@ def test_referrer_hosts() -> None:
         "http://somchai:secret@Example.COM/x",
         "https://www.google.co.th/search?q=1",
         "-",
+        "https://data.go.th:443/dataset",
     ]
-    hosts = pl.DataFrame({"r": refs}).select(referrer_host(pl.col("r"))).to_series().to_list()
-    assert hosts == ["[ip]", "[ip]", "example.com", "www.google.co.th", None]
+    hosts = referrer_hosts(pl.Series("r", refs)).to_list()
+    assert hosts == ["[ip]", "[ip]", "example.com", "www.google.co.th", None, "data.go.th"]
+
+
+def test_mask_columns_rewrites_only_what_looks_like_an_ip() -> None:
+    frame = pl.DataFrame({"path": ["/dataset/a", "/dataset/100.66.7.8"], "n": [1, 2]})
+    assert mask_columns(frame, ["path"])["path"].to_list() == ["/dataset/a", "/dataset/[ip]"]
+    clean = frame.head(1)
+    assert mask_columns(clean, ["path"]) is clean  # nothing suspect: the batch is not rewritten
 
 
 def test_no_ip_from_referrers_urls_or_rejected_lines_is_stored(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 from tests.views import site
+from views._untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
 PAGES = ["overview", "agency", "datasets", "awards", "presenter", "health"]
@@ -109,7 +110,7 @@ def test_datasets_search_and_detail(monkeypatch, site_db: Path) -> None:
     table = at.dataframe[0].value
     assert table["id"].tolist() == ["village-fund"]
     at = app(monkeypatch, site_db, "datasets", fy="2566", dataset="covid-daily")
-    assert at.header[0].value == "รายงานผู้ป่วยโควิด-19 รายวัน"
+    assert at.header[0].value == md_text("รายงานผู้ป่วยโควิด-19 รายวัน")  # shown as written
     assert sum(figure(at, "dataset_trend")["data"][0]["y"]) == 3
 
 

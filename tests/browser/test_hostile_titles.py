@@ -1,0 +1,97 @@
+"""In a real browser, hostile catalog titles are text: no request leaves for their URLs, and no
+link or image from them is in the page or its charts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_browser import CHROMIUM, running_dashboard
+from tests.views import hostile
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+PAGES = [
+    "overview?fy=2566",
+    "agency?agency=ddc&fy=2566",
+    "datasets?dataset=covid-daily&fy=2566",
+    "presenter?fy=2566",
+    "awards?fy=2566",
+]
+
+
+@pytest.fixture(scope="module")
+def tracker() -> Iterator[tuple[str, list[str]]]:
+    """A stand-in for an outside tracking server, on loopback: it records every request."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/t", hits
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, tracker) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run ./dev system-deps")
+    work = tmp_path_factory.mktemp("hostile-browser")
+    db = hostile.load(work / "site.duckdb", work, tracker[0])
+    with running_dashboard(db) as url:
+        yield url
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_hostile_titles_are_inert_text(
+    hostile_site: str, tracker, path: str, tmp_path: Path
+) -> None:
+    tracker_url, hits = tracker
+    host = tracker_url.removeprefix("http://").removesuffix("/t")
+    requested: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: requested.append(r.url) if host in r.url else None)
+        page.goto(f"{hostile_site}/{path}")
+        page.locator("h1").first.wait_for(timeout=30_000)
+        if not path.startswith("awards"):
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        else:
+            page.locator('[data-testid="stDataFrame"]').first.wait_for(
+                state="attached", timeout=30_000
+            )
+        page.wait_for_timeout(2_000)  # images and charts have had time to fetch what they would
+        assert page.locator('[data-testid="stException"]').count() == 0
+        live = page.evaluate(
+            """(host) => [...document.querySelectorAll('a, img, image, iframe, source')]
+                .map((e) => e.getAttribute('href') || e.getAttribute('src')
+                             || e.getAttribute('xlink:href') || '')
+                .filter((u) => u.includes(host))""",
+            host,
+        )
+        assert live == []
+        assert page.locator(".js-plotly-plot a").count() == 0
+        text = page.locator("body").inner_text()
+        if path.startswith("datasets"):
+            assert '=HYPERLINK("' in text and "![px](" in text and '<img src="' in text
+        if path.startswith("agency"):
+            assert "<b>กรมควบคุมโรค</b>" in page.locator("h1").first.inner_text()
+        if path.startswith(("overview", "presenter")):
+            ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+            assert any(t.startswith("<b>กรมควบคุมโรค</b>") for t in ticks), ticks
+        page.screenshot(path=str(tmp_path / "page.png"))
+        browser.close()
+    assert requested == [] and hits == []
