@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -29,7 +30,9 @@ from analytics import (
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from analytics.periods import Period
+from decisions.keys import secret_key, secret_path_for
 from decisions.store import DecisionStore, decisions_path_for
+from decisions.throttle import SignInThrottle
 from settings import REPO_ROOT, load_settings
 
 T = TypeVar("T")
@@ -314,6 +317,17 @@ def top_client_share(
 ) -> pl.DataFrame:
     """Return the busiest repeat client's share of an agency's or a dataset's downloads."""
     return read(path, lambda con: evidence.top_client_share(con, period, level=level, name=name))
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle(decisions: str, key: str) -> SignInThrottle:
+    return SignInThrottle(Path(decisions), secret_key(Path(key)))
+
+
+def sign_in_throttle() -> SignInThrottle:
+    """Return the sign-in throttle kept in the decisions file beside the warehouse."""
+    db = load_settings().db_path
+    return _throttle(str(decisions_path_for(db)), str(secret_path_for(db)))
 
 
 @st.cache_resource(show_spinner=False)
