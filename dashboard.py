@@ -3,7 +3,8 @@
 import streamlit as st
 
 from decisions import access
-from views import _auth, _data, _ui
+from ingest.db import DatabaseBusy
+from views import _auth, _busy, _data, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
@@ -34,10 +35,17 @@ def navigation(shown: list[tuple[str, str, str]], position: str = "sidebar") -> 
 # Every page is registered, hidden, while the sign-in form shows: the URL keeps its page and view.
 user = _auth.current_user(hold_page=lambda: navigation(pages, "hidden"))
 st.session_state["viewer"] = user
-announced = bool(_data.announced_years(_data.db_path()))
+try:
+    announced = bool(_data.announced_years(_data.db_path()))
+except DatabaseBusy:
+    _busy.database_busy()  # says so in Thai and English, then reruns
+    announced = False
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
 if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its year, nothing else
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
     _auth.watch_kiosk()
-navigation(allowed).run()
+try:
+    navigation(allowed).run()
+except DatabaseBusy:
+    _busy.database_busy()
