@@ -133,6 +133,8 @@ def test_page_loads_without_error_and_renders_thai(server, browser, page_path: s
     page.goto(f"{url}/{page_path}")
     expected = PAGES[page_path]
     page.get_by_text(expected).first.wait_for(timeout=30_000)
+    # the same words may be in the navigation, which renders before the page's own title
+    page.locator("h1").first.wait_for(timeout=30_000)
     page.wait_for_timeout(500)
     assert page.locator('[data-testid="stException"]').count() == 0
     result = page.evaluate(GLYPH_CHECK, ["h1", expected])
