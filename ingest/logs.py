@@ -511,6 +511,10 @@ def _not_a_log_file(path: Path) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Run the `logs` command; exit code 1 when a file failed or a path is not a file."""
     paths = [Path(p) for p in args.files]
+    if args.follow:
+        from ingest.follow import follow
+
+        return follow(Path(args.db), paths, args.interval, args.json)
     unusable = {p: why for p in paths if (why := _not_a_log_file(p))}
     result = ingest_logs(Path(args.db), [p for p in paths if p not in unusable])
     result.files.extend(
@@ -536,5 +540,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--db", default=str(load_settings().db_path), help="DuckDB file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--follow", action="store_true", help="keep running and load new lines as they arrive"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="with --follow (default 2)"
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.set_defaults(func=run)
