@@ -3,23 +3,22 @@
 import streamlit as st
 
 from decisions import access
-from views import _auth, _data, _ui
+from views import _auth, _data, _demo, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
 )
-_data.ensure_demo()
-t = _ui.t
+_demo.ensure()  # first run: the demo is built by its own process
 user = _auth.current_user()
 st.session_state["viewer"] = user
 announced = bool(_data.announced_years(_data.db_path()))
 pages = [
-    ("overview", t("ภาพรวม", "Overview"), ":material/bar_chart:"),
-    ("agency", t("หน่วยงาน", "Agency"), ":material/account_balance:"),
-    ("datasets", t("ชุดข้อมูล", "Datasets"), ":material/dataset:"),
-    ("awards", t("รางวัล", "Awards"), ":material/emoji_events:"),
-    ("presenter", t("นำเสนอ", "Presenter"), ":material/co_present:"),
-    ("health", t("สถานะข้อมูล", "Data health"), ":material/monitor_heart:"),
+    ("overview", _ui.text("nav.overview"), ":material/bar_chart:"),
+    ("agency", _ui.text("nav.agency"), ":material/account_balance:"),
+    ("datasets", _ui.text("nav.datasets"), ":material/dataset:"),
+    ("awards", _ui.text("nav.awards"), ":material/emoji_events:"),
+    ("presenter", _ui.text("nav.presenter"), ":material/co_present:"),
+    ("health", _ui.text("nav.health"), ":material/monitor_heart:"),
 ]
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
 st.navigation(

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from analytics import awards, counter_report, exports, health, periods, rankings, usage_export
+from analytics.vocabulary import GROUPS
 from ingest.db import connect_reader
 from settings import REPO_ROOT, load_settings
-
-GROUPS = ("central", "regional", "local", "state-enterprise", "other")
 
 
 def _period(args: argparse.Namespace) -> periods.Period:

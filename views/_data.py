@@ -55,24 +55,6 @@ def version(path: str) -> int:
     return max(stamps)
 
 
-@st.cache_resource(show_spinner=False)
-def ensure_demo() -> None:
-    """Build the demo database on first start (default path only), showing progress."""
-    settings = load_settings()
-    if settings.db_path.exists() or not settings.auto_demo:
-        return
-    from ingest.demo import build_demo  # only when needed: a first start on a fresh clone
-
-    with st.status("กำลังสร้างข้อมูลตัวอย่าง · Building the demo database…", expanded=True) as box:
-        bar = st.progress(0.0)
-
-        def progress(done: float, message: str) -> None:
-            bar.progress(min(max(done, 0.0), 1.0), text=message)
-
-        build_demo(settings.db_path, progress=progress)
-        box.update(label="ข้อมูลตัวอย่างพร้อมแล้ว · Demo database ready", state="complete")
-
-
 def read(path: str, fn: Callable[[duckdb.DuckDBPyConnection], T], wait: float = 10.0) -> T:
     """Run fn on a fresh read-only connection, closed at once so an ingest can write.
 

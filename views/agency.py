@@ -53,7 +53,10 @@ flagged = flags_by(own, flags, "agency")["flags"].to_list()
 st.title(f"{_badges.FLAG_MARK} {me['title']}" if flagged else me["title"])
 if flagged:
     st.caption(t("ชุดข้อมูลที่มีธง: ", "Flagged datasets: ") + _badges.flag_names(flagged[0]))
-st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")
+st.caption(
+    f"{_ui.group_name(me['agency_group'])} · {_ui.period_label(period)}"
+    f" · {_ui.period_caption(period)}"
+)
 
 _agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
 
