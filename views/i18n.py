@@ -89,7 +89,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "เปลี่ยนรางวัลด้วยปุ่ม → / ← หรือคลิก",
         "Advance with the → / ← keys or a click",
     ),
-    "stage.winner_in": ("{agency}", "{agency}"),
+    "stage.embargoed": (
+        "อันดับของปีงบประมาณ {be} จะแสดงเมื่อประกาศผล",
+        "The ranking of fiscal year {be} is shown once the results are announced",
+    ),
+    # award names (the rules file's titles are Thai; category id -> names)
+    "award.agency-overall": (
+        "หน่วยงานที่มีการดาวน์โหลดข้อมูลเปิดสูงสุด",
+        "Agency with the most open data downloads",
+    ),
+    "award.agency-central": (
+        "หน่วยงานส่วนกลางที่มีการใช้ข้อมูลเปิดสูงสุด",
+        "Central government agency with the most open data use",
+    ),
+    "award.agency-regional": (
+        "หน่วยงานส่วนภูมิภาคที่มีการใช้ข้อมูลเปิดสูงสุด",
+        "Regional agency with the most open data use",
+    ),
+    "award.agency-local": (
+        "องค์กรปกครองส่วนท้องถิ่นที่มีการใช้ข้อมูลเปิดสูงสุด",
+        "Local government with the most open data use",
+    ),
+    "award.agency-state-enterprise": (
+        "รัฐวิสาหกิจที่มีการใช้ข้อมูลเปิดสูงสุด",
+        "State enterprise with the most open data use",
+    ),
+    "award.valuable-datasets": ("ชุดข้อมูลเปิดที่มีคุณค่า", "Valuable open dataset"),
     # data health
     "health.title": ("สถานะข้อมูล", "Data health"),
     "health.last_ingest": ("นำเข้าล่าสุด {when}", "Last ingest {when}"),
