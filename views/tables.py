@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from analytics.periods import BE_OFFSET
+from analytics.periods import BE_OFFSET, Period
 from analytics.thai import MONTHS_TH_SHORT
 from views import i18n
 
@@ -81,6 +81,15 @@ def show(frame: pl.DataFrame, *, key: str, where: Any = None, **kwargs: Any) -> 
         return
     shown = readable(frame)
     box.dataframe(shown, hide_index=True, key=key, column_config=column_config(shown), **kwargs)
+
+
+def export_name(subject: str, period: Period) -> str:
+    """Return a download's file name: the fiscal year in BE, or the dates (BE in Thai)."""
+    if period.kind == "fiscal_year":
+        return f"{subject}-fy{period.end.year + BE_OFFSET}"
+    shift = 0 if i18n.english() else BE_OFFSET
+    start, end = period.start, period.end
+    return f"{subject}-{start.year + shift}{start:-%m-%d}-{end.year + shift}{end:-%m-%d}"
 
 
 def for_export(frame: pl.DataFrame) -> pl.DataFrame:
