@@ -21,9 +21,19 @@ pages = [
     ("health", _ui.text("nav.health"), ":material/monitor_heart:"),
 ]
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
-st.navigation(
-    [
-        st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
-        for i, (name, title, icon) in enumerate(allowed)
-    ]
-).run()
+routes = [
+    st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
+    for i, (name, title, icon) in enumerate(allowed)
+]
+missing = _ui.requested_page({name for name, _, _ in allowed})
+if missing:  # say so in the reader's language rather than Streamlit's English dialog
+    st.session_state["requested_page"] = missing
+    routes.append(
+        st.Page(
+            "views/not_found.py",
+            title=_ui.text("nav.not_found_title"),
+            url_path=missing,
+            visibility="hidden",
+        )
+    )
+st.navigation(routes).run()

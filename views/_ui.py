@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import NoReturn, TypeVar
@@ -17,6 +18,16 @@ from views import i18n
 T = TypeVar("T")
 english = i18n.english
 text = i18n.text
+
+
+def requested_page(known: set[str]) -> str | None:
+    """Return the address's page name if it names no page this reader may open, else None."""
+    url = st.context.url or ""
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
+    if not name or name in known or not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+        return None
+    return name
 
 
 def t(th: str, en: str) -> str:

@@ -22,9 +22,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.awards": ("รางวัล", "Awards"),
     "nav.presenter": ("นำเสนอ", "Presenter"),
     "nav.health": ("สถานะข้อมูล", "Data health"),
+    "nav.not_found_title": ("ไม่พบหน้านี้", "Page not found"),
     "nav.not_found": (
-        "ไม่พบหน้า {path} จึงแสดงหน้าแรกแทน",
-        "Page not found: {path}; showing the first page instead",
+        "ไม่มีหน้า /{path} หรือบัญชีนี้เปิดหน้านี้ไม่ได้ เลือกหน้าจากเมนูด้านข้าง",
+        "There is no page /{path}, or this account may not open it; pick a page from the sidebar",
     ),
     "language.switch": ("English", "English"),
     # first run

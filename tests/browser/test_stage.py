@@ -93,3 +93,15 @@ def test_fresh_copy_builds_the_demo_once_and_the_box_goes(browser, tmp_path: Pat
         assert page.get_by_text("ข้อมูลตัวอย่างพร้อมแล้ว").count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0
         page.close()
+
+
+def test_page_not_found_speaks_the_readers_language(browser, announced_site: Path) -> None:  # noqa: F811
+    with running_dashboard(announced_site) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        for query, title in (("", "ไม่พบหน้านี้"), ("?en=true", "Page not found")):
+            page.goto(f"{url}/nosuchpage{query}")
+            page.locator("h1", has_text=title).wait_for(timeout=60_000)
+            page.wait_for_timeout(500)
+            assert page.get_by_text("Running the app's main page").count() == 0
+            assert page.get_by_text("/nosuchpage").count() == 1
+        page.close()
