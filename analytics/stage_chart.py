@@ -7,8 +7,10 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
+from analytics import text_table
 from analytics.charts import THAI_FONT
 
+LABEL_COLUMNS = 34
 STAGE_BACKGROUND = "#0b1020"
 STAGE_TEXT = "#f5f7fa"  # 17.9:1 on the stage background
 # Bar fills, each distinct on the dark stage; an agency keeps its colour for the whole race.
@@ -56,7 +58,8 @@ def race_step(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=step["title"].to_list(),
+            # long official names would squeeze the bars: cut to a stage-readable length
+            y=[text_table.cut(title, LABEL_COLUMNS) for title in step["title"].to_list()],
             orientation="h",
             text=[f"{v:,}" for v in values],
             textposition="outside",
