@@ -56,7 +56,7 @@ STYLE = """<style>
     opacity: 0; z-index: 1; cursor: pointer;}
 .st-key-stage_back, .st-key-stage_next {position: relative; z-index: 2;}
 .st-key-stage_back button, .st-key-stage_next button {background: transparent;
-    color: #c9d1e0; border-color: #3a4460; font-size: 1.5rem;}
+    color: #c9d1e0; border-color: #3a4460; opacity: 0.35;}
 </style>"""
 
 
