@@ -7,6 +7,7 @@ done. Nothing here is cached, so the progress box is never replayed on later pag
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -36,9 +37,13 @@ def start(db: Path) -> subprocess.Popen[bytes]:
         if running is not None and (running.poll() is None or db.exists()):
             return running
         db.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "ingest", "demo", "--db", str(db)]
+        lines = os.environ.get("ODA_DEMO_LINES_PER_YEAR", "")
+        if lines.isdigit():  # a smaller demo (tests, slow machines)
+            command += ["--lines-per-year", lines]
         with log_path(db).open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "ingest", "demo", "--db", str(db)],
+                command,
                 cwd=REPO_ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=log,

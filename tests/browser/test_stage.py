@@ -80,7 +80,7 @@ def test_reveal_advances_with_the_arrow_key(browser, announced_site: Path) -> No
 
 def test_fresh_copy_builds_the_demo_once_and_the_box_goes(browser, tmp_path: Path) -> None:  # noqa: F811
     db = tmp_path / "fresh" / "warehouse.duckdb"
-    with running_dashboard(db, ODA_AUTO_DEMO="1") as url:
+    with running_dashboard(db, ODA_AUTO_DEMO="1", ODA_DEMO_LINES_PER_YEAR="20000") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/")
         page.get_by_text("กำลังสร้างข้อมูลตัวอย่าง").first.wait_for(timeout=60_000)
