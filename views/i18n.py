@@ -8,6 +8,8 @@ languages are complete and that English has no Thai in it.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from analytics.vocabulary import GROUP_LABELS, METRICS
@@ -55,6 +57,43 @@ STRINGS: dict[str, tuple[str, str]] = {
     "error.busy": (
         "ฐานข้อมูลกำลังถูกปรับปรุง โปรดลองอีกครั้งในอีกสักครู่",
         "The database is being updated; try again in a moment",
+    ),
+    "error.other": ("ทำรายการไม่สำเร็จ: {message}", "{message}"),
+    "error.not_be_year": (
+        "ปีงบประมาณ {fy} ไม่ใช่ปี พ.ศ. (ปีงบประมาณ 2566 คือ ต.ค. 2565 – ก.ย. 2566)",
+        "Fiscal year {fy} is not a Buddhist Era year (FY 2566 is Oct 2022 – Sep 2023)",
+    ),
+    "error.staff_only": (
+        "บัญชี {who} ทำรายการนี้ไม่ได้ เฉพาะเจ้าหน้าที่เท่านั้น",
+        "{who} may not do this: staff only",
+    ),
+    "error.final": (
+        "ปีงบประมาณ {fy} ประกาศผลแล้ว การตัดสินเป็นที่สิ้นสุด",
+        "Fiscal year {fy} is announced: decisions are final",
+    ),
+    "error.needs_reason": ("ข้อเสนอต้องมีเหตุผล", "A proposal needs a reason"),
+    "error.needs_field": ("ข้อเสนอต้องระบุ {field}", "A proposal needs a {field}"),
+    "error.withdraw_reason": ("การถอนต้องมีเหตุผล", "Withdrawing needs a reason"),
+    "error.already": (
+        "{winner} อยู่ในสถานะ {status} ในรางวัล {category} แล้ว (รายการที่ {id})",
+        "{winner} is already {status} in {category} (decision #{id})",
+    ),
+    "error.no_decision": ("ไม่พบการตัดสินรายการที่ {id}", "No decision #{id}"),
+    "error.cannot_become": (
+        "รายการที่ {id} อยู่ในสถานะ {status} จึงเปลี่ยนเป็น {target} ไม่ได้",
+        "Decision #{id} is {status}: it cannot become {target}",
+    ),
+    "error.flagged": (
+        "{winner} มีข้อสังเกต ({flags}) การอนุมัติต้องมีคำชี้แจงเป็นลายลักษณ์อักษร",
+        "{winner} is flagged ({flags}): approving it needs a written justification",
+    ),
+    "error.open_proposals": (
+        "ตัดสินข้อเสนอที่ค้างอยู่ {ids} ก่อนประกาศผล",
+        "Decide the open proposals {ids} before announcing",
+    ),
+    "error.no_winner": (
+        "ปีงบประมาณ {fy} ยังไม่มีผู้ได้รับรางวัลที่อนุมัติแล้วให้ประกาศ",
+        "Fiscal year {fy} has no approved winner to announce",
     ),
     # periods and filters
     "period": ("ช่วงเวลา", "Period"),
@@ -231,6 +270,42 @@ def text(key: str, **values: object) -> str:
     th, en = STRINGS[key]
     wording = en if english() else th
     return wording.format(**values) if values else wording
+
+
+# What decisions/ raises (in English, for logs and the CLI) -> the table's key for the pages.
+ERRORS = (
+    (r"fiscal year (?P<fy>\d+) is not a Buddhist Era year.*", "error.not_be_year"),
+    (r"(?P<who>.+) may not .+: staff only", "error.staff_only"),
+    (r"fiscal year (?P<fy>\d+) is announced: decisions are final", "error.final"),
+    (r"a proposal needs a reason", "error.needs_reason"),
+    (r"a proposal needs a (?P<field>.+)", "error.needs_field"),
+    (r"withdrawing needs a reason", "error.withdraw_reason"),
+    (
+        r"(?P<winner>.+) is already (?P<status>\w+) in (?P<category>.+) \(decision #(?P<id>\d+)\)",
+        "error.already",
+    ),
+    (r"no decision #(?P<id>\d+)", "error.no_decision"),
+    (
+        r"decision #(?P<id>\d+) is (?P<status>\w+): it cannot become (?P<target>\w+)",
+        "error.cannot_become",
+    ),
+    (
+        r"(?P<winner>.+) is flagged \((?P<flags>.*)\): approving it needs a written justification",
+        "error.flagged",
+    ),
+    (r"decide the open proposals (?P<ids>.+) before announcing", "error.open_proposals"),
+    (r"fiscal year (?P<fy>\d+) has no approved winner to announce", "error.no_winner"),
+)
+
+
+def error(exc: BaseException) -> str:
+    """Return an error raised below the pages in the reader's language."""
+    message = str(exc)
+    for pattern, key in ERRORS:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return text(key, **found.groupdict())
+    return text("error.other", message=message)
 
 
 def has(key: str) -> bool:

@@ -104,3 +104,16 @@ def test_exports_have_translated_headers_without_clashes(monkeypatch) -> None:
     assert tables.for_export(frame).columns == headers
     monkeypatch.setattr(i18n, "english", lambda: False)
     assert tables.for_export(frame).columns[2] == "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)"
+
+
+def test_errors_from_decisions_are_translated(monkeypatch) -> None:
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    exc = ValueError("decide the open proposals #2, #5 before announcing")
+    assert i18n.error(exc) == "ตัดสินข้อเสนอที่ค้างอยู่ #2, #5 ก่อนประกาศผล"
+    flagged = ValueError(
+        "กองทุนหมู่บ้าน is flagged (spike): approving it needs a written justification"
+    )
+    assert i18n.error(flagged).startswith("กองทุนหมู่บ้าน มีข้อสังเกต (spike)")
+    assert i18n.error(ValueError("something new")) == "ทำรายการไม่สำเร็จ: something new"
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert i18n.error(exc) == "Decide the open proposals #2, #5 before announcing"
