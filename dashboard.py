@@ -1,39 +1,38 @@
-"""The Open Data Awards dashboard: `streamlit run dashboard.py`."""
+"""The Open Data Awards dashboard: `streamlit run dashboard.py`.
+
+Pages live in views/, not pages/: Streamlit serves a pages/ folder's URLs without this sign-in.
+"""
 
 import streamlit as st
 
 from decisions import access
 from ingest.db import DatabaseBusy
-from views import _auth, _busy, _data, _ui
+from views import _auth, _busy, _data, _demo, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
 )
-_data.ensure_demo()
-t = _ui.t
+_demo.ensure()  # first run: the demo is built by its own process
 pages = [
-    ("overview", t("ภาพรวม", "Overview"), ":material/bar_chart:"),
-    ("agency", t("หน่วยงาน", "Agency"), ":material/account_balance:"),
-    ("datasets", t("ชุดข้อมูล", "Datasets"), ":material/dataset:"),
-    ("awards", t("รางวัล", "Awards"), ":material/emoji_events:"),
-    ("presenter", t("นำเสนอ", "Presenter"), ":material/co_present:"),
-    ("health", t("สถานะข้อมูล", "Data health"), ":material/monitor_heart:"),
+    ("overview", _ui.text("nav.overview"), ":material/bar_chart:"),
+    ("agency", _ui.text("nav.agency"), ":material/account_balance:"),
+    ("datasets", _ui.text("nav.datasets"), ":material/dataset:"),
+    ("awards", _ui.text("nav.awards"), ":material/emoji_events:"),
+    ("presenter", _ui.text("nav.presenter"), ":material/co_present:"),
+    ("health", _ui.text("nav.health"), ":material/monitor_heart:"),
 ]
 
 
-def navigation(shown: list[tuple[str, str, str]], position: str = "sidebar") -> st.Page:
-    """Register the pages (the first is the default) and return the one the URL asks for."""
-    return st.navigation(
-        [
-            st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
-            for i, (name, title, icon) in enumerate(shown)
-        ],
-        position=position,  # type: ignore[arg-type]
-    )
+def routes(shown: list[tuple[str, str, str]]) -> list[st.Page]:
+    """Return the pages to register (the first is the default)."""
+    return [
+        st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
+        for i, (name, title, icon) in enumerate(shown)
+    ]
 
 
 # Every page is registered, hidden, while the sign-in form shows: the URL keeps its page and view.
-user = _auth.current_user(hold_page=lambda: navigation(pages, "hidden"))
+user = _auth.current_user(hold_page=lambda: st.navigation(routes(pages), position="hidden"))
 st.session_state["viewer"] = user
 try:
     announced = bool(_data.announced_years(_data.db_path()))
@@ -45,7 +44,19 @@ if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its y
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
     _auth.watch_kiosk()
+shown = routes(allowed)
+missing = _ui.requested_page({name for name, _, _ in allowed})
+if missing:  # say so in the reader's language rather than Streamlit's English dialog
+    st.session_state["requested_page"] = missing
+    shown.append(
+        st.Page(
+            "views/not_found.py",
+            title=_ui.text("nav.not_found_title"),
+            url_path=missing,
+            visibility="hidden",
+        )
+    )
 try:
-    navigation(allowed).run()
+    st.navigation(shown).run()
 except DatabaseBusy:
     _busy.database_busy()

@@ -15,12 +15,21 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from analytics import awards, counter_report, exports, health, periods, rankings, usage_export
+from analytics import (
+    awards,
+    counter_report,
+    exports,
+    health,
+    periods,
+    rankings,
+    text_table,
+    usage_export,
+)
+from analytics.vocabulary import GROUPS
 from ingest.db import DatabaseBusy, read
 from settings import REPO_ROOT, load_settings
 
 T = TypeVar("T")
-GROUPS = ("central", "regional", "local", "state-enterprise", "other")
 
 
 def _period(args: argparse.Namespace) -> periods.Period:
@@ -31,7 +40,39 @@ def _period(args: argparse.Namespace) -> periods.Period:
     return periods.date_range(periods.parse_date(args.start), periods.parse_date(args.end))
 
 
-def _emit(frame: pl.DataFrame, fmt: str) -> None:
+# What --format table shows unless --columns says otherwise ({metric}: the ranked metric).
+TABLE_COLUMNS = {
+    "agency": ("rank", "id", "title", "{metric}", "total_requests", "rank_change"),
+    "dataset": ("rank", "title", "agency", "{metric}", "total_requests", "rank_change"),
+    "awards": ("category", "position", "title", "agency", "value", "status"),
+}
+
+
+def _columns(
+    frame: pl.DataFrame, wanted: str | None, default: tuple[str, ...], metric: str
+) -> list[str]:
+    """Return the columns to print: --columns (comma-separated) or the command's default."""
+    if wanted:
+        names = [c.strip() for c in wanted.split(",") if c.strip()]
+        unknown = [c for c in names if c not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"unknown column(s) {', '.join(unknown)}; choose from {', '.join(frame.columns)}"
+            )
+        return names
+    names = [c.replace("{metric}", metric) for c in default]
+    return list(dict.fromkeys(c for c in names if c in frame.columns))
+
+
+def _emit(
+    frame: pl.DataFrame,
+    fmt: str,
+    columns: str | None = None,
+    default: tuple[str, ...] | None = None,
+    metric: str = "unique_requests",
+) -> None:
+    if columns or (fmt == "table" and default):
+        frame = frame.select(_columns(frame, columns, default or (), metric))
     flat = frame.with_columns(
         [pl.col(c).list.join(", ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
     )
@@ -40,8 +81,7 @@ def _emit(frame: pl.DataFrame, fmt: str) -> None:
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=240, fmt_str_lengths=60):
-            print(flat)
+        sys.stdout.write(text_table.render(frame))
 
 
 def _read(args: argparse.Namespace, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
@@ -74,7 +114,13 @@ def rankings_command(args: argparse.Namespace) -> int:
         )
 
     frame = _read(args, query)
-    _emit(frame.drop("agency_id", "dataset_id", strict=False), args.format)
+    _emit(
+        frame.drop("agency_id", "dataset_id", strict=False),
+        args.format,
+        args.columns,
+        TABLE_COLUMNS[args.level],
+        args.metric,
+    )
     return 0
 
 
@@ -88,7 +134,7 @@ def awards_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"error: {path}: {exc}") from exc
     frame = _read(args, lambda con: awards.shortlists(con, args.fiscal_year, rules))
-    _emit(frame, args.format)
+    _emit(frame, args.format, args.columns, TABLE_COLUMNS["awards"])
     return 0
 
 
@@ -204,11 +250,34 @@ def _period_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", help="YYYY-MM-DD")
 
 
+COLUMNS_HELP = "comma-separated columns to print, e.g. rank,title,unique_requests (any format)"
+EXAMPLES = {
+    "rankings": "example:\n  .venv/bin/python -m analytics rankings --level agency"
+    " --fiscal-year 2566 --columns rank,title,unique_requests | head",
+    "awards": "example:\n  .venv/bin/python -m analytics awards --fiscal-year 2566 --format csv"
+    " > shortlists.csv",
+    "counter-report": "example:\n  .venv/bin/python -m analytics counter-report --fiscal-year 2566"
+    " --format tsv --output dsr-2566.tsv",
+    "usage-export": "example:\n  .venv/bin/python -m analytics usage-export --fiscal-year 2566"
+    " --output-dir export/",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of both commands."""
-    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description=__doc__,
+        epilog="examples:\n" + "\n".join(e.splitlines()[1] for e in EXAMPLES.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("rankings", help="rank agencies or datasets for a period")
+    r = sub.add_parser(
+        "rankings",
+        help="rank agencies or datasets for a period",
+        epilog=EXAMPLES["rankings"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     r.add_argument("--db", type=Path)
     r.add_argument("--level", choices=("agency", "dataset"), required=True)
     when = r.add_mutually_exclusive_group(required=True)
@@ -221,18 +290,30 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--access", choices=("regular", "machine"), default="regular")
     r.add_argument("--metric", default="unique_requests", choices=rankings.FIGURES)
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    r.add_argument("--columns", help=COLUMNS_HELP)
     r.set_defaults(func=rankings_command)
-    a = sub.add_parser("awards", help="shortlists of every award category for a fiscal year")
+    a = sub.add_parser(
+        "awards",
+        help="shortlists of every award category for a fiscal year",
+        epilog=EXAMPLES["awards"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     a.add_argument("--db", type=Path)
     a.add_argument("--fiscal-year", type=int, required=True)
     a.add_argument("--rules", type=Path, help="TOML rules (default data/awards.toml)")
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    a.add_argument("--columns", help=COLUMNS_HELP)
     a.set_defaults(func=awards_command)
     embargo = (
         "also include fiscal years whose awards are not yet announced (staff only: without it,"
         " those months are withheld, as on every page)"
     )
-    c = sub.add_parser("counter-report", help="COUNTER Research Data Dataset Report (DSR, rd1)")
+    c = sub.add_parser(
+        "counter-report",
+        help="COUNTER Research Data Dataset Report (DSR, rd1)",
+        epilog=EXAMPLES["counter-report"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     c.add_argument("--db", type=Path)
     _period_args(c)
     c.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
@@ -240,7 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", type=Path, help="file to write (default: standard output)")
     c.add_argument("--include-unannounced", action="store_true", help=embargo)
     c.set_defaults(func=counter_report_command)
-    u = sub.add_parser("usage-export", help="monthly usage CSV + CKAN metadata, as open data")
+    u = sub.add_parser(
+        "usage-export",
+        help="monthly usage CSV + CKAN metadata, as open data",
+        epilog=EXAMPLES["usage-export"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     u.add_argument("--db", type=Path)
     _period_args(u)
     u.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
@@ -258,7 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "start", None) and not getattr(args, "end", None):
         parser.error("--start needs --end")
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:  # `| head` closed the pipe: what was wanted is printed, stay quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ValueError as exc:  # a bad period or rule: say what, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,9 +10,8 @@ import polars as pl
 
 from analytics import flags as flag_rules
 from analytics import periods, quality, rankings
-from analytics.usage import RANKABLE
+from analytics.vocabulary import GROUPS, RANKABLE
 
-GROUPS = ("central", "regional", "local", "state-enterprise", "other")
 TIE_POLICIES = ("report", "include")
 
 

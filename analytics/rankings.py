@@ -9,15 +9,7 @@ import polars as pl
 
 from analytics import usage
 from analytics.periods import Period
-
-FIGURES = (
-    "total_requests",
-    "unique_requests",
-    "machine_requests",
-    "unique_machine_requests",
-    "total_investigations",
-    "unique_investigations",
-)
+from analytics.vocabulary import FIGURES
 
 
 def _agencies(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 
 from analytics.periods import Period
+from analytics.vocabulary import RANKABLE
 
 METRICS = (
     "total_requests",
@@ -24,14 +25,6 @@ MACHINE_OF = {
     "total_investigations": "machine_investigations",
     "unique_investigations": "machine_investigations",
 }
-RANKABLE = (
-    "unique_requests",
-    "total_requests",
-    "machine_requests",
-    "unique_machine_requests",
-    "unique_investigations",
-    "total_investigations",
-)
 
 # The owner of a dataset on a Thai day: dated history from catalog loads; a dataset without
 # history (never seen moving) belongs to its current agency.

@@ -8,7 +8,7 @@ import streamlit as st
 from decisions.audit import readable_audit
 from decisions.auth import User
 from decisions.store import DecisionStore
-from views import _badges, _ui, _untrusted
+from views import _badges, _ui, _untrusted, i18n
 
 t = _ui.t
 ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, never raised
@@ -43,7 +43,7 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
                 )
                 st.rerun()
             except ERRORS as exc:
-                st.error(_untrusted.md_text(exc))
+                st.error(_untrusted.md_text(i18n.error(exc)))
 
 
 def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) -> None:
@@ -70,7 +70,7 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
                 store.withdraw(viewer, int(chosen), note)
                 st.rerun()
         except ERRORS as exc:
-            st.error(_untrusted.md_text(exc))
+            st.error(_untrusted.md_text(i18n.error(exc)))
 
 
 def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
@@ -132,7 +132,7 @@ def show(
                 store.announce(viewer, fy, shortlists=current)
                 st.rerun()
             except ERRORS as exc:  # e.g. proposals still undecided
-                st.error(_untrusted.md_text(exc))
+                st.error(_untrusted.md_text(i18n.error(exc)))
     with st.expander(t("บันทึกการเปลี่ยนแปลง (แก้ไขไม่ได้)", "Audit log (append-only)")):
         st.dataframe(
             readable_audit(store.audit(viewer, fy)),

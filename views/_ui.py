@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import NoReturn, TypeVar
@@ -11,63 +12,44 @@ import streamlit as st
 from analytics import periods
 from analytics.periods import Period
 from analytics.thai import thai_date
+from analytics.vocabulary import GROUPS, RANKABLE
+from views import i18n
 
 T = TypeVar("T")
-GROUPS = ("central", "regional", "local", "state-enterprise", "other")
-GROUP_NAMES = {
-    "central": ("ส่วนกลาง", "Central government"),
-    "regional": ("ส่วนภูมิภาค", "Regional"),
-    "local": ("ส่วนท้องถิ่น", "Local government"),
-    "state-enterprise": ("รัฐวิสาหกิจ", "State enterprise"),
-    "other": ("อื่น ๆ", "Other"),
-}
-METRICS = (
-    "unique_requests",
-    "total_requests",
-    "machine_requests",
-    "unique_investigations",
-    "total_investigations",
-)
-METRIC_NAMES = {
-    "unique_requests": ("ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)", "Unique downloads"),
-    "total_requests": ("ดาวน์โหลดทั้งหมด", "Total downloads"),
-    "machine_requests": ("ดาวน์โหลดโดยสคริปต์", "Machine downloads"),
-    "unique_machine_requests": ("สคริปต์ (ไม่ซ้ำ)", "Unique machine downloads"),
-    "unique_investigations": ("การเข้าชม (ไม่ซ้ำ)", "Unique investigations"),
-    "total_investigations": ("การเข้าชมทั้งหมด", "Total investigations"),
-}
+english = i18n.english
+text = i18n.text
 
 
-def english() -> bool:
-    """Return whether the reader switched to English (Thai is the default)."""
-    if "en" in st.session_state:
-        return bool(st.session_state["en"])
-    # before the toggle is drawn (page titles in the navigation): what the URL says
-    return st.query_params.get("en", "").lower() in ("true", "1")
+def requested_page(known: set[str]) -> str | None:
+    """Return the address's page name if it names no page this reader may open, else None."""
+    url = st.context.url or ""
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
+    if not name or name in known or not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+        return None
+    return name
 
 
 def t(th: str, en: str) -> str:
-    """Return the Thai or the English wording."""
+    """Return the Thai or the English wording (inline pairs; new wording goes in views/i18n.py)."""
     return en if english() else th
 
 
 def language_toggle() -> None:
     """Draw the language switch in the sidebar; the choice is kept in the URL (?en=true)."""
-    st.sidebar.toggle("English", key="en", bind="query-params")
+    st.sidebar.toggle(text("language.switch"), key="en", bind="query-params")
 
 
 def metric_name(metric: str) -> str:
     """Return a metric's display name."""
-    th, en = METRIC_NAMES.get(metric, (metric, metric))
-    return t(th, en)
+    return text(f"metric.{metric}") if i18n.has(f"metric.{metric}") else metric
 
 
 def group_name(group: str | None) -> str:
     """Return an agency group's display name (None: all groups)."""
     if group is None:
-        return t("ทุกกลุ่ม", "All groups")
-    th, en = GROUP_NAMES.get(group, (group, group))
-    return t(th, en)
+        return text("group.all")
+    return text(f"group.{group}") if i18n.has(f"group.{group}") else group
 
 
 def show_date(day: date | None) -> str:
@@ -139,7 +121,7 @@ def period_picker(
     if only_years is not None:
         allowed = sorted(only_years, reverse=True)
         fy = url_choice(
-            t("ปีงบประมาณ (พ.ศ.) ที่ประกาศผลแล้ว", "Announced fiscal year (BE)"),
+            text("period.fy_announced"),
             allowed,
             key="fy",
             default=allowed[0],
@@ -147,12 +129,12 @@ def period_picker(
         )
         return periods.fiscal_year(int(fy or allowed[0])).until(last)
     kinds = {
-        "fy": t("ปีงบประมาณ", "Fiscal year"),
-        "year": t("ปีปฏิทิน", "Year"),
-        "range": t("ช่วงวันที่", "Date range"),
+        "fy": text("period.fy"),
+        "year": text("period.year"),
+        "range": text("period.range"),
     }
     kind = url_choice(
-        t("ช่วงเวลา", "Period"),
+        text("period"),
         list(kinds),
         key="period",
         format_func=kinds.__getitem__,
@@ -163,14 +145,14 @@ def period_picker(
     if kind == "year":
         years = list(range(last.year + periods.BE_OFFSET, first.year + periods.BE_OFFSET - 1, -1))
         year = url_choice(
-            t("ปี พ.ศ.", "Year (BE, 2566 = 2023)"), years, key="year", default=years[0], where=where
+            text("period.year_pick"), years, key="year", default=years[0], where=where
         )
         return periods.calendar_year(int(year or years[0])).until(last)
     if kind == "range":
         if "range" not in st.session_state:  # the link's ?from=&to=, else the last 90 days
             st.session_state["range"] = url_range(first, last)
         picked = box.date_input(
-            t("ตั้งแต่ – ถึง", "From – to"), min_value=first, max_value=last, key="range"
+            text("period.range_pick"), min_value=first, max_value=last, key="range"
         )
         if isinstance(picked, tuple) and len(picked) == 2:
             st.query_params["from"], st.query_params["to"] = (d.isoformat() for d in picked)
@@ -178,7 +160,7 @@ def period_picker(
         return periods.date_range(*url_range(first, last))
     fiscal_years = list(range(periods.fiscal_year_of(last), periods.fiscal_year_of(first) - 1, -1))
     fy = url_choice(
-        t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
+        text("period.fy_pick"),
         fiscal_years,
         key="fy",
         default=fiscal_years[0],
@@ -201,7 +183,7 @@ def group_picker(*, where: str = "sidebar") -> str | None:
     """Draw the agency-group filter and return the group (None: all)."""
     options: list[str] = ["all", *GROUPS]
     group = url_choice(
-        t("กลุ่มหน่วยงาน", "Agency group"),
+        text("group.pick"),
         options,
         key="group",
         format_func=lambda g: group_name(None if g == "all" else g),
@@ -217,19 +199,33 @@ def no_data(th: str, en: str, command: str) -> NoReturn:
     st.stop()
 
 
+def no_data_key(key: str, command: str) -> NoReturn:
+    """Say (from the translation table) there is nothing to show yet and which command fills it."""
+    st.info(f"{text(key)}: `{command}`")
+    st.stop()
+
+
 def metric_picker(*, where: str = "sidebar") -> str:
-    """Draw the ranking-metric choice (default: unique downloads, the hardest to inflate)."""
-    box = st.sidebar if where == "sidebar" else st
-    return (
-        box.selectbox(
-            t("วัดจาก", "Ranked by"),
-            list(METRICS),
-            format_func=metric_name,
-            key="metric",
-            bind="query-params",
-        )
-        or METRICS[0]
+    """Draw the ranking-metric choice; the URL holds the raw key (?metric=unique_requests)."""
+    chosen = url_choice(
+        text("metric.pick"),
+        list(RANKABLE),
+        key="metric",
+        format_func=metric_name,
+        default=RANKABLE[0],
+        where=where,
     )
+    return chosen or RANKABLE[0]
+
+
+def period_label(period: Period) -> str:
+    """Return a period's name in the reader's language ('ปีงบประมาณ 2567', 'Fiscal year 2567 BE')."""
+    be = period.end.year + periods.BE_OFFSET
+    if period.kind == "fiscal_year":
+        return text("period.fy_label", be=be, start=period.start.year, end=period.end.year)
+    if period.kind == "year":
+        return text("period.year_label", be=be, ce=period.end.year)
+    return period_caption(period)
 
 
 def period_caption(period: Period) -> str:

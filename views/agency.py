@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence, flags_by, with_links
 from decisions import access
-from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui, _untrusted
+from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui, _untrusted, tables
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -54,7 +54,10 @@ title = _untrusted.md_text(me["title"])  # agencies write their own titles
 st.title(f"{_badges.FLAG_MARK} {title}" if flagged else title)
 if flagged:
     st.caption(t("ชุดข้อมูลที่มีธง: ", "Flagged datasets: ") + _badges.flag_names(flagged[0]))
-st.caption(f"{_ui.group_name(me['agency_group'])} · {period.label} · {_ui.period_caption(period)}")
+st.caption(
+    f"{_ui.group_name(me['agency_group'])} · {_ui.period_label(period)}"
+    f" · {_ui.period_caption(period)}"
+)
 
 _agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
 
@@ -80,11 +83,12 @@ table = datasets_with_evidence(
     flags,
 )
 _rows.ranking_table(with_links(table), metric, key="agency_datasets")
-name = f"{agency}-{period.start.isoformat()}-{period.end.isoformat()}"
+name = tables.export_name(agency, period)
+export = tables.for_export(table)
 left, right = st.columns(2)
-left.download_button("CSV", exports.csv_bytes(table), f"{name}.csv", "text/csv", key="csv")
+left.download_button("CSV", exports.csv_bytes(export), f"{name}.csv", "text/csv", key="csv")
 right.download_button(
-    "XLSX", exports.xlsx_bytes(table, sheet=agency), f"{name}.xlsx", exports.XLSX_MIME, key="xlsx"
+    "XLSX", exports.xlsx_bytes(export, sheet=agency), f"{name}.xlsx", exports.XLSX_MIME, key="xlsx"
 )
 report_downloads(viewer, ctx, period, agency)
 
@@ -95,4 +99,4 @@ raisers = _data.rank_raisers(ctx.path, ctx.version, agency, period)
 if raisers.is_empty():
     st.success(t("ไม่พบประเด็นที่ต้องแก้ไข", "Nothing to fix: every dataset is used and well described."))
 else:
-    st.dataframe(raisers, hide_index=True, key="raisers")
+    tables.show(raisers, key="raisers")

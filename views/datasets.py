@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import PORTAL, dataset_labels, datasets_with_evidence, with_links
 from decisions import access
-from views import _auth, _context, _data, _rows, _ui, _untrusted
+from views import _auth, _context, _data, _rows, _ui, _untrusted, tables
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -102,9 +102,9 @@ left.plotly_chart(
     ),
     key="dataset_formats",
 )
-left.dataframe(_data.dataset_resources(ctx.path, ctx.version, dataset, period), hide_index=True)
+tables.show(_data.dataset_resources(ctx.path, ctx.version, dataset, period), key="res", where=left)
 right.subheader(t("มาจากเว็บไซต์ใด", "Referrer hosts"))
-right.dataframe(_data.dataset_referrers(ctx.path, ctx.version, dataset, period), hide_index=True)
+tables.show(_data.dataset_referrers(ctx.path, ctx.version, dataset, period), key="ref", where=right)
 right.subheader(t("ตัวนับของพอร์ทัลเทียบกับของเรา", "Portal counter vs our count"))
 portal = _data.reconcile(ctx.path, ctx.version, period, "dataset").filter(pl.col("id") == dataset)
 if portal.is_empty():
@@ -113,4 +113,4 @@ if portal.is_empty():
         + "`python -m ingest tracking FILE.csv`"
     )
 else:
-    right.dataframe(portal, hide_index=True, key="reconcile")
+    tables.show(portal, key="reconcile", where=right)

@@ -19,7 +19,7 @@ period = _ui.period_picker(
 )
 group = _ui.group_picker()
 metric = _ui.metric_picker()
-st.caption(f"{period.label} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
+st.caption(f"{_ui.period_label(period)} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
 
 head = _data.headline(ctx.path, ctx.version, period, group).row(0, named=True)
 cols = st.columns(4)

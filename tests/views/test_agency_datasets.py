@@ -142,11 +142,14 @@ def test_agency_exports_open_with_the_figures_shown(monkeypatch, portal: Path) -
     at_ = page(monkeypatch, portal, "agency", agency="ddc", fy="2566")
     files = downloads(at_)
     name, csv = files["CSV"]
-    assert name == "ddc-2022-10-01-2023-09-30.csv" and csv.startswith(b"\xef\xbb\xbf")
+    # named by fiscal year, headers as the reader sees them (Thai here)
+    assert name == "ddc-fy2566.csv" and csv.startswith(b"\xef\xbb\xbf")
     back = pl.read_csv(io.BytesIO(csv[3:]))
-    assert dict(back.select("id", "unique_requests").iter_rows()) == {"covid-daily": 3, "dengue": 0}
+    figures = dict(back.select("รหัส", "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)").iter_rows())
+    assert figures == {"covid-daily": 3, "dengue": 0}
     sheet = openpyxl.load_workbook(io.BytesIO(files["XLSX"][1])).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    figures = {r[header.index("id")]: r[header.index("unique_requests")] for r in rows[1:]}
+    id_at, value_at = header.index("รหัส"), header.index("ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)")
+    figures = {r[id_at]: r[value_at] for r in rows[1:]}
     assert sheet.title == "ddc" and figures == {"covid-daily": 3, "dengue": 0}

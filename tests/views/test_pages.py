@@ -119,8 +119,9 @@ def test_presenter_shows_live_counters_without_sidebar(monkeypatch, site_db: Pat
     assert not at.exception
     html = "".join(h.proto.body for h in at.get("html"))
     assert 'data-testid="live-unique_requests">6<' in html
-    race = figure(at, "race")
-    assert len(race["frames"]) == 12
+    race = figure(at, "race")  # the whole year: the ranking at its last month
+    assert race["data"][0]["y"][:2] == ["กรมควบคุมโรค", "กรมการพัฒนาชุมชน"]
+    assert race["data"][0]["x"][:2] == [4, 2]
 
 
 def test_health_counts_lines(monkeypatch, site_db: Path) -> None:

@@ -97,13 +97,13 @@ def test_staff_decide_and_the_stage_reveals_only_after_announcement(secured: Pat
     store = DecisionStore(decisions_path_for(secured))
     won = store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most downloads")
     store.approve(STAFF, won)
-    stage = signed_in("stage", "public-password", "presenter", fy="2566")
+    stage = signed_in("stage", "public-password", "presenter", fy="2566", show="winners", award="1")
     html = "".join(h.proto.body for h in stage.get("html"))
     assert "กรมการพัฒนาชุมชน" not in html
     store.announce(STAFF, 2566)
-    stage = signed_in("stage", "public-password", "presenter", fy="2566")
+    stage = signed_in("stage", "public-password", "presenter", fy="2566", show="winners", award="1")
     html = "".join(h.proto.body for h in stage.get("html"))
-    assert 'class="stage-label winner">กรมการพัฒนาชุมชน<' in html
+    assert 'class="stage-winner">กรมการพัฒนาชุมชน<' in html
     overview = signed_in("stage", "public-password", "overview", fy="2566")
     assert not overview.error  # results are public now
 

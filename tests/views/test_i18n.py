@@ -1,0 +1,119 @@
+"""One language system: the table is complete in both languages, English pages show no Thai
+in their own wording, switching applies at once, and URLs hold raw keys, never labels."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.views.test_pages import PAGES, app, site_db  # noqa: F401  (fixture)
+from views import i18n, tables
+
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
+def fields(wording: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(wording) if name}
+
+
+def test_every_key_has_thai_and_english_and_accepts_the_same_values() -> None:
+    for key, (th, en) in i18n.STRINGS.items():
+        assert th.strip() and en.strip(), key
+        assert not THAI.search(en), f"{key}: Thai in the English wording {en!r}"
+        # callers pass one set of values for both languages: each wording must accept it
+        names = fields(th) | fields(en)
+        th.format(**dict.fromkeys(names, "x")), en.format(**dict.fromkeys(names, "x"))
+    assert i18n.STRINGS["metric.unique_requests"] == ("ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)", "Unique downloads")
+    assert i18n.STRINGS["group.central"][1] == "Central government"
+
+
+def own_wording(at) -> list[str]:
+    """Return the labels the page itself wrote: widgets, metrics, headings (not data titles)."""
+    kinds = ("selectbox", "toggle", "text_input", "button")
+    labels = [w.label for kind in kinds for w in at.get(kind)]
+    labels += [w.proto.label for w in at.get("button_group")]
+    labels += [m.label for m in at.metric]
+    labels += [h.value for h in at.subheader]
+    return labels
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_english_pages_have_no_thai_labels(monkeypatch, site_db: Path, page: str) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, page, en="true", fy="2566", agency="ddc")
+    assert not at.exception, at.exception
+    thai = [label for label in own_wording(at) if THAI.search(label)]
+    assert not thai, thai
+    for box in at.selectbox:
+        shown = [box.format_func(o) if hasattr(box, "format_func") else o for o in box.options]
+        assert not any(THAI.search(str(o)) for o in shown if box.key in ("metric", "group")), shown
+
+
+def test_the_switch_applies_at_once(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, "overview", fy="2566")
+    assert at.selectbox(key="metric").options[0] == "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)"
+    assert "ปีงบประมาณ 2566" in at.caption[0].value
+    at.toggle(key="en").set_value(True).run()
+    assert at.selectbox(key="metric").options[0] == "Unique downloads"
+    assert at.selectbox(key="group").options[0] == "All groups"
+    assert at.caption[0].value.startswith("Fiscal year 2566 BE (2022–2023)")
+    assert "Unique downloads" in {m.label for m in at.metric}
+
+
+def test_the_metric_lives_in_the_url_as_its_key(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, "overview", fy="2566", metric="total_requests")
+    assert at.selectbox(key="metric").value == "total_requests"
+    # the same link opened in English keeps the metric
+    at = app(monkeypatch, site_db, "overview", fy="2566", metric="total_requests", en="true")
+    assert at.selectbox(key="metric").value == "total_requests"
+    at = app(monkeypatch, site_db, "overview", fy="2566")
+    at.selectbox(key="metric").select("unique_investigations").run()
+    assert at.query_params["metric"] in ("unique_investigations", ["unique_investigations"])
+    # a label or garbage in the URL is ignored, not shown
+    at = app(monkeypatch, site_db, "overview", metric="ดาวน์โหลดทั้งหมด")
+    assert at.selectbox(key="metric").value == "unique_requests"
+
+
+def test_tables_translate_headers_values_and_dates(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    for en, headers, value in ((False, "สัดส่วน", "ผู้ใช้ทั่วไป"), (True, "Share", "People")):
+        at = app(monkeypatch, site_db, "health", **({"en": "true"} if en else {}))
+        traffic = next(d for d in at.dataframe if "traffic" in d.value.columns)
+        config = json.loads(traffic.proto.columns)
+        assert config["share"]["label"] == headers
+        assert config["share"]["type_config"]["format"] == "percent"
+        assert config["requests"]["type_config"]["format"] == "localized"
+        assert value in traffic.value["traffic"].tolist()
+        files = next(d for d in at.dataframe if "loaded_at" in d.value.columns)
+        loaded = files.value["loaded_at"].tolist()[0]
+        if en:
+            assert str(loaded).startswith("20")  # a CE timestamp, shown as YYYY-MM-DD HH:mm
+        else:
+            assert re.fullmatch(r"\d{1,2} \S+ 25\d\d \d\d:\d\d", loaded), loaded
+
+
+def test_exports_have_translated_headers_without_clashes(monkeypatch) -> None:
+    frame = pl.DataFrame(
+        {"agency": ["ddc"], "agency_title": ["กรมควบคุมโรค"], "unique_requests": [1234]}
+    )
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    headers = ["Agency", "Agency (agency_title)", "Unique downloads"]
+    assert tables.for_export(frame).columns == headers
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert tables.for_export(frame).columns[2] == "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)"
+
+
+def test_errors_from_decisions_are_translated(monkeypatch) -> None:
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    exc = ValueError("decide the open proposals #2, #5 before announcing")
+    assert i18n.error(exc) == "ตัดสินข้อเสนอที่ค้างอยู่ #2, #5 ก่อนประกาศผล"
+    flagged = ValueError(
+        "กองทุนหมู่บ้าน is flagged (spike): approving it needs a written justification"
+    )
+    assert i18n.error(flagged).startswith("กองทุนหมู่บ้าน มีข้อสังเกต (spike)")
+    assert i18n.error(ValueError("something new")) == "ทำรายการไม่สำเร็จ: something new"
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert i18n.error(exc) == "Decide the open proposals #2, #5 before announcing"

@@ -1,0 +1,150 @@
+"""The stage: no controls on screen, a race that plays and loops from the URL, colours that
+follow the agency, large light labels on a dark stage, and the winners revealed one by one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import stage_chart
+from decisions import auth
+from decisions.store import DecisionStore, decisions_path_for
+from tests.conftest import REPO
+from tests.views import site
+from tests.views.test_pages import app, figure, site_db  # noqa: F401  (fixture)
+
+STAFF = auth.User("somchai", "staff")
+
+
+def contrast(foreground: str, background: str) -> float:
+    """Return the WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, "presenter", fy="2567")
+    assert not at.exception
+    assert at.title[0].value == "รางวัลข้อมูลเปิด ปีงบประมาณ 2567"
+    race = figure(at, "race")
+    layout = race["layout"]
+    assert layout["yaxis"]["tickfont"]["size"] >= 28
+    assert race["data"][0]["textfont"]["size"] >= 28
+    background = layout["paper_bgcolor"]
+    assert contrast(layout["yaxis"]["tickfont"]["color"], background) >= 7
+    assert contrast("#ffd54a", background) >= 7 and contrast("#c9d1e0", background) >= 7
+    assert layout["title"]["text"] == "อันดับหน่วยงาน · ก.ย. 2567"
+    # nothing to click on the stage itself: staff controls live in the sidebar
+    assert not at.main.get("selectbox") and not at.main.get("button")
+
+
+def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, "presenter", fy="2567", en="true")
+    assert at.title[0].value == "Open Data Awards · fiscal year 2567 BE"
+    assert figure(at, "race")["layout"]["title"]["text"] == "Agency ranking · Sep 2024"
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert ">Unique downloads<" in html
+
+
+def test_race_autoplays_month_by_month_and_loops(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    at = app(monkeypatch, site_db, "presenter", fy="2567", autoplay="1")
+    titles = [figure(at, "race")["layout"]["title"]["text"]]
+    for _ in range(12 + 4):  # twelve months, the hold at the end, and round again
+        at.run()
+        titles.append(figure(at, "race")["layout"]["title"]["text"])
+    assert titles[0] == "อันดับหน่วยงาน · ต.ค. 2566"
+    assert titles[1] == "อันดับหน่วยงาน · พ.ย. 2566"
+    assert titles[11:16] == ["อันดับหน่วยงาน · ก.ย. 2567"] * 5
+    assert titles[16] == titles[0]
+    # January 2024: ddc 4 downloads, cdd 2
+    january = figure(app(monkeypatch, site_db, "presenter", fy="2567"), "race")["data"][0]
+    assert january["x"][:2] == [4, 2]
+
+
+def test_colours_follow_the_agency_not_the_rank() -> None:
+    race = pl.DataFrame(
+        {
+            "month": [date(2023, 10, 1)] * 2 + [date(2023, 11, 1)] * 2,
+            "id": ["ddc", "cdd", "cdd", "ddc"],
+            "title": ["กรมควบคุมโรค", "กรมการพัฒนาชุมชน", "กรมการพัฒนาชุมชน", "กรมควบคุมโรค"],
+            "value": [5, 3, 9, 6],
+            "rank": [1, 2, 1, 2],
+        }
+    )
+    colours = stage_chart.agency_colors(race)
+    assert colours["cdd"] != colours["ddc"]
+    first = stage_chart.race_step(race, date(2023, 10, 1), colors=colours, title="")
+    second = stage_chart.race_step(race, date(2023, 11, 1), colors=colours, title="")
+    by_title = lambda fig: dict(zip(fig.data[0].y, fig.data[0].marker.color, strict=True))  # noqa: E731
+    assert by_title(first) == by_title(second)  # cdd overtakes ddc and keeps its colour
+    assert list(second.data[0].y) == ["กรมการพัฒนาชุมชน", "กรมควบคุมโรค"]
+
+
+@pytest.fixture
+def announced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    work = tmp_path / "site"
+    work.mkdir()
+    db = site.load(work / "site.duckdb", work)
+    store = DecisionStore(decisions_path_for(db))
+    won = store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most downloads")
+    store.approve(STAFF, won)
+    won = store.propose(
+        STAFF,
+        2566,
+        "valuable-datasets",
+        "covid-daily",
+        "รายงานผู้ป่วยโควิด-19 รายวัน",
+        "most used",
+        agency="ddc",
+        agency_title="กรมควบคุมโรค",
+    )
+    store.approve(STAFF, won)
+    store.announce(STAFF, 2566)
+    monkeypatch.setenv("ODA_DB", str(db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    return db
+
+
+def stage_html(at: AppTest) -> str:
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+def test_winners_revealed_one_award_at_a_time(announced: Path) -> None:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"fy": "2566", "show": "winners"})
+    at.switch_page("views/presenter.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert "กรมการพัฒนาชุมชน" not in stage_html(at)  # the opening card names no winner
+    at.button(key="stage_next").click().run()
+    html = stage_html(at)
+    assert "รางวัลที่ 1 จาก 2" in html
+    assert ">หน่วยงานที่มีการดาวน์โหลดข้อมูลเปิดสูงสุด<" in html
+    assert 'class="stage-winner">กรมการพัฒนาชุมชน<' in html
+    assert "รายงานผู้ป่วยโควิด" not in html  # one award at a time
+    at.button(key="stage_click").click().run()  # a click anywhere moves on too
+    html = stage_html(at)
+    assert 'class="stage-winner">รายงานผู้ป่วยโควิด-19 รายวัน<' in html
+    assert 'class="stage-agency">กรมควบคุมโรค<' in html
+    assert at.query_params["award"] in ("2", ["2"])
+    at.button(key="stage_back").click().run()
+    assert 'class="stage-winner">กรมการพัฒนาชุมชน<' in stage_html(at)
+
+
+def test_reveal_in_english_from_the_url(announced: Path) -> None:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"fy": "2566", "show": "winners", "award": "1", "en": "true"})
+    at.switch_page("views/presenter.py")
+    at.run()
+    html = stage_html(at)
+    assert "Award 1 of 2" in html and ">Agency with the most open data downloads<" in html

@@ -1,0 +1,208 @@
+"""The Presenter's stage: dark theme, live counters, the race that plays itself, the reveal.
+
+Everything the stage shows comes from the URL (?fy=2567&show=race&autoplay=1&award=2); the
+only controls are staff's, in the collapsed sidebar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import TypeVar
+
+import polars as pl
+import streamlit as st
+
+from analytics import stage_chart
+from analytics.periods import Period
+from analytics.thai import MONTHS_TH_SHORT
+from views import _data, _live, _ui, i18n
+
+T = TypeVar("T")
+text = i18n.text
+STEP_SECONDS = 1.6  # one month of the race
+HOLD_STEPS = 4  # the last month stays a few steps before the race starts again
+SHOWS = ("race", "winners")
+
+# Text is #f5f7fa (17.9:1) or #ffd54a (12.6:1) on #0b1020; labels >= 28 px at 1920x1080.
+STYLE = """<style>
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    background: #0b1020 !important; color: #f5f7fa;}
+[data-testid="stHeader"] {background: transparent !important; pointer-events: none;}
+[data-testid="stHeader"] button {pointer-events: auto;}
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {
+    display: none !important;}
+[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+    opacity: 0.12;}
+[data-testid="stSidebarCollapsedControl"]:hover, [data-testid="stExpandSidebarButton"]:hover {
+    opacity: 1;}
+[data-testid="stMainBlockContainer"], .block-container {
+    max-width: 100% !important; padding: 2.5rem 3rem 0 3rem !important;}
+[data-testid="stMain"] h1 {font-size: 3.5rem !important; color: #f5f7fa !important;
+    padding: 0 0 0.5rem 0 !important;}
+.stage-label {font-size: 2.25rem; color: #f5f7fa; line-height: 1.25;}
+.stage-number {font-size: clamp(3rem, 5.5vw, 7rem); font-weight: 700; line-height: 1.05;
+    color: #ffd54a; white-space: nowrap;}
+.stage-small {font-size: 1.75rem; color: #c9d1e0;}
+.stage-card {min-height: 70vh; display: flex; flex-direction: column; justify-content: center;
+    align-items: center; text-align: center; gap: 2.5rem; animation: stage-in 0.8s ease-out;}
+.stage-award {font-size: clamp(2.5rem, 3.6vw, 4.5rem); color: #f5f7fa; font-weight: 600;}
+.stage-winner {font-size: clamp(3.5rem, 5.4vw, 7rem); color: #ffd54a; font-weight: 700;
+    line-height: 1.15;}
+.stage-agency {font-size: clamp(2rem, 2.8vw, 3.5rem); color: #f5f7fa;}
+@keyframes stage-in {from {opacity: 0; transform: translateY(2rem);} to {opacity: 1;}}
+/* a click anywhere on the reveal advances it; the back and next buttons stay above */
+.st-key-stage_click button {position: fixed; inset: 0; width: 100vw; height: 100vh;
+    opacity: 0; z-index: 1; cursor: pointer;}
+.st-key-stage_back, .st-key-stage_next {position: relative; z-index: 2;}
+.st-key-stage_back button, .st-key-stage_next button {background: transparent;
+    color: #c9d1e0; border-color: #3a4460; opacity: 0.35;}
+</style>"""
+
+
+def style() -> None:
+    """Draw the dark stage theme and hide the app's chrome."""
+    st.html(STYLE)
+
+
+def url_value(key: str, options: Sequence[T], default: T) -> T:
+    """Return the URL's raw value for key if it is one of the options, else the default."""
+    by_text = {str(o): o for o in options}
+    return by_text.get(st.query_params.get(key, ""), default)
+
+
+def flag(key: str) -> bool:
+    """Return whether the URL switches this on (?autoplay=1)."""
+    return st.query_params.get(key, "").lower() in ("1", "true", "yes")
+
+
+def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]:
+    """Draw staff's stage controls in the sidebar (kept in the URL); return year, show, autoplay."""
+    st.sidebar.subheader(text("stage.controls"))
+    fy = _ui.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
+    show = _ui.url_choice(
+        text("stage.show"),
+        list(SHOWS),
+        key="show",
+        format_func=lambda s: text(f"stage.show.{s}"),
+        default="race",
+        widget="segmented",
+    )
+    autoplay = st.sidebar.toggle(text("stage.autoplay"), value=flag("autoplay"), key="autoplay")
+    if autoplay:
+        st.query_params["autoplay"] = "1"
+    else:
+        st.query_params.pop("autoplay", None)
+    st.sidebar.caption(text("stage.keys"))
+    return int(fy or default_year), show or "race", autoplay
+
+
+def month_name(month: object) -> str:
+    """Return '2567 ต.ค.'-style month names in Thai (BE) or 'Oct 2023' in English."""
+    day = month  # a date
+    if i18n.english():
+        return day.strftime("%b %Y")  # type: ignore[attr-defined]
+    return f"{MONTHS_TH_SHORT[day.month - 1]} {day.year + 543}"  # type: ignore[attr-defined]
+
+
+def counters(period: Period, every: float) -> None:
+    """Draw the live counters, re-read on a timer: a new ingest shows up without a reload."""
+
+    @st.fragment(run_every=every)
+    def live_counters() -> None:
+        path = _data.db_path()
+        if path is None:
+            return
+        version = _data.version(path)
+        head = _data.headline(path, version, period, None).row(0, named=True)
+        cols = st.columns(3)
+        for col, key in zip(
+            cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
+        ):
+            label = (
+                text(f"metric.{key}") if key != "datasets_active" else text("stage.datasets_active")
+            )
+            _live.counter(col, key, label, head[key], scope=period.label)
+        _live.freshness(path, version)
+
+    live_counters()
+
+
+def race(period: Period, autoplay: bool, top: int) -> None:
+    """Draw the race; with autoplay it steps a month at a time and starts again after a pause."""
+
+    @st.fragment(run_every=STEP_SECONDS if autoplay else None)
+    def race_player() -> None:
+        path = _data.db_path()
+        if path is None:
+            return
+        frame = _data.ranking_race(path, _data.version(path), period, "unique_requests", top)
+        months = stage_chart.race_months(frame)
+        if not months:
+            return
+        if autoplay:
+            step = (st.session_state.get("race_step", -1) + 1) % (len(months) + HOLD_STEPS)
+            st.session_state["race_step"] = step
+            month = months[min(step, len(months) - 1)]
+        else:
+            month = months[-1]
+        figure = stage_chart.race_step(
+            frame,
+            month,
+            colors=stage_chart.agency_colors(frame),
+            title=text("stage.race", month=month_name(month)),
+            top=top,
+        )
+        st.plotly_chart(
+            figure, key="race", theme=None, config={"displayModeBar": False, "staticPlot": True}
+        )
+
+    race_player()
+
+
+def award_name(category: str, rules_title: str) -> str:
+    """Return an award's name: the translation table's, else the rules file's title."""
+    key = f"award.{category}"
+    return text(key) if i18n.has(key) else rules_title
+
+
+def reveal(winners: pl.DataFrame, titles: dict[str, str], fy: int) -> None:
+    """Draw one award at a time, full screen; a key (→, ←) or a click moves on."""
+    if winners.is_empty():
+        st.html(
+            f'<div class="stage-card"><div class="stage-award">{text("stage.soon")}</div></div>'
+        )
+        return
+    order = {category: i for i, category in enumerate(titles)}
+    awards = winners.with_columns(
+        pl.col("category").replace_strict(order, default=len(order)).alias("order")
+    ).sort("order", maintain_order=True)  # decisions arrive in the order they were made
+    total = awards.height
+    step = max(0, min(int(url_value("award", range(total + 1), 0)), total))
+    back, _, forward = st.columns([1, 8, 1])
+    if back.button(text("stage.back"), key="stage_back", shortcut="Left", disabled=step == 0):
+        step -= 1
+    if forward.button(text("stage.next"), key="stage_next", shortcut="Right"):
+        step = min(step + 1, total)
+    if st.button(" ", key="stage_click"):
+        step = min(step + 1, total)
+    st.query_params["award"] = str(step)
+    if step == 0:
+        st.html(
+            '<div class="stage-card">'
+            f'<div class="stage-winner">{escape(text("stage.winners"))}</div>'
+            f'<div class="stage-agency">{escape(text("stage.title", be=fy))}</div></div>'
+        )
+        return
+    row = awards.row(step - 1, named=True)
+    name = award_name(row["category"], titles.get(row["category"], row["category"]))
+    agency = row["agency_title"] or ""
+    if agency == row["winner_title"]:
+        agency = ""  # an agency award: the winner is the agency
+    st.html(
+        f'<div class="stage-card" data-testid="award-{step}">'
+        f'<div class="stage-small">{text("stage.award_of", n=step, total=total)}</div>'
+        f'<div class="stage-award">{escape(name)}</div>'
+        f'<div class="stage-winner">{escape(row["winner_title"] or "")}</div>'
+        f'<div class="stage-agency">{escape(agency)}</div></div>'
+    )
