@@ -144,9 +144,6 @@ def test_first_start_with_a_bad_key_says_so(
     key.chmod(0o600)
     monkeypatch.setenv("ODA_DB", str(db))
     monkeypatch.setenv("ODA_AUTO_DEMO", "1")
-    from views import _data
-
-    _data.ensure_demo.clear()  # cached per process: earlier tests found their database
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
