@@ -68,6 +68,8 @@ def test_reveal_advances_with_the_arrow_key(browser, announced_site: Path) -> No
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{url}/presenter?fy=2566&show=winners&en=true")
         page.get_by_text("The winners").first.wait_for(timeout=60_000)
+        page.locator(".st-key-stage_next button").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the shortcut is bound once the page has settled
         page.keyboard.press("ArrowRight")
         page.locator(".stage-winner", has_text="กรมการพัฒนาชุมชน").wait_for(timeout=30_000)
         assert page.get_by_text("Award 1 of 2").count() == 1
