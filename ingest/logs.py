@@ -407,6 +407,10 @@ def _print_text(summary: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the `logs` command; exit code 1 when a file failed or a path is not a file."""
     paths = [Path(p) for p in args.files]
+    if args.follow:
+        from ingest.follow import follow
+
+        return follow(Path(args.db), paths, args.interval, args.json)
     missing = [p for p in paths if not p.is_file()]
     result = ingest_logs(Path(args.db), [p for p in paths if p.is_file()])
     result.files.extend(
@@ -432,5 +436,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--db", default=str(load_settings().db_path), help="DuckDB file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--follow", action="store_true", help="keep running and load new lines as they arrive"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="with --follow (default 2)"
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.set_defaults(func=run)
