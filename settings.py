@@ -27,6 +27,11 @@ def key_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".hmac-key")
 
 
+def follow_status_path_for(db_path: Path) -> Path:
+    """Return the status file a running `ingest logs --follow` keeps beside its database."""
+    return db_path.with_name(db_path.name + ".follow.json")
+
+
 def _anchored(value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path

@@ -30,6 +30,7 @@ import duckdb
 
 from ingest.db import DatabaseBusy
 from ingest.logs import RunResult, ingest_logs
+from settings import follow_status_path_for
 
 DEFAULT_INTERVAL = 2.0
 SNIFF_BYTES = 256  # first bytes compared between looks: a rewritten file starts differently
@@ -371,9 +372,13 @@ class Follower:
         err: TextIO = sys.stderr,
     ) -> None:
         """Look and load every interval until stop is set (checked between loads)."""
+        started = self._clock()
+        last_lines: float | None = None
         try:
             while not stop.is_set():
                 tick = self.look()
+                if tick.paths:
+                    self._write_status(started, last_lines, loading=True)
                 for note in tick.notes:
                     print(note, file=err, flush=True)
                 try:
@@ -384,9 +389,44 @@ class Follower:
                     report = None
                 if report is not None:
                     self._report(report, out, err, as_json)
+                    if report.result.as_dict()["lines_read"]:
+                        last_lines = report.at.timestamp()
+                self._write_status(started, last_lines)
                 stop.wait(self.interval)
         finally:
             self.close()
+            self._remove_status()
+
+    def _write_status(
+        self, started: float, last_lines: float | None, loading: bool = False
+    ) -> None:
+        """Tell the dashboard the feed is alive: a small JSON file beside the database."""
+        now = self._clock()
+        status = {
+            "pid": os.getpid(),
+            "interval": self.interval,
+            "files": [str(w.path) for w in self.watches],
+            "started_at": started,
+            "looked_at": now,
+            "loaded_at": last_lines,
+            "loading_since": now if loading else None,
+        }
+        path = follow_status_path_for(self.db_path)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(status), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the feed itself matters more than its status
+
+    def _remove_status(self) -> None:
+        """A follower stopped on purpose leaves no status: the stage then expects no feed."""
+        path = follow_status_path_for(self.db_path)
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                path.unlink()
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def _report(self, report: LoadReport, out: TextIO, err: TextIO, as_json: bool) -> None:
         """Print the load's status line (loads that added nothing stay quiet) and its errors."""

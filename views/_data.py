@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 import duckdb
@@ -21,6 +21,7 @@ from analytics import (
     awards,
     datasets,
     evidence,
+    feed,
     flags,
     health,
     quality,
@@ -157,6 +158,13 @@ def unattributed_refs(path: str, version: int) -> pl.DataFrame:
 def catalog_freshness(path: str, version: int) -> pl.DataFrame:
     """Return the catalog's size and last load."""
     return read(path, health.catalog_freshness)
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def last_load(path: str, version: int) -> datetime | None:
+    """Return when the newest load that added log lines committed."""
+    value = read(path, feed.last_load).item()
+    return value if isinstance(value, datetime) else None
 
 
 # Rankings

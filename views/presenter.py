@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import charts, periods
 from decisions import access, auth
-from views import _auth, _context, _data, _ui
+from views import _auth, _context, _data, _live, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -51,7 +51,6 @@ def live_counters() -> None:
         return
     version = _data.version(path)
     head = _data.headline(path, version, period, None).row(0, named=True)
-    totals = _data.ingest_totals(path, version).row(0, named=True)
     cols = st.columns(3)
     for col, key in zip(
         cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
@@ -61,12 +60,8 @@ def live_counters() -> None:
             if key != "datasets_active"
             else t("ชุดข้อมูลที่มีผู้ใช้", "Datasets in use")
         )
-        col.html(
-            f'<div class="stage-label">{label}</div>'
-            f'<div class="stage-number" data-testid="live-{key}">{_ui.number(head[key])}</div>'
-        )
-    last = totals["last_ingest"]
-    st.caption(t("ปรับปรุงล่าสุด ", "Last update ") + (last.strftime("%H:%M:%S") if last else "–"))
+        _live.counter(col, key, label, head[key], scope=str(fy))
+    _live.freshness(path, version)
 
 
 live_counters()

@@ -183,6 +183,51 @@ def test_presenter_counters_refresh_after_a_new_ingest(server, browser, tmp_path
     page.close()
 
 
+def test_presenter_counter_rises_while_the_follower_runs(server, browser, tmp_path: Path) -> None:
+    """Lines appended to a followed log reach the stage by themselves, with a gentle rise."""
+    url, db = server
+    log = tmp_path / "access.log"
+    log.touch()
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "logs", "--follow", "--interval", "1"]
+        + ["--db", str(db), str(log)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{url}/presenter?fy=2567&refresh=2")
+        counter = page.locator('[data-testid="live-total_requests"]')
+        counter.wait_for(timeout=30_000)
+        before = int(counter.inner_text().replace(",", ""))
+        assert "ข้อมูลล่าสุด" in page.locator('[data-testid="feed-fresh"]').inner_text()
+        ds_id, _, _, resources = site.DATASETS["cm-tourism"]
+        lines = [
+            line(
+                at(f"2024-03-0{n + 1} 10:00:00"),
+                f"/dataset/{ds_id}/resource/{resources[0][0]}/download/x.json",
+                ip=f"198.51.100.{n + 1}",
+            )
+            for n in range(4)
+        ]
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+        page.wait_for_function(
+            "n => document.querySelector('[data-testid=\"live-total_requests\"]')?.innerText"
+            " === String(n)",
+            arg=before + 4,
+            timeout=30_000,
+        )
+        delta = page.locator('[data-testid="live-total_requests-delta"]')
+        assert delta.inner_text() == "+4"
+        page.screenshot(path=str(tmp_path / "presenter-live.png"))
+        page.close()
+    finally:
+        follower.terminate()
+        assert follower.wait(timeout=60) == 0
+
+
 def test_the_glyph_check_sees_tofu(server, browser) -> None:
     """The check above can fail: characters no installed font has are reported as boxes."""
     url, _ = server

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from ingest.follow import SETTLE_SECONDS, Follower, LoadReport
+from settings import follow_status_path_for
 from tests.conftest import REPO
 from tests.ingest.logkit import at, download, line, query, totals
 
@@ -237,10 +238,14 @@ def test_the_follower_thread_stops_on_its_event_and_leaves_the_database_free(
             fh.truncate(0)
         append(log, 30)
         wait_until(90)
+        status = json.loads(follow_status_path_for(db).read_text(encoding="utf-8"))
+        assert status["files"] == [str(log)] and status["interval"] == 0.2
+        assert time.time() - status["looked_at"] < 10  # the stage sees the feed is alive
     finally:
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+    assert not follow_status_path_for(db).exists()  # stopped on purpose: no feed to warn about
     duckdb.connect(str(db)).close()  # a writer may open it: the follower holds nothing
     assert downloads(db) == 90 and events(db) == 90
     assert "error" not in err.getvalue()

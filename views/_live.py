@@ -1,0 +1,167 @@
+"""The Presenter's live parts: counters that rise gently, and how fresh the live feed is."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from html import escape
+from typing import Any
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from analytics.periods import BE_OFFSET
+from analytics.thai import MONTHS_TH_SHORT
+from settings import follow_status_path_for
+from views import _data, _ui
+
+BKK = timezone(timedelta(hours=7))
+DEFAULT_STALE_MINUTES = 10.0
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+STYLE = """<style>
+@keyframes stage-rise {
+    0% {transform: translateY(0.12em); opacity: 0.4; color: #0a8f3c;}
+    35% {transform: none; opacity: 1; color: #0a8f3c;}
+    100% {color: #1f4e9c;}
+}
+@keyframes stage-delta {
+    0% {opacity: 0; transform: translateY(0.4em);} 15% {opacity: 1; transform: none;}
+    75% {opacity: 1;} 100% {opacity: 0;}
+}
+.stage-number.changed {animation: stage-rise 1.6s ease-out;}
+.stage-delta {display: inline-block; margin-left: 0.6rem; font-size: 1.6rem; font-weight: 600;
+    color: #0a8f3c; animation: stage-delta 6s ease-out forwards;}
+.feed-fresh {font-size: 1.4rem; color: #4a4a4a;}
+.feed-stale {font-size: 1.5rem; color: #6b3a00; background: #fff4e0; padding: 0.5rem 1rem;
+    border-left: 0.4rem solid #e08a00; border-radius: 0.3rem;}
+@media (prefers-reduced-motion: reduce) {.stage-number.changed, .stage-delta {animation: none;}}
+</style>"""
+
+
+def stale_minutes() -> float:
+    """Return after how many silent minutes the stage warns (?stale=MINUTES; 0 turns it off)."""
+    raw = st.query_params.get("stale", "")
+    try:
+        value = float(raw) if raw else DEFAULT_STALE_MINUTES
+    except ValueError:
+        return DEFAULT_STALE_MINUTES
+    return max(0.0, min(value, 7 * 24 * 60.0)) if value == value else DEFAULT_STALE_MINUTES
+
+
+def clock_text(when: datetime, now: datetime, english: bool) -> str:
+    """Return a time in Thai time, with the date (Buddhist Era in Thai) when it is not today."""
+    local, today = when.astimezone(BKK), now.astimezone(BKK).date()
+    clock = local.strftime("%H:%M:%S")
+    if local.date() != today:
+        if english:
+            clock = f"{local.day} {_MONTHS_EN[local.month - 1]} {local.year} {clock}"
+        else:
+            clock = (
+                f"{local.day} {MONTHS_TH_SHORT[local.month - 1]} {local.year + BE_OFFSET} {clock}"
+            )
+    return clock if english else f"{clock} น."
+
+
+def as_of_text(last: datetime | None, now: datetime, english: bool) -> str:
+    """Return 'ข้อมูลล่าสุด 14:32:05 น.' / 'Data as of 14:32:05' for the newest load."""
+    if last is None:
+        return "No log lines loaded yet" if english else "ยังไม่มีข้อมูลจากล็อก"
+    when = clock_text(last, now, english)
+    return f"Data as of {when}" if english else f"ข้อมูลล่าสุด {when}"
+
+
+def _duration(seconds: float, english: bool) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s" if english else f"{seconds:.0f} วินาที"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min" if english else f"{minutes} นาที"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h {minutes % 60} min" if english else f"{hours} ชั่วโมง {minutes % 60} นาที"
+    return f"{hours // 24} days" if english else f"{hours // 24} วัน"
+
+
+def silence_text(
+    last: datetime | None,
+    feed: dict[str, Any] | None,
+    now: datetime,
+    stale_minutes: float,
+    english: bool,
+) -> str | None:
+    """Return the stage's warning when the live feed has gone quiet, else None.
+
+    `feed` is the follower's status file: without one no follower runs for this database (a
+    static database, or a follower stopped on purpose), so silence is expected and not warned.
+    """
+    if feed is None or stale_minutes <= 0:
+        return None
+    interval = float(feed.get("interval", 2.0))
+    looked = float(feed.get("looked_at", 0.0))
+    loading = feed.get("loading_since")
+    # a load of a large backlog can take minutes; only a follower that stopped looking is dead
+    busy = isinstance(loading, (int, float)) and now.timestamp() - loading < 30 * 60
+    if not busy and now.timestamp() - looked > max(5 * interval, 30.0):
+        since = clock_text(datetime.fromtimestamp(looked, UTC), now, english)
+        return (
+            f"The live feed stopped at {since}: the log follower is not running"
+            " (figures no longer update)"
+            if english
+            else f"ตัวติดตามล็อกหยุดทำงานตั้งแต่ {since} ตัวเลขจะไม่อัปเดตจนกว่าจะเริ่มใหม่"
+        )
+    silent = now.timestamp() - (last.timestamp() if last else float(feed.get("started_at", looked)))
+    if silent <= stale_minutes * 60:
+        return None
+    files = ", ".join(str(f) for f in feed.get("files", []))
+    return (
+        f"No new downloads for {_duration(silent, english)}: the follower is running but {files}"
+        " has had no new lines. Is the web server writing to it?"
+        if english
+        else f"ไม่มีข้อมูลใหม่มา {_duration(silent, english)} ตัวติดตามล็อกทำงานอยู่แต่ {files}"
+        " ไม่มีบรรทัดใหม่ ตรวจสอบว่าเว็บเซิร์ฟเวอร์ยังเขียนล็อกไฟล์นี้อยู่"
+    )
+
+
+def feed_status(path: str) -> dict[str, Any] | None:
+    """Return the running follower's status file for this database, None if there is none."""
+    from pathlib import Path
+
+    try:
+        data = json.loads(follow_status_path_for(Path(path)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def counter(col: DeltaGenerator, key: str, label: str, value: int | None, scope: str) -> None:
+    """Draw one big live number; when it changed since the last refresh it rises gently."""
+    seen: dict[str, int | None] = st.session_state.setdefault("_live_seen", {})
+    before = seen.get(f"{scope}:{key}")
+    seen[f"{scope}:{key}"] = value
+    changed = before is not None and value is not None and value != before
+    delta = (
+        f' <span class="stage-delta" data-testid="live-{key}-delta">{value - before:+,}</span>'
+        if changed and value is not None and before is not None
+        else ""
+    )
+    css = "stage-number changed" if changed else "stage-number"
+    col.html(
+        f'<div class="stage-label">{escape(label)}{delta}</div>'
+        f'<div class="{css}" data-testid="live-{key}">{_ui.number(value)}</div>'
+    )
+
+
+def freshness(path: str, version: int) -> None:
+    """Show how fresh the figures are and warn when the live feed has gone quiet."""
+    now = datetime.now(UTC)
+    last = _data.last_load(path, version)
+    english = _ui.english()
+    st.html(STYLE)
+    st.html(
+        f'<div class="feed-fresh" data-testid="feed-fresh">{escape(as_of_text(last, now, english))}'
+        "</div>"
+    )
+    warning = silence_text(last, feed_status(path), now, stale_minutes(), english)
+    if warning:
+        st.html(f'<div class="feed-stale" data-testid="feed-stale">⚠ {escape(warning)}</div>')
