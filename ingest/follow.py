@@ -61,6 +61,7 @@ class _Watch:
     mtime_ns: int = 0
     head: bytes = b""
     waiting_reported: bool = False
+    last_error: str | None = None  # said once, not every interval
     draining: list[_Draining] = field(default_factory=list)
     copies_since: float | None = None  # load rotated copies modified after this (epoch s)
     copies_until: float = 0.0
@@ -257,8 +258,12 @@ class Follower:
             try:
                 w.handle = os.open(w.path, os.O_RDONLY)
             except OSError as exc:
-                tick.notes.append(f"{w.path}: cannot open ({exc.strerror}); trying again")
+                note = f"{w.path}: cannot open ({exc.strerror}); trying again every interval"
+                if note != w.last_error:
+                    tick.notes.append(note)
+                w.last_error = note
                 return
+            w.last_error = None
             st = os.fstat(w.handle)
             w.ident, w.size, w.mtime_ns = _ident(st), -1, -1
             w.head = b""
@@ -383,7 +388,9 @@ class Follower:
                     print(note, file=err, flush=True)
                 try:
                     report = self.load(tick)
-                except DatabaseBusy as exc:
+                except (DatabaseBusy, duckdb.Error) as exc:
+                    # the next look tries again: a busy or briefly failing database is no reason
+                    # to stop following (an unreadable file is reported per file instead)
                     print(f"not loaded this time: {exc}", file=err, flush=True)
                     self._forget(tick)
                     report = None
