@@ -487,6 +487,12 @@ def run(args: argparse.Namespace) -> int:
     scale = DemoScale(lines_per_year=args.lines_per_year) if args.lines_per_year else None
     build_demo(db, progress=progress, force=args.force, scale=scale)
     print(json.dumps({"db": str(db), "seconds": round(time.monotonic() - started, 1)}))
+    if args.live:
+        from ingest.rehearsal import rehearse
+
+        log = args.log or db.parent / "demo" / "live" / "access.log"
+        rotate = args.rotate_every * 60 if args.rotate_every else None
+        return rehearse(db, log, args.rate, args.interval, rotate)
     return 0
 
 
@@ -500,4 +506,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
     p.add_argument("--lines-per-year", type=int, help="log lines per fiscal year (default 700000)")
+    live = p.add_argument_group("rehearsing the stage")
+    live.add_argument(
+        "--live",
+        action="store_true",
+        help="then write realistic traffic stamped now to a log and follow it (Ctrl-C stops)",
+    )
+    live.add_argument(
+        "--log", type=Path, help="the log to write (default data/demo/live/access.log)"
+    )
+    live.add_argument("--rate", type=float, default=120.0, help="log lines a minute (default 120)")
+    live.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between loads (default 2)"
+    )
+    live.add_argument(
+        "--rotate-every", type=float, metavar="MINUTES", help="rotate the log by rename this often"
+    )
     p.set_defaults(func=run)
