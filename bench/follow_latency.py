@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import signal
 import subprocess
@@ -71,12 +72,16 @@ def counted(db: Path, name: str) -> tuple[int, int]:
     return int(row["total_requests"][0]), int(row["unique_requests"][0])
 
 
+RUN = random.getrandbits(32)  # clients of an earlier run in the same hour are other clients
+
+
 def append(log: Path, dataset: str, resource: str, n: int, tag: int) -> None:
-    """Append n downloads by n new clients, stamped now."""
+    """Append n downloads by n new clients (IPv6 documentation addresses), stamped now."""
     stamp = datetime.now(BKK).strftime("%d/%b/%Y:%H:%M:%S %z")
     path = f"/dataset/{dataset}/resource/{resource}/download/data.csv"
+    prefix = f"2001:db8:{RUN >> 16:x}:{RUN & 0xFFFF:x}:{tag:x}"
     text = "".join(
-        f'198.18.{tag}.{i + 1} - - [{stamp}] "GET {path} HTTP/1.1" 200 512 "-" "{UA}"\n'
+        f'{prefix}::{i + 1:x} - - [{stamp}] "GET {path} HTTP/1.1" 200 512 "-" "{UA}"\n'
         for i in range(n)
     )
     with log.open("a", encoding="utf-8") as fh:
