@@ -152,6 +152,9 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
+engine_for = _engine  # the sign-in throttle and sessions keep their tables in the same file
+
+
 def _check_year(fiscal_year: int) -> None:
     if fiscal_year not in FISCAL_YEARS_BE:
         raise ValueError(

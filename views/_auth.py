@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from decisions import auth
+from decisions.throttle import Verdict
 from settings import load_settings
-from views import _ui
+from views import _data, _ui
 
 SESSION_MINUTES = 30
 OPEN_MODE_USER = auth.User("demo", "staff")
@@ -49,6 +50,7 @@ def current_user() -> auth.User:
     if user is not None:
         st.session_state.pop("user", None)
         st.info(_ui.t("หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง", "Session timed out: sign in again."))
+    sign_in_header()
     with st.form("sign_in"):
         st.subheader(_ui.t("เข้าสู่ระบบ", "Sign in"))
         name = st.text_input(_ui.t("ชื่อผู้ใช้", "User name"), key="sign_in_name", max_chars=100)
@@ -57,13 +59,60 @@ def current_user() -> auth.User:
         )
         submitted = st.form_submit_button(_ui.t("เข้าสู่ระบบ", "Sign in"))
     if submitted:
-        found = auth.authenticate(path, name, password)
-        if found is None:
+        known = name in auth.read_users(path)
+        found, verdict = _data.sign_in_throttle().sign_in(
+            name, st.context.ip_address, known, lambda: auth.authenticate(path, name, password)
+        )
+        if not verdict.allowed:
+            st.error(refusal(verdict), icon=":material/lock_clock:")
+        elif found is None:
             st.error(_ui.t("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password."))
         else:
             st.session_state["user"], st.session_state["last_seen"] = found, now
             st.rerun()
     st.stop()
+
+
+def sign_in_header() -> None:
+    """Draw the product's name and the language switch above the sign-in form."""
+    name, switch = st.columns([5, 1], vertical_alignment="bottom")
+    # the same key and URL parameter as the pages' switch: the choice carries on after sign-in
+    switch.toggle("English", key="en", bind="query-params")
+    name.title(_ui.t("รางวัลข้อมูลเปิด", "Open Data Awards"))
+    name.caption(
+        _ui.t(
+            "สถิติการใช้ข้อมูลเปิดของ data.go.th และรางวัล DIGI Data Awards · Open Data Awards dashboard",
+            "Open data use on data.go.th and the DIGI Data Awards · แดชบอร์ดรางวัลข้อมูลเปิด",
+        )
+    )
+
+
+def refusal(verdict: Verdict) -> str:
+    """Return the plain words for a refused sign-in: why, and how long to wait."""
+    seconds = verdict.wait_seconds
+    if seconds < 120:
+        wait_th, wait_en = f"{seconds} วินาที", f"{seconds} seconds"
+    else:
+        minutes = -(-seconds // 60)
+        wait_th, wait_en = f"{minutes} นาที", f"{minutes} minutes"
+    if verdict.reason == "slow_down":
+        return _ui.t(
+            f"ใส่รหัสผ่านผิดหลายครั้ง กรุณารอ {wait_th} แล้วลองใหม่",
+            f"Several wrong passwords: wait {wait_en}, then try again.",
+        )
+    if verdict.reason == "client_locked":
+        return _ui.t(
+            "เครื่องนี้ลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป จึงถูกระงับชั่วคราว "
+            f"ลองใหม่ได้ในอีก {wait_th} (รหัสผ่านยังไม่ถูกตรวจ)",
+            "Too many failed sign-ins from this device, so it is locked out for now: try "
+            f"again in {wait_en} (the password was not checked).",
+        )
+    return _ui.t(
+        "บัญชีนี้ถูกระงับชั่วคราวเพราะใส่รหัสผ่านผิดหลายครั้ง "
+        f"ลองใหม่ได้ในอีก {wait_th} (รหัสผ่านยังไม่ถูกตรวจ) หากลืมรหัสผ่าน ติดต่อผู้ดูแลระบบ",
+        "This account is locked for now after repeated wrong passwords: try again in "
+        f"{wait_en} (the password was not checked). Forgot it? Ask an administrator.",
+    )
 
 
 def viewer() -> auth.User:

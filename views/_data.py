@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -30,7 +31,9 @@ from analytics import (
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from analytics.periods import Period
+from decisions.keys import secret_key, secret_path_for
 from decisions.store import DecisionStore, decisions_path_for
+from decisions.throttle import SignInThrottle
 from settings import REPO_ROOT, load_settings
 
 T = TypeVar("T")
@@ -321,6 +324,17 @@ def top_client_share(
 def catalog_agencies(path: str, version: int) -> pl.DataFrame:
     """Return every agency of the catalog, with or without datasets and use."""
     return read(path, rank_change.catalog_agencies)
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle(decisions: str, key: str) -> SignInThrottle:
+    return SignInThrottle(Path(decisions), secret_key(Path(key)))
+
+
+def sign_in_throttle() -> SignInThrottle:
+    """Return the sign-in throttle kept in the decisions file beside the warehouse."""
+    db = load_settings().db_path
+    return _throttle(str(decisions_path_for(db)), str(secret_path_for(db)))
 
 
 @st.cache_resource(show_spinner=False)
