@@ -282,7 +282,7 @@ def test_counter_report_downloads_from_the_agency_page(server, browser, fmt: str
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(f"{url}/agency?agency=ddc&fy=2566")
     button = page.get_by_role("button", name=re.compile(rf"รายงาน COUNTER \({fmt.upper()}\)"))
-    button.wait_for(timeout=30_000)
+    button.wait_for(timeout=90_000)  # the page builds both reports first; slow under load
     with page.expect_download(timeout=30_000) as info:
         button.click()
     download = info.value
