@@ -10,9 +10,6 @@ st.set_page_config(
 )
 _data.ensure_demo()
 t = _ui.t
-user = _auth.current_user()
-st.session_state["viewer"] = user
-announced = bool(_data.announced_years(_data.db_path()))
 pages = [
     ("overview", t("ภาพรวม", "Overview"), ":material/bar_chart:"),
     ("agency", t("หน่วยงาน", "Agency"), ":material/account_balance:"),
@@ -21,10 +18,26 @@ pages = [
     ("presenter", t("นำเสนอ", "Presenter"), ":material/co_present:"),
     ("health", t("สถานะข้อมูล", "Data health"), ":material/monitor_heart:"),
 ]
+
+
+def navigation(shown: list[tuple[str, str, str]], position: str = "sidebar") -> st.Page:
+    """Register the pages (the first is the default) and return the one the URL asks for."""
+    return st.navigation(
+        [
+            st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
+            for i, (name, title, icon) in enumerate(shown)
+        ],
+        position=position,  # type: ignore[arg-type]
+    )
+
+
+# Every page is registered, hidden, while the sign-in form shows: the URL keeps its page and view.
+user = _auth.current_user(hold_page=lambda: navigation(pages, "hidden"))
+st.session_state["viewer"] = user
+announced = bool(_data.announced_years(_data.db_path()))
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
-st.navigation(
-    [
-        st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
-        for i, (name, title, icon) in enumerate(allowed)
-    ]
-).run()
+if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its year, nothing else
+    allowed = [p for p in pages if p[0] == "presenter"]
+    st.query_params["fy"] = str(kiosk.fiscal_year)
+    _auth.watch_kiosk()
+navigation(allowed).run()

@@ -1,14 +1,35 @@
-"""Command line: python -m decisions users add|remove|list (dashboard accounts)."""
+"""Command line: dashboard accounts and kiosk links.
+
+python -m decisions users add NAME --role staff|agency|public [--agency ORG] [--force]
+python -m decisions users list | users remove NAME
+python -m decisions kiosk-link --fy 2567 [--expires 1d] [--url http://stage-pc:8501]
+python -m decisions kiosk-links
+python -m decisions kiosk-revoke ID
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
+import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 from decisions import auth
+from decisions.keys import secret_key, secret_path_for
+from decisions.sessions import Sessions, parse_duration
+from decisions.store import decisions_path_for
 from settings import load_settings
+
+EXAMPLES = """examples:
+  python -m decisions users add somchai --role staff
+  python -m decisions users add ddc-head --role agency --agency ddc
+  python -m decisions kiosk-link --fy 2567 --expires 1d --url http://stage-pc:8501
+  python -m decisions kiosk-revoke 3
+"""
 
 
 def _password(name: str, from_stdin: bool) -> str:
@@ -20,9 +41,47 @@ def _password(name: str, from_stdin: bool) -> str:
     return password
 
 
+def catalog_agencies(db: Path) -> set[str]:
+    """Return the CKAN organization names the warehouse's catalog knows (read-only)."""
+    if not db.exists():
+        raise ValueError(
+            f"no database at {db} to check the agency against: load the catalog "
+            "(python -m ingest catalog ...) or add --force"
+        )
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name for (name,) in con.execute("select name from agencies").fetchall()}
+    except duckdb.CatalogException as exc:
+        raise ValueError(f"{db} has no catalog yet: load it first or add --force") from exc
+    finally:
+        con.close()
+
+
+def _check_agency(db: Path, agency: str) -> None:
+    known = catalog_agencies(db)
+    if agency in known:
+        return
+    near = difflib.get_close_matches(agency, sorted(known), n=3)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise ValueError(
+        f"agency {agency!r} is not in the catalog of {db} ({len(known)} agencies){hint} "
+        "Use the CKAN organization name, or --force for an agency not loaded yet"
+    )
+
+
+def _sessions(db: Path) -> Sessions:
+    return Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
-    parser = argparse.ArgumentParser(prog="python -m decisions", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m decisions",
+        description="Dashboard accounts and kiosk links.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", type=Path, help="warehouse (default: ODA_DB or data/)")
     parser.add_argument("--users", type=Path, help="users file (default: beside the database)")
     sub = parser.add_subparsers(dest="command", required=True)
     users = sub.add_parser("users").add_subparsers(dest="action", required=True)
@@ -30,15 +89,58 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES, required=True)
     add.add_argument("--agency", help="CKAN organization name (agency accounts)")
+    add.add_argument("--force", action="store_true", help="accept an agency not in the catalog")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    remove = users.add_parser("remove", help="remove an account")
+    remove = users.add_parser("remove", help="remove an account (and end its sessions)")
     remove.add_argument("name")
     users.add_parser("list", help="list accounts")
+    kiosk = sub.add_parser(
+        "kiosk-link",
+        help="print a link that opens the Presenter without a password",
+        description="Print a URL that opens the Presenter read-only with public rights (the "
+        "embargo holds) for one fiscal year, until it expires or is revoked.",
+    )
+    kiosk.add_argument("--fy", type=int, required=True, help="fiscal year (BE), e.g. 2567")
+    kiosk.add_argument("--expires", default="1d", help="lifetime: 30m, 12h, 1d, 2w (default 1d)")
+    kiosk.add_argument(
+        "--url",
+        default=os.environ.get("ODA_URL", "http://localhost:8501"),
+        help="the dashboard's address as the stage machine reaches it (default: ODA_URL)",
+    )
+    kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
+    sub.add_parser("kiosk-links", help="list kiosk links")
+    revoke = sub.add_parser("kiosk-revoke", help="revoke a kiosk link at once")
+    revoke.add_argument("id", type=int)
     args = parser.parse_args(argv)
-    path = args.users or auth.users_path_for(load_settings().db_path)
+    db = args.db or load_settings().db_path
+    path = args.users or auth.users_path_for(db)
     try:
-        if args.action == "add":
+        if args.command == "kiosk-link":
+            lasts = parse_duration(args.expires)
+            link_id, token = _sessions(db).create_kiosk(
+                args.fy, lasts, getpass.getuser(), args.note
+            )
+            print(f"{args.url.rstrip('/')}/presenter?fy={args.fy}&kiosk={token}")
+            print(
+                f"kiosk link #{link_id} for fiscal year {args.fy}, valid for {args.expires}; "
+                f"revoke it with: python -m decisions kiosk-revoke {link_id}",
+                file=sys.stderr,
+            )
+        elif args.command == "kiosk-links":
+            for link in _sessions(db).kiosk_links():
+                state = (
+                    "revoked" if link.revoked_at else f"expires {link.expires_at:%Y-%m-%d %H:%M}"
+                )
+                print(f"#{link.id}\tfy {link.fiscal_year}\t{state} UTC\t{link.note}")
+        elif args.command == "kiosk-revoke":
+            if not _sessions(db).revoke_kiosk(args.id):
+                print(f"error: no live kiosk link #{args.id}", file=sys.stderr)
+                return 1
+            print(f"revoked kiosk link #{args.id}: screens using it stop within a minute")
+        elif args.action == "add":
             auth.User(args.name, args.role, args.agency)  # refuse a bad role before asking
+            if args.agency and not args.force:
+                _check_agency(db, args.agency)
             password = _password(args.name, args.password_stdin)
             existed = args.name in auth.read_users(path)
             user = auth.add_user(path, args.name, args.role, password, args.agency)
@@ -49,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             if not auth.remove_user(path, args.name):
                 print(f"error: no account {args.name!r} in {path}", file=sys.stderr)
                 return 1
-            print(f"removed {args.name} ({path})")
+            ended = _sessions(db).end_account(args.name)
+            print(f"removed {args.name} ({path}); {ended} open session(s) ended")
         else:
             for user in auth.list_users(path):
                 print(f"{user.name}\t{user.role}\t{user.agency or ''}")

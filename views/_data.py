@@ -32,6 +32,7 @@ from analytics import (
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from analytics.periods import Period
 from decisions.keys import secret_key, secret_path_for
+from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
 from decisions.throttle import SignInThrottle
 from settings import REPO_ROOT, load_settings
@@ -329,6 +330,17 @@ def catalog_agencies(path: str, version: int) -> pl.DataFrame:
 @st.cache_resource(show_spinner=False)
 def _throttle(decisions: str, key: str) -> SignInThrottle:
     return SignInThrottle(Path(decisions), secret_key(Path(key)))
+
+
+@st.cache_resource(show_spinner=False)
+def _sessions(decisions: str, key: str) -> Sessions:
+    return Sessions(Path(decisions), secret_key(Path(key)))
+
+
+def sessions() -> Sessions:
+    """Return the sign-in sessions and kiosk links kept in the decisions file."""
+    db = load_settings().db_path
+    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)))
 
 
 def sign_in_throttle() -> SignInThrottle:

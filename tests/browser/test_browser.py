@@ -304,3 +304,73 @@ def test_counter_report_downloads_from_the_agency_page(server, browser, fmt: str
         body = pl.read_csv(data, separator="\t", skip_rows=11)
         assert set(body["Dataset_Title"]) == {"รายงานผู้ป่วยโควิด-19 รายวัน"}
         assert body.filter(pl.col("Metric_Type") == "Unique_Dataset_Requests")["Mar-2023"][0] == 3
+
+
+def test_sign_in_keeps_the_page_and_view_and_survives_a_reload(secured_server, browser) -> None:
+    url, _ = secured_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}/agency?agency=cdd&fy=2566")
+    sign_in(page, "somchai", "staff-password")
+    page.get_by_role("heading", name="กรมการพัฒนาชุมชน").wait_for(timeout=30_000)
+    assert "/agency" in page.url and "agency=cdd" in page.url and "fy=2566" in page.url
+    page.reload()
+    page.get_by_role("heading", name="กรมการพัฒนาชุมชน").wait_for(timeout=30_000)
+    assert page.get_by_label("ชื่อผู้ใช้").count() == 0  # no password asked again
+    page.goto(f"{url}/health")  # a shared link, opened later in the same browser
+    page.get_by_role("heading", name="สถานะข้อมูล").first.wait_for(timeout=30_000)
+    assert page.url.startswith(f"{url}/health")
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+    page.reload()  # signed out stays signed out, cookie or not
+    page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+    context.close()
+    fresh = browser.new_context().new_page()  # another browser: no cookie, the form
+    fresh.goto(f"{url}/health")
+    fresh.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+    sign_in(fresh, "somchai", "staff-password")
+    fresh.get_by_role("heading", name="สถานะข้อมูล").first.wait_for(timeout=30_000)
+    assert fresh.url.startswith(f"{url}/health")
+    fresh.context.close()
+
+
+def test_a_kiosk_link_opens_the_presenter_without_a_password(secured_server, browser) -> None:
+    url, db = secured_server
+    from decisions.__main__ import main
+
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "decisions",
+            "--db",
+            str(db),
+            "kiosk-link",
+            "--fy",
+            "2567",
+            "--url",
+            url,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    link = made.stdout.strip()
+    assert link.startswith(f"{url}/presenter?fy=2567&kiosk=")
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(link)
+    page.locator('[data-testid="live-unique_requests"]').wait_for(timeout=30_000)
+    assert page.locator('[data-testid="live-unique_requests"]').inner_text() == "6"
+    page.locator('[data-testid="embargoed"]').wait_for(timeout=30_000)
+    assert page.get_by_label("ชื่อผู้ใช้").count() == 0
+    assert page.locator(".js-plotly-plot").count() == 0  # FY 2567 is not announced: no race
+    body = page.locator("body").inner_text()
+    for _, title, _ in site.AGENCIES.values():
+        assert title not in body
+    link_id = link.split("kiosk=")[1].split(".")[0]
+    assert main(["--db", str(db), "kiosk-revoke", link_id]) == 0
+    page.reload()
+    page.get_by_text("ลิงก์นำเสนอนี้ถูกยกเลิกแล้ว").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="live-unique_requests"]').count() == 0
+    page.close()

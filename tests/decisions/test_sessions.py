@@ -1,0 +1,169 @@
+"""Signed, expiring sessions and kiosk links; the decisions CLI's kiosk and agency checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from decisions import auth
+from decisions.__main__ import main
+from decisions.keys import secret_key, secret_path_for
+from decisions.sessions import Sessions, parse_duration
+from decisions.store import decisions_path_for
+from tests.views import site
+
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sessions(tmp_path: Path, clock: Clock) -> Sessions:
+    return Sessions(tmp_path / "d.sqlite", secret_key(tmp_path / "key"), clock=clock)
+
+
+def test_a_session_survives_until_idle_for_thirty_minutes(sessions: Sessions, clock) -> None:
+    cookie = sessions.start("somchai")
+    assert sessions.resume(cookie) == ("somchai", "")
+    clock.now = T0 + timedelta(minutes=29)
+    assert sessions.resume(cookie) == ("somchai", "")  # seen again: the idle clock restarts
+    clock.now = T0 + timedelta(minutes=58)
+    assert sessions.resume(cookie) == ("somchai", "")
+    clock.now = T0 + timedelta(minutes=88, seconds=1)
+    assert sessions.resume(cookie) == (None, "idle")
+    assert sessions.resume(cookie) == (None, "ended")  # and it stays ended
+
+
+def test_a_session_ends_at_sign_out_and_after_twelve_hours(sessions: Sessions, clock) -> None:
+    first, second = sessions.start("somchai"), sessions.start("somchai")
+    sessions.end(first)
+    assert sessions.resume(first) == (None, "ended")
+    assert sessions.resume(second) == ("somchai", "")  # another browser stays signed in
+    for minutes in range(20, 12 * 60, 20):  # active all day
+        clock.now = T0 + timedelta(minutes=minutes)
+        assert sessions.resume(second)[0] == "somchai"
+    clock.now = T0 + timedelta(hours=12)
+    assert sessions.resume(second) == (None, "expired")
+
+
+def test_forged_or_altered_cookies_sign_nobody_in(
+    sessions: Sessions, tmp_path: Path, clock
+) -> None:
+    cookie = sessions.start("somchai")
+    sid, stamp, sig = cookie.split(".")
+    later = str(int(stamp) + 86400)
+    assert sessions.resume(f"{sid}.{later}.{sig}") == (None, "invalid")  # a longer life
+    assert sessions.resume(f"x{sid}.{stamp}.{sig}") == (None, "invalid")
+    assert sessions.resume("garbage") == (None, "invalid")
+    assert sessions.resume("") == (None, "")
+    other = Sessions(tmp_path / "d.sqlite", secret_key(tmp_path / "other-key"), clock=clock)
+    assert other.resume(cookie) == (None, "invalid")  # another server's key
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("d.sqlite*"))
+    assert sid.encode() not in raw  # only a hash of the id is stored
+
+
+def test_removing_an_account_ends_its_sessions(sessions: Sessions) -> None:
+    a, b, c = sessions.start("somchai"), sessions.start("somchai"), sessions.start("malee")
+    assert sessions.end_account("somchai") == 2
+    assert sessions.resume(a)[0] is None and sessions.resume(b)[0] is None
+    assert sessions.resume(c)[0] == "malee"
+
+
+def test_kiosk_links_expire_and_can_be_revoked(sessions: Sessions, clock) -> None:
+    link_id, token = sessions.create_kiosk(2567, timedelta(days=1), "ops")
+    found, why = sessions.kiosk(token)
+    assert found is not None and (found.id, found.fiscal_year, why) == (link_id, 2567, "")
+    ident, secret, sig = token.split(".")
+    assert sessions.kiosk(f"{ident}.{secret}x.{sig}") == (None, "invalid")
+    assert sessions.kiosk(f"{int(ident) + 1}.{secret}.{sig}") == (None, "invalid")
+    assert sessions.kiosk(None) == (None, "invalid")
+    clock.now = T0 + timedelta(days=1)
+    assert sessions.kiosk(token) == (None, "expired")
+    clock.now = T0
+    second_id, second = sessions.create_kiosk(2567, timedelta(hours=2), "ops")
+    assert sessions.revoke_kiosk(second_id) and not sessions.revoke_kiosk(second_id)
+    assert sessions.kiosk(second) == (None, "revoked")
+    assert [link.id for link in sessions.kiosk_links()] == [second_id, link_id]
+    with pytest.raises(ValueError, match="Buddhist Era"):
+        sessions.create_kiosk(2024, timedelta(days=1), "ops")
+    with pytest.raises(ValueError, match="at most 90 days"):
+        sessions.create_kiosk(2567, timedelta(days=91), "ops")
+
+
+def test_durations() -> None:
+    assert parse_duration("1d") == timedelta(days=1)
+    assert parse_duration("30m") == timedelta(minutes=30)
+    assert parse_duration(" 12H ") == timedelta(hours=12)
+    for bad in ("", "1", "0d", "1y", "-1d", "1.5h"):
+        with pytest.raises(ValueError, match="--expires"):
+            parse_duration(bad)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Path:
+    work = tmp_path / "site"
+    work.mkdir()
+    return site.load(work / "site.duckdb", work)
+
+
+def test_cli_kiosk_link_prints_a_working_url_and_revokes_it(portal: Path, capsys) -> None:
+    db = str(portal)
+    assert main(["--db", db, "kiosk-link", "--fy", "2567", "--expires", "2h"]) == 0
+    out, err = capsys.readouterr()
+    url = out.strip()
+    assert url.startswith("http://localhost:8501/presenter?fy=2567&kiosk=")
+    assert "kiosk-revoke 1" in err
+    sessions = Sessions(decisions_path_for(portal), secret_key(secret_path_for(portal)))
+    found, _ = sessions.kiosk(url.split("kiosk=")[1])
+    assert found is not None and found.fiscal_year == 2567
+    assert main(["--db", db, "kiosk-links"]) == 0
+    assert capsys.readouterr().out.startswith("#1\tfy 2567\texpires ")
+    assert main(["--db", db, "kiosk-revoke", "1"]) == 0
+    assert sessions.kiosk(url.split("kiosk=")[1]) == (None, "revoked")
+    assert main(["--db", db, "kiosk-revoke", "1"]) == 1
+    assert main(["--db", db, "kiosk-link", "--fy", "2567", "--expires", "forever"]) == 2
+    assert "--expires 'forever'" in capsys.readouterr().err
+
+
+def test_cli_users_add_refuses_an_agency_the_catalog_does_not_know(
+    portal: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    users = tmp_path / "users.toml"
+    common = ["--db", str(portal), "--users", str(users), "users", "add"]
+    monkeypatch.setattr("sys.stdin", _Lines("agency-password\n" * 3))
+    assert main([*common, "x-head", "--role", "agency", "--agency", "dcd", "--password-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "agency 'dcd' is not in the catalog" in err and "did you mean ddc" in err
+    assert auth.list_users(users) == []  # nothing written
+    assert (
+        main([*common, "ddc-head", "--role", "agency", "--agency", "ddc", "--password-stdin"]) == 0
+    )
+    args = [*common, "new-head", "--role", "agency", "--agency", "new-org", "--password-stdin"]
+    assert main([*args, "--force"]) == 0
+    assert [u.agency for u in auth.list_users(users)] == ["ddc", "new-org"]
+    missing = ["--db", str(tmp_path / "none.duckdb"), "--users", str(users), "users", "add"]
+    assert main([*missing, "y", "--role", "agency", "--agency", "ddc", "--password-stdin"]) == 2
+    assert "no database at" in capsys.readouterr().err
+
+
+class _Lines:
+    """stdin holding some lines (the CLI reads one per --password-stdin)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""
