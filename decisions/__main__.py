@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             link_id, token = _sessions(db).create_kiosk(
                 args.fy, lasts, getpass.getuser(), args.note
             )
-            print(f"{args.url.rstrip('/')}/presenter?fy={args.fy}&kiosk={token}")
+            # the root: a kiosk session has one page, the Presenter, which Streamlit serves at /
+            print(f"{args.url.rstrip('/')}/?fy={args.fy}&kiosk={token}")
             print(
                 f"kiosk link #{link_id} for fiscal year {args.fy}, valid for {args.expires}; "
                 f"revoke it with: python -m decisions kiosk-revoke {link_id}",

@@ -357,13 +357,14 @@ def test_a_kiosk_link_opens_the_presenter_without_a_password(secured_server, bro
         check=True,
     )
     link = made.stdout.strip()
-    assert link.startswith(f"{url}/presenter?fy=2567&kiosk=")
+    assert link.startswith(f"{url}/?fy=2567&kiosk=")
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(link)
     page.locator('[data-testid="live-unique_requests"]').wait_for(timeout=30_000)
     assert page.locator('[data-testid="live-unique_requests"]').inner_text() == "6"
     page.locator('[data-testid="embargoed"]').wait_for(timeout=30_000)
     assert page.get_by_label("ชื่อผู้ใช้").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
     assert page.locator(".js-plotly-plot").count() == 0  # FY 2567 is not announced: no race
     body = page.locator("body").inner_text()
     for _, title, _ in site.AGENCIES.values():

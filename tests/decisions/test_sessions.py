@@ -124,7 +124,7 @@ def test_cli_kiosk_link_prints_a_working_url_and_revokes_it(portal: Path, capsys
     assert main(["--db", db, "kiosk-link", "--fy", "2567", "--expires", "2h"]) == 0
     out, err = capsys.readouterr()
     url = out.strip()
-    assert url.startswith("http://localhost:8501/presenter?fy=2567&kiosk=")
+    assert url.startswith("http://localhost:8501/?fy=2567&kiosk=")
     assert "kiosk-revoke 1" in err
     sessions = Sessions(decisions_path_for(portal), secret_key(secret_path_for(portal)))
     found, _ = sessions.kiosk(url.split("kiosk=")[1])
