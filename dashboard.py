@@ -20,12 +20,28 @@ pages = [
 ]
 
 
+def home() -> None:
+    """The root URL: open the first page this account may see, keeping the URL's parameters."""
+    st.switch_page(f"views/{st.session_state['home']}.py", query_params=st.query_params.to_dict())
+
+
 def navigation(shown: list[tuple[str, str, str]], position: str = "sidebar") -> st.Page:
-    """Register the pages (the first is the default) and return the one the URL asks for."""
+    """Register the pages and return the one the URL asks for.
+
+    Every page has its own path and a hidden page is the default at the root: Streamlit serves
+    its default page only at /, so /overview would otherwise be "not found" for one account
+    and not another.
+    """
+    root = st.Page(
+        home, title=t("หน้าแรก", "Home"), url_path="home", default=True, visibility="hidden"
+    )
     return st.navigation(
         [
-            st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
-            for i, (name, title, icon) in enumerate(shown)
+            root,
+            *(
+                st.Page(f"views/{name}.py", title=title, icon=icon, url_path=name)
+                for name, title, icon in shown
+            ),
         ],
         position=position,  # type: ignore[arg-type]
     )
@@ -40,4 +56,5 @@ if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its y
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
     _auth.watch_kiosk()
+st.session_state["home"] = allowed[0][0]
 navigation(allowed).run()
