@@ -23,11 +23,26 @@ pages = [
 ]
 
 
+def home() -> None:
+    """The root URL: open the first page this account may see, keeping the URL's parameters."""
+    st.switch_page(f"views/{st.session_state['home']}.py", query_params=st.query_params.to_dict())
+
+
 def routes(shown: list[tuple[str, str, str]]) -> list[st.Page]:
-    """Return the pages to register (the first is the default)."""
+    """Return the pages to register: each at its own path, and a hidden home page at the root.
+
+    Streamlit serves its default page only at /, so a visible default would make /overview
+    "not found" for one account and not another.
+    """
+    root = st.Page(
+        home, title=_ui.text("nav.home"), url_path="home", default=True, visibility="hidden"
+    )
     return [
-        st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
-        for i, (name, title, icon) in enumerate(shown)
+        root,
+        *(
+            st.Page(f"views/{name}.py", title=title, icon=icon, url_path=name)
+            for name, title, icon in shown
+        ),
     ]
 
 
@@ -44,8 +59,9 @@ if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its y
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
     _auth.watch_kiosk()
+st.session_state["home"] = allowed[0][0]
 shown = routes(allowed)
-missing = _ui.requested_page({name for name, _, _ in allowed})
+missing = _ui.requested_page({"home", *(name for name, _, _ in allowed)})
 if missing:  # say so in the reader's language rather than Streamlit's English dialog
     st.session_state["requested_page"] = missing
     shown.append(

@@ -18,6 +18,7 @@ from analytics.vocabulary import GROUP_LABELS, METRICS
 STRINGS: dict[str, tuple[str, str]] = {
     # the app and its pages
     "app.name": ("รางวัลข้อมูลเปิด", "Open Data Awards"),
+    "nav.home": ("หน้าแรก", "Home"),
     "nav.overview": ("ภาพรวม", "Overview"),
     "nav.agency": ("หน่วยงาน", "Agency"),
     "nav.datasets": ("ชุดข้อมูล", "Datasets"),
