@@ -3,7 +3,8 @@
 import streamlit as st
 
 from decisions import access
-from views import _auth, _data, _ui
+from ingest.db import DatabaseBusy
+from views import _auth, _busy, _data, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
@@ -12,7 +13,11 @@ _data.ensure_demo()
 t = _ui.t
 user = _auth.current_user()
 st.session_state["viewer"] = user
-announced = bool(_data.announced_years(_data.db_path()))
+try:
+    announced = bool(_data.announced_years(_data.db_path()))
+except DatabaseBusy:
+    _busy.database_busy()  # says so in Thai and English, then reruns
+    announced = False
 pages = [
     ("overview", t("ภาพรวม", "Overview"), ":material/bar_chart:"),
     ("agency", t("หน่วยงาน", "Agency"), ":material/account_balance:"),
@@ -22,9 +27,13 @@ pages = [
     ("health", t("สถานะข้อมูล", "Data health"), ":material/monitor_heart:"),
 ]
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
-st.navigation(
+navigation = st.navigation(
     [
         st.Page(f"views/{name}.py", title=title, icon=icon, default=i == 0)
         for i, (name, title, icon) in enumerate(allowed)
     ]
-).run()
+)
+try:
+    navigation.run()
+except DatabaseBusy:
+    _busy.database_busy()

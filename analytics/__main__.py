@@ -6,16 +6,20 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import duckdb
 import polars as pl
 
 from analytics import awards, counter_report, exports, health, periods, rankings, usage_export
-from ingest.db import connect_reader
+from ingest.db import DatabaseBusy, read
 from settings import REPO_ROOT, load_settings
 
+T = TypeVar("T")
 GROUPS = ("central", "regional", "local", "state-enterprise", "other")
 
 
@@ -40,33 +44,36 @@ def _emit(frame: pl.DataFrame, fmt: str) -> None:
             print(flat)
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 (a DuckDB connection)
-    db = args.db or load_settings().db_path
-    if not Path(db).exists():
+def _read(args: argparse.Namespace, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run fn read-only, waiting quietly for an ingest's current commit (ingest.db's policy)."""
+    db = Path(args.db or load_settings().db_path)
+    if not db.exists():
         raise SystemExit(f"error: no database at {db}: run `python -m ingest demo` or ingest logs")
-    return connect_reader(Path(db))
+    try:
+        return read(db, fn)
+    except DatabaseBusy as exc:
+        raise SystemExit(f"error: {exc}") from exc
 
 
 def rankings_command(args: argparse.Namespace) -> int:
     """Print an agency or dataset ranking."""
     period = _period(args)
-    con = _open(args)
-    try:
+
+    def query(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         if args.level == "agency":
-            frame = rankings.agency_rankings(
+            return rankings.agency_rankings(
                 con, period, metric=args.metric, group=args.group, access=args.access
             )
-        else:
-            frame = rankings.dataset_rankings(
-                con,
-                period,
-                metric=args.metric,
-                group=args.group,
-                access=args.access,
-                agency=args.agency,
-            )
-    finally:
-        con.close()
+        return rankings.dataset_rankings(
+            con,
+            period,
+            metric=args.metric,
+            group=args.group,
+            access=args.access,
+            agency=args.agency,
+        )
+
+    frame = _read(args, query)
     _emit(frame.drop("agency_id", "dataset_id", strict=False), args.format)
     return 0
 
@@ -80,11 +87,7 @@ def awards_command(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: cannot read award rules {path}: {exc.strerror}") from exc
     except ValueError as exc:
         raise SystemExit(f"error: {path}: {exc}") from exc
-    con = _open(args)
-    try:
-        frame = awards.shortlists(con, args.fiscal_year, rules)
-    finally:
-        con.close()
+    frame = _read(args, lambda con: awards.shortlists(con, args.fiscal_year, rules))
     _emit(frame, args.format)
     return 0
 
@@ -121,16 +124,16 @@ def _write(path: Path, data: bytes) -> None:
 def _usage_frame(args: argparse.Namespace, period: periods.Period):  # noqa: ANN202
     """Return (monthly usage rows, last day with usage, announced years, database path)."""
     db = Path(args.db or load_settings().db_path)
-    con = _open(args)
-    try:
+
+    def query(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, object]:
         if args.agency is not None:
             known = con.execute("select 1 from agencies where name = ?", [args.agency]).fetchall()
             if not known:
                 raise ValueError(f"no agency named {args.agency!r} (a CKAN organization name)")
         frame = counter_report.monthly_dataset_usage(con, period, agency=args.agency)
-        last_day = health.usage_span(con)["last_day"][0]
-    finally:
-        con.close()
+        return frame, health.usage_span(con)["last_day"][0]
+
+    frame, last_day = _read(args, query)
     return frame, last_day, _announced(db)
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
-# An event is kept unless the same client asks for the same item again within 30 s
-# (COUNTER drops the EARLIER of the two; exactly 30 s apart is still a double click).
-_KEPT = "coalesce(lead(ts) over w - ts > interval 30 second, true)"
-_WINDOW = "window w as (partition by client_key, item order by ts, stream_id, line_no)"
+# The double-click rule, the only place it is written (COUNTING.md section 3): an event that
+# counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
+# the EARLIER of the two; exactly 30 s apart is still a double click). Every query that decides
+# `kept` selects candidates with columns countable, client_key, item, ts, stream_id, line_no
+# and uses these two.
+_KEPT = "countable and coalesce(lead(ts) over w - ts > interval 30 second, true)"
+_WINDOW = "window w as (partition by countable, client_key, item order by ts, stream_id, line_no)"
 
 STAGE_COLUMNS = """
     stream_id integer, line_no bigint, ts timestamptz, day date, method varchar, path varchar,
@@ -44,11 +47,13 @@ with bounds as (
     select max(ts) as top from stage_events where countable
 ),
 candidates as (
-    select stream_id, line_no, ts, client_key, item, null::boolean as kept, true as is_new
+    select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
+           true as is_new
     from stage_events
     where countable
     union all
-    select *, false as is_new from neighbours
+    select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
+    from neighbours
 ),
 final as (
     select stream_id, line_no, ts, day_of(ts) as day, is_new, kept, {_KEPT} as new_kept
@@ -61,13 +66,14 @@ where not final.is_new and final.ts <= bounds.top and final.kept <> final.new_ke
 """
 
 
-def _day_macro(con: duckdb.DuckDBPyConnection) -> None:
+def day_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """Define day_of(t): the Thai calendar date of an instant (COUNTING.md section 5)."""
     con.execute("create or replace temp macro day_of(t) as (timezone('Asia/Bangkok', t))::date")
 
 
 def create_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Create the empty per-file staging table for new events (temporary, never persisted)."""
-    _day_macro(con)
+    day_macro(con)
     con.execute(f"create or replace temp table stage_events ({STAGE_COLUMNS})")
 
 
@@ -85,7 +91,7 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(_FLIPS)
     # New events take their verdict from the same window, computed inline (no join back).
     con.execute(
-        """
+        f"""
         insert into events by name
         with neighbours as (
             select stream_id, line_no, ts, client_key, item, true as countable, false as is_new
@@ -97,11 +103,9 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
             select * from neighbours
         ),
         final as (
-            select * exclude (is_new),
-                   countable and coalesce(lead(ts) over w - ts > interval 30 second, true) as kept,
-                   is_new
+            select * exclude (is_new), {_KEPT} as kept, is_new
             from candidates
-            window w as (partition by countable, client_key, item order by ts, stream_id, line_no)
+            {_WINDOW}
         )
         select * exclude (is_new) from final where is_new
         """
@@ -125,12 +129,12 @@ def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
 
 def recount_clients(con: duckdb.DuckDBPyConnection, clients_sql: str) -> None:
     """Recompute double clicks for every event of the clients the query returns."""
-    _day_macro(con)
+    day_macro(con)
     con.execute(
         f"""
         create or replace temp table verdict as
         with candidates as (
-            select stream_id, line_no, ts, client_key, item, kept
+            select stream_id, line_no, ts, client_key, item, countable, kept
             from events
             where countable and client_key in ({clients_sql})
         ),

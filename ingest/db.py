@@ -1,17 +1,40 @@
-"""Opening the warehouse: the writer creates the schema; readers open read-only."""
+"""Opening the warehouse: one writer in short turns, readers that wait their turn quietly.
+
+DuckDB lets one process write a file, and while it does, no other process may open it at all.
+The log ingest therefore opens the database only for short batch commits (about a second) and
+closes it between them. Two lock files beside the database make the turns fair:
+
+- `<db>.gate`: a reader holds it shared while its connection is open; a writer holds it
+  exclusively while its connection is open.
+- `<db>.queue`: a reader holds it shared while it waits for the gate. A writer that is about
+  to take the gate for its next commit first lets every queued reader in, so a reader waits at
+  most for the one commit in progress, however long the whole load takes.
+
+Writers that do not take turns (a catalog load, the demo build) still exclude readers for their
+whole run; readers then keep retrying until their deadline and raise `DatabaseBusy`.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from ingest.privacy import mask_stored_ips
 
 SCHEMA_FILES = ("schema_logs.sql", "schema_catalog.sql")
+READ_WAIT_SECONDS = 30.0  # a reader gives up (DatabaseBusy) only after this long
+WRITE_WAIT_SECONDS = 120.0
+_QUEUE_PATIENCE = 5.0  # a writer lets queued readers in for at most this long per turn
+T = TypeVar("T")
 
 
 def schema_sql() -> str:
@@ -25,15 +48,123 @@ def schema_sql() -> str:
 
 
 class DatabaseBusy(Exception):
-    """Another process holds the database file longer than we were willing to wait."""
+    """Another process held the database longer than we were willing to wait."""
 
 
-def is_lock_error(exc: Exception) -> bool:
+def is_lock_error(exc: BaseException) -> bool:
     """Return whether DuckDB refused the file because another process holds its lock."""
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
-def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBPyConnection:
+def _lock_file(db_path: Path, suffix: str) -> int | None:
+    """Open (creating) a lock file beside the database; None where that is not allowed."""
+    try:
+        return os.open(f"{db_path}{suffix}", os.O_RDWR | os.O_CREAT, 0o640)  # like the database
+    except OSError:
+        try:
+            return os.open(f"{db_path}{suffix}", os.O_RDONLY)
+        except OSError:
+            return None  # a read-only directory: fall back to retrying on DuckDB's own lock
+
+
+def _flock(fd: int | None, mode: int, deadline: float | None) -> bool:
+    """Take an flock, polling until the deadline (None: block); return whether it was taken."""
+    if fd is None:
+        return True
+    if deadline is None:
+        fcntl.flock(fd, mode)
+        return True
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+
+
+def _close(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases its flock
+
+
+@contextmanager
+def reader_turn(db_path: Path, deadline: float) -> Iterator[None]:
+    """Hold a reader's turn: queue, then the shared gate; DatabaseBusy at the deadline."""
+    queue = _lock_file(db_path, ".queue")
+    gate = _lock_file(db_path, ".gate")
+    try:
+        _flock(queue, fcntl.LOCK_SH, None)  # writers hold it only for an instant
+        taken = _flock(gate, fcntl.LOCK_SH, deadline)
+        _close(queue)
+        queue = None
+        if not taken:
+            raise DatabaseBusy(_busy_message(db_path))
+        yield
+    finally:
+        _close(queue)
+        _close(gate)
+
+
+@contextmanager
+def writer_turn(db_path: Path) -> Iterator[None]:
+    """Hold the writer's turn: let queued readers in first, then take the gate exclusively."""
+    queue = _lock_file(db_path, ".queue")
+    gate = _lock_file(db_path, ".gate")
+    try:
+        patience = time.monotonic() + _QUEUE_PATIENCE
+        while queue is not None and time.monotonic() < patience:
+            try:
+                fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                time.sleep(0.005)  # readers are queued: they take the gate before we do
+                continue
+            fcntl.flock(queue, fcntl.LOCK_UN)
+            break
+        _flock(gate, fcntl.LOCK_EX, None)  # waits for readers inside to close their queries
+        yield
+    finally:
+        _close(queue)
+        _close(gate)
+
+
+def remove_lock_files(db_path: Path) -> None:
+    """Remove a database's lock files once no process can use it (a renamed build file)."""
+    for suffix in (".gate", ".queue"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def _busy_message(db_path: Path) -> str:
+    return (
+        f"{db_path}: the database is being updated by another program (a catalog load or a"
+        " demo build) and stayed locked; try again when it has finished"
+    )
+
+
+def _open_with_retry(
+    open_: Callable[[], duckdb.DuckDBPyConnection], db_path: Path, deadline: float
+) -> duckdb.DuckDBPyConnection:
+    """The one retry policy: retry DuckDB's lock refusals with back-off until the deadline."""
+    delay = 0.02
+    while True:
+        try:
+            return open_()
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(_busy_message(db_path)) from exc
+            time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
+            delay = min(delay * 2, 0.25)
+
+
+_PREPARED: set[str] = set()  # databases whose schema this process has already ensured
+
+
+def connect_writer(
+    db_path: Path, wait_seconds: float = WRITE_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
     """Open the database read-write, creating it and its tables if needed.
 
     DuckDB allows one writing process or many reading ones; the dashboard's reads are short,
@@ -42,35 +173,121 @@ def connect_writer(db_path: Path, wait_seconds: float = 120.0) -> duckdb.DuckDBP
     db_path.parent.mkdir(parents=True, exist_ok=True)
     created = not db_path.exists()
     deadline = time.monotonic() + wait_seconds
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(db_path))
-            break
-        except duckdb.IOException as exc:
-            if not is_lock_error(exc) or time.monotonic() >= deadline:
-                if is_lock_error(exc):
-                    raise DatabaseBusy(
-                        f"{db_path}: another process kept the database locked for"
-                        f" {wait_seconds:.0f} s; try again when it has finished"
-                    ) from exc
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    con = _open_with_retry(lambda: duckdb.connect(str(db_path)), db_path, deadline)
     if created:
         os.chmod(db_path, 0o640)  # usage data: the owner writes, the dashboard's group reads
     con.execute("set TimeZone = 'Asia/Bangkok'")
     con.execute("set enable_progress_bar = false")  # our own summaries say what happened
-    con.execute(schema_sql())
-    from ingest.counting import backfill_detail_aggregates  # needs the schema above
+    stat = db_path.stat()
+    key = f"{db_path.resolve()}:{stat.st_dev}:{stat.st_ino}"  # a new file at the same path too
+    if key not in _PREPARED:
+        con.execute(schema_sql())
+        from ingest.counting import backfill_detail_aggregates  # needs the schema above
 
-    backfill_detail_aggregates(con)
+        backfill_detail_aggregates(con)
+        _PREPARED.add(key)
     mask_stored_ips(con)  # databases written before every IP-looking value was masked
     return con
 
 
+class WriterTurns:
+    """A writer that keeps its turn across commits until a reader queues, then lets it in.
+
+    Opening the database costs time, so the connection stays open between batches while
+    nobody waits, and is closed (the turn given up) as soon as a reader queues, after the
+    commit in progress.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._queue = _lock_file(db_path, ".queue")
+        self._turn: contextlib.AbstractContextManager[None] | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """Return the open writer connection, taking a turn first if needed."""
+        if self._con is None:
+            turn = writer_turn(self.db_path)
+            turn.__enter__()
+            try:
+                self._con = connect_writer(self.db_path)
+            except BaseException:
+                turn.__exit__(None, None, None)
+                raise
+            self._turn = turn
+        return self._con
+
+    def readers_waiting(self) -> bool:
+        """Return whether a reader is queued for the gate."""
+        if self._queue is None:
+            return False
+        try:
+            fcntl.flock(self._queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self._queue, fcntl.LOCK_UN)
+        return False
+
+    def let_readers_in(self) -> None:
+        """Give up the turn if a reader waits (call between commits, never inside one)."""
+        if self._con is not None and self.readers_waiting():
+            self.release()
+
+    def release(self) -> None:
+        """Close the connection (checkpointing it) and give up the turn."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self._turn is not None:
+            self._turn.__exit__(None, None, None)
+            self._turn = None
+
+    def close(self) -> None:
+        """Release the turn and the queue file."""
+        self.release()
+        _close(self._queue)
+        self._queue = None
+
+
+@contextmanager
+def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One short writer turn: the gate, a read-write connection, closed (and checkpointed)."""
+    with writer_turn(db_path):
+        con = connect_writer(db_path)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
 def connect_reader(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open an existing database read-only (the dashboard and analytics)."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    """Open an existing database read-only, retrying while a writer holds it."""
+    deadline = time.monotonic() + READ_WAIT_SECONDS
+    return _open_reader(db_path, deadline)
+
+
+def _open_reader(db_path: Path, deadline: float) -> duckdb.DuckDBPyConnection:
+    con = _open_with_retry(lambda: duckdb.connect(str(db_path), read_only=True), db_path, deadline)
     con.execute("set TimeZone = 'Asia/Bangkok'")
     return con
+
+
+def read(
+    db_path: Path | str,
+    fn: Callable[[duckdb.DuckDBPyConnection], T],
+    wait: float = READ_WAIT_SECONDS,
+) -> T:
+    """Run fn on a fresh read-only connection in a reader's turn, closed at once.
+
+    The one reader policy of the project (pages and the analytics CLI): wait quietly for the
+    writer's current commit, and raise DatabaseBusy only after `wait` seconds.
+    """
+    path = Path(db_path)
+    deadline = time.monotonic() + wait
+    with reader_turn(path, deadline):
+        con = _open_reader(path, deadline)
+        try:
+            return fn(con)
+        finally:
+            with suppress(duckdb.Error):
+                con.close()

@@ -27,6 +27,7 @@ import polars as pl
 
 from ingest import synthetic_logs as syn
 from ingest.catalog import load_catalog
+from ingest.db import remove_lock_files
 from ingest.logs import ingest_logs
 from ingest.privacy import load_or_create_key
 from ingest.tracking import load_tracking
@@ -472,6 +473,7 @@ def build_demo(
     report(0.95, "ตัวนับของพอร์ทัล · portal counters")
     load_tracking(tmp, [_portal_counters(tmp, folder / "tracking_summary.csv", scale.seed)])
     _install(tmp, db_path, report, reused)
+    remove_lock_files(tmp)  # nobody reads the build file: its turn-taking files can go
     report(1.0, "เสร็จแล้ว · done")
     return inputs
 

@@ -15,7 +15,9 @@ import pyarrow as pa
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_LIMIT = 64 * 1024  # a stream is recognised by (up to) its first 64 KiB
-BATCH_BYTES = 64 * 1024 * 1024
+BATCH_BYTES = 4 * 1024 * 1024  # per commit: about 16,000 lines, a reader waits for one
+MAX_LINE_BYTES = 1024 * 1024  # nginx's own limits keep real lines far shorter
+PREVIEW_BYTES = 4096
 
 
 class LogFileError(Exception):
@@ -70,6 +72,23 @@ def _read(fh: BinaryIO, size: int) -> bytes:
         raise LogFileError(f"cannot read to the end ({type(exc).__name__}: {exc})") from exc
 
 
+def head_states(head: bytes, start: int, end: int) -> list[tuple[int, str]]:
+    """Return (length, SHA-256) of every line-ending prefix of the head within (start, end].
+
+    These are states an older, shorter copy of the stream can have, so a small copy is
+    recognised even though the stream was first loaded longer (a bounded loop: 64 KiB at most).
+    """
+    stops = np.flatnonzero(np.frombuffer(head, dtype=np.uint8) == 10) + 1
+    ends = [int(e) for e in stops if start < e <= end]
+    hasher = hashlib.sha256(head[:start])
+    states, at = [], start
+    for stop in ends:
+        hasher.update(head[at:stop])
+        states.append((stop, hasher.hexdigest()))
+        at = stop
+    return states
+
+
 def prefix_sha256(path: Path, length: int) -> str:
     """Return the hash of the file's first `length` uncompressed bytes."""
     hasher = hashlib.sha256()
@@ -80,36 +99,85 @@ def prefix_sha256(path: Path, length: int) -> str:
 
 @dataclass
 class LineBatch:
-    """Complete lines read from a stream: a frame of (line_no, line[, fallback])."""
+    """Complete lines read from a stream: a frame of (line_no, line[, fallback, too_long])."""
 
     frame: pl.DataFrame
     nbytes: int
+    sha256: str  # of the stream's bytes up to and including this batch
 
 
 def iter_line_batches(
-    fh: BinaryIO, first_line_no: int, hasher: hashlib._Hash, batch_bytes: int = BATCH_BYTES
+    fh: BinaryIO, first_line_no: int, hasher: hashlib._Hash, batch_bytes: int | None = None
 ) -> Iterator[LineBatch]:
-    """Yield batches of complete lines, hashing exactly what is yielded; a partial line waits."""
+    """Yield batches of complete lines, hashing exactly what is yielded; a partial line waits.
+
+    A line longer than MAX_LINE_BYTES is never held whole: it becomes one rejected line (its
+    start kept for the reason) and the rest of it is skipped up to its newline, or to the end.
+    """
+    size = batch_bytes or BATCH_BYTES
     carry = b""
     line_no = first_line_no
+    skipping = False  # inside an over-long line whose start was already reported
+    held: list[pl.DataFrame] = []  # over-long lines, sent with the next batch
+    held_bytes = 0
     while True:
-        block = _read(fh, batch_bytes)
+        block = _read(fh, size)
+        eof = not block
+        if skipping:
+            cut = block.find(b"\n")
+            skipped = block if cut < 0 else block[: cut + 1]
+            hasher.update(skipped)
+            held_bytes += len(skipped)
+            block = b"" if cut < 0 else block[cut + 1 :]
+            skipping = cut < 0
         data = carry + block if carry else block
-        if not data:
-            return
         cut = data.rfind(b"\n")
-        if cut < 0:
-            if not block:
-                return  # the final line has no newline yet: it waits for the next run
+        if cut < 0 and len(data) > MAX_LINE_BYTES and not skipping:
+            hasher.update(data)
+            held.append(_overlong_frame(data, line_no))
+            held_bytes += len(data)
+            line_no += 1
+            carry, data, skipping = b"", b"", True
+        if cut < 0 or skipping:
             carry = data
+            if eof or (held and held_bytes >= size):
+                if held or held_bytes:
+                    yield _batch(held, held_bytes, hasher)
+                    held, held_bytes = [], 0
+            if eof:
+                return  # a final line without newline waits for the next run
             continue
         complete, carry = data[: cut + 1], data[cut + 1 :]
         hasher.update(complete)
         frame = lines_frame(complete, line_no)
         line_no += frame.height
-        yield LineBatch(frame, len(complete))
-        if not block:
+        yield _batch([*held, frame], held_bytes + len(complete), hasher)
+        held, held_bytes = [], 0
+        if eof and not carry:
             return
+
+
+def _batch(frames: list[pl.DataFrame], nbytes: int, hasher: hashlib._Hash) -> LineBatch:
+    frame = pl.concat(frames, how="diagonal") if frames else _empty_frame()
+    return LineBatch(frame, nbytes, hasher.hexdigest())
+
+
+def _empty_frame() -> pl.DataFrame:
+    return pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.String})
+
+
+def _overlong_frame(start: bytes, line_no: int) -> pl.DataFrame:
+    """One rejected line: only its first bytes are kept (to show what it was), never the rest."""
+    text = start[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+    return pl.DataFrame(
+        {"line_no": [line_no], "line": [None], "fallback": [text], "too_long": [True]},
+        schema={
+            "line_no": pl.Int64,
+            "line": pl.String,
+            "fallback": pl.String,
+            "too_long": pl.Boolean,
+        },
+    )
 
 
 def lines_frame(data: bytes, first_line_no: int) -> pl.DataFrame:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ingest.log_files import MAX_LINE_BYTES
 from ingest.privacy import mask_ips, referrer_host
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -63,7 +64,14 @@ class ParsedBatch:
 def _reason() -> pl.Expr:
     line = pl.col("line")
     return (
-        pl.when(line.is_null())
+        pl.when(pl.col("too_long"))
+        .then(
+            pl.lit(
+                f"line longer than {MAX_LINE_BYTES // 1024:,} KiB: not an access-log line"
+                " (only its start is kept)"
+            )
+        )
+        .when(line.is_null())
         .then(pl.lit("invalid UTF-8"))
         .when(line.str.strip_chars() == "")
         .then(pl.lit("empty line"))
@@ -182,32 +190,58 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
     )
 
 
+def _shapes(targets: pl.Series) -> pl.DataFrame:
+    """Label each distinct request target once (most requests repeat a popular URL)."""
+    distinct = targets.unique().alias("target")
+    bare = distinct.str.replace(r"^https?://[^/]+", "")
+    path = bare.str.replace(r"[?#].*$", "")
+    labelled = _label_paths(path, bare.str.extract(r"\?([^#]*)", 1))
+    return pl.concat([pl.DataFrame([distinct, path.alias("path")]), labelled], how="horizontal")
+
+
+def _referrer_hosts(referrers: pl.Series) -> pl.DataFrame:
+    """The host of each distinct referrer (lower case, an address masked)."""
+    distinct = referrers.unique().alias("referrer").to_frame()
+    return distinct.with_columns(referrer_host(pl.col("referrer")).alias("referrer_host"))
+
+
 def _events(fields: pl.DataFrame) -> pl.DataFrame:
     """Typed dataset requests from raw fields; rows whose path is no dataset request drop out."""
     request = fields.select(pl.col("request").str.split_exact(" ", 2)).unnest("request")
-    target = request["field_1"].str.replace(r"^https?://[^/]+", "")
     typed = pl.DataFrame(
         {
             "line_no": fields["line_no"],
             "ip": fields["ip"],
-            "ts": fields["ts_text"].str.strptime(
-                pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False
-            ),
+            "ts_text": fields["ts_text"],
             "method": request["field_0"],
-            "path": target.str.replace(r"[?#].*$", ""),
-            "query": target.str.extract(r"\?([^#]*)", 1),
+            "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
             "bytes": fields["bytes_text"].cast(pl.Int64, strict=False),
-            "referrer_host": fields.select(referrer_host(pl.col("referrer"))).to_series(),
+            "referrer": fields["referrer"],
             "ua": fields["ua"],
         }
     )
-    labelled = _label_paths(typed["path"], typed["query"])
-    return (
-        pl.concat([typed.drop("query"), labelled], how="horizontal")
+    shapes = (
+        _shapes(typed["target"])
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
         .with_columns(mask_ips(pl.col("path")), mask_ips(pl.col("dataset_ref")))  # PDPA
-        .select([pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()])
+    )
+    requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
+    return (
+        requests.join(
+            _referrer_hosts(requests["referrer"]),
+            on="referrer",
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        .select(
+            pl.col("ts_text")
+            .str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False)
+            .alias("ts"),
+            *[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items() if n != "ts"],
+        )
+        .select(list(EVENT_SCHEMA))
     )
 
 
@@ -215,8 +249,17 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text)."""
     if "fallback" not in lines.columns:
         lines = lines.with_columns(pl.lit(None, pl.String).alias("fallback"))
+    if "too_long" not in lines.columns:
+        lines = lines.with_columns(pl.lit(None, pl.Boolean).alias("too_long"))
+    lines = lines.with_columns(
+        pl.col("too_long")
+        .fill_null(pl.col("line").str.len_bytes() > MAX_LINE_BYTES)
+        .fill_null(False)
+    )
     flagged = lines.with_columns(
-        pl.col("line").str.contains(VALID_LINE).fill_null(False).alias("valid")
+        (pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")).alias(
+            "valid"
+        )
     )
     valid = flagged.filter(pl.col("valid"))
     relevant = valid.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import stat
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,10 +19,11 @@ import polars as pl
 
 from ingest.attribution import attribute_stage
 from ingest.counting import create_stage, finish_stage
-from ingest.db import connect_writer
+from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
     LogFileError,
+    head_states,
     iter_line_batches,
     open_log,
     prefix_sha256,
@@ -28,10 +31,10 @@ from ingest.log_files import (
     read_into,
     sha256_hex,
 )
-from ingest.log_lines import ParsedBatch, parse_lines
+from ingest.log_stage import Staged as _Staged
+from ingest.log_stage import stage_batch
 from ingest.prefetch import prefetch
-from ingest.privacy import client_key_sql, hmac_pads, load_or_create_key
-from ingest.useragents import classify_user_agents
+from ingest.privacy import hmac_pads, load_or_create_key
 from settings import key_path_for, load_settings
 
 
@@ -91,19 +94,36 @@ class _Skip(Exception):
         self.status = status
 
 
-def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
-    """Load access-log files into the database, each file in one transaction.
+@dataclass
+class _Load:
+    """One file's load in progress: where its stream stands after the last committed batch."""
 
-    The write lock is taken per file and released between files, so dashboards can read.
+    path: Path
+    run_id: int
+    stream: _Stream
+    is_new: bool
+    head: bytes
+    result: FileResult
+    load_id: int | None = None
+    start_line: int = 1
+    consumed: int = 0
+    sha256: str = ""
+    combined: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
+    """Load access-log files into the database, batch by batch.
+
+    Each batch is committed together with its stream's new position and the daily aggregates,
+    in a short writer turn (ingest/db.py), so readers get in between batches and a run killed
+    at any moment resumes where its last commit left off.
     """
     pads = hmac_pads(load_or_create_key(key_path_for(db_path)))
-    with closing(connect_writer(db_path)) as con:
+    with writing(db_path) as con:
         run_id = _start_run(con)
-    results = []
-    for path in paths:
-        with closing(connect_writer(db_path)) as con:
-            results.append(_ingest_file(con, run_id, path, pads))
-    with closing(connect_writer(db_path)) as con:
+    results = [_ingest_file(db_path, run_id, path, pads) for path in paths]
+    with writing(db_path) as con:
         _finish_run(con, run_id, results)
     return RunResult(results)
 
@@ -138,57 +158,65 @@ def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, results: list[FileR
     )
 
 
-def _ingest_file(
-    con: duckdb.DuckDBPyConnection, run_id: int, path: Path, pads: tuple[bytes, bytes]
-) -> FileResult:
-    con.begin()
+def _ingest_file(db_path: Path, run_id: int, path: Path, pads: tuple[bytes, bytes]) -> FileResult:
+    load: _Load | None = None
     try:
-        result = _load_file(con, run_id, path, pads)
-        con.commit()
-        return result
+        load = _prepare(db_path, run_id, path)
+        return _load_batches(db_path, load, pads)
     except _Skip as skip:
-        con.rollback()
         result = FileResult(str(path), skip.status, str(skip))
     except (LogFileError, OSError) as exc:
-        con.rollback()
+        if load is not None and load.load_id is not None:
+            return _fail_partway(db_path, load, exc)
         result = FileResult(
             str(path), "failed", f"{path}: {exc}; nothing from this file was stored"
         )
-    _record_load(con, run_id, None, path, result)
+    with writing(db_path) as con:
+        _record_load(con, _Load(path, run_id, _Stream(0, 0, "", 0), True, b"", result), None)
     return result
 
 
-def _record_load(
-    con: duckdb.DuckDBPyConnection,
-    run_id: int,
-    stream_id: int | None,
-    path: Path,
-    result: FileResult,
-    start_line: int | None = None,
-    load_id: int | None = None,
-) -> None:
-    con.execute(
+def _fail_partway(db_path: Path, load: _Load, exc: Exception) -> FileResult:
+    """A file that broke after some batches were committed: they stay, the file is failed."""
+    result = load.result
+    result.status = "failed"
+    result.message = (
+        f"{load.path}: {exc}; its first {result.lines_read:,} lines were loaded, nothing after"
+        " them (a complete copy of the file adds the rest)"
+    )
+    with writing(db_path) as con:
+        _record_load(con, load, load.stream.stream_id)
+    return result
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, load: _Load, stream_id: int | None) -> int:
+    """Insert or update the file's row in file_loads; return its load_id."""
+    result = load.result
+    row = con.execute(
         """
-        insert into file_loads (load_id, run_id, stream_id, path, status, message, start_line,
-            lines_read, parsed, rejected, stored_events, other_lines, loaded_at)
+        insert or replace into file_loads (load_id, run_id, stream_id, path, status, message,
+            start_line, lines_read, parsed, rejected, stored_events, other_lines, loaded_at)
         values (coalesce($load_id, nextval('seq_load_id')), $run_id, $stream_id, $path, $status,
             $message, $start_line, $lines_read, $parsed, $rejected, $stored, $other, now())
+        returning load_id
         """,
         {
-            "load_id": load_id,
-            "run_id": run_id,
+            "load_id": load.load_id,
+            "run_id": load.run_id,
             "stream_id": stream_id,
-            "path": str(path),
+            "path": str(load.path),
             "status": result.status,
             "message": result.message,
-            "start_line": start_line,
+            "start_line": load.start_line if stream_id is not None else None,
             "lines_read": result.lines_read,
             "parsed": result.parsed,
             "rejected": result.rejected,
             "stored": result.stored_events,
             "other": result.parsed - result.stored_events,
         },
-    )
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def _candidate_streams(con: duckdb.DuckDBPyConnection, head: bytes) -> list[_Stream]:
@@ -210,9 +238,12 @@ def _candidate_streams(con: duckdb.DuckDBPyConnection, head: bytes) -> list[_Str
     return [_Stream(*row) for row in rows]
 
 
-def _match_stream(con: duckdb.DuckDBPyConnection, path: Path, head: bytes) -> _Stream | None:
-    """Return the ingested stream this file continues, None if new; raise _Skip for old copies."""
-    for stream in _candidate_streams(con, head):
+def _match_stream(db_path: Path, path: Path, head: bytes) -> _Stream | None:
+    """Return the ingested stream this file continues, None if new; raise _Skip for old copies.
+
+    Reading the file through what was already consumed happens outside any database turn.
+    """
+    for stream in read(db_path, lambda con: _candidate_streams(con, head)):
         hasher = hashlib.sha256()
         with open_log(path) as fh:
             seen, tail = read_into(fh, stream.consumed_bytes, hasher)
@@ -224,7 +255,7 @@ def _match_stream(con: duckdb.DuckDBPyConnection, path: Path, head: bytes) -> _S
         cut = tail.rfind(b"\n")
         complete = seen - (len(tail) - cut - 1)
         digest = hasher.hexdigest() if complete == seen else prefix_sha256(path, complete)
-        if _checkpoint_of(con, complete, digest) is not None:
+        if _checkpoint_of(db_path, complete, digest) is not None:
             raise _Skip(
                 "unchanged", f"an earlier copy of log stream {stream.stream_id}: nothing new"
             )
@@ -236,96 +267,152 @@ def _match_stream(con: duckdb.DuckDBPyConnection, path: Path, head: bytes) -> _S
     return None
 
 
-def _checkpoint_of(con: duckdb.DuckDBPyConnection, end_bytes: int, digest: str) -> int | None:
-    row = con.execute(
-        "select any_value(stream_id) from stream_checkpoints where end_bytes = ? and sha256 = ?",
-        [end_bytes, digest],
-    ).fetchone()
+def _checkpoint_of(db_path: Path, end_bytes: int, digest: str) -> int | None:
+    row = read(
+        db_path,
+        lambda con: con.execute(
+            "select any_value(stream_id) from stream_checkpoints"
+            " where end_bytes = ? and sha256 = ?",
+            [end_bytes, digest],
+        ).fetchone(),
+    )
     return None if row is None or row[0] is None else int(row[0])
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, run_id: int, path: Path, pads: tuple[bytes, bytes]
-) -> FileResult:
+def _prepare(db_path: Path, run_id: int, path: Path) -> _Load:
+    """Recognise the file's stream (or a new one) before any batch is read."""
     head = read_head(path)
+    if b"\n" not in head and b"\r" in head:
+        raise LogFileError(
+            "its lines end in CR only (classic Mac line ends), not LF or CRLF as web servers"
+            " write them; convert it (tr '\\r' '\\n' < FILE > FILE.lf) and load that"
+        )
     if b"\n" not in head and len(head) < HEAD_LIMIT:
-        raise _Skip("unchanged", "no complete line yet: a final line without newline waits")
-    stream = _match_stream(con, path, head)
+        what = "the file is empty" if not head else "its only line has no newline yet"
+        raise _Skip("unchanged", f"no complete line: {what} (a line is loaded once it ends)")
+    stream = _match_stream(db_path, path, head)
+    is_new = stream is None
     if stream is None:
+        stream = _Stream(0, 0, "", 0)
+    load = _Load(path, run_id, stream, is_new, head, FileResult(str(path), "loaded"))
+    load.consumed, load.sha256 = stream.consumed_bytes, stream.consumed_sha256
+    return load
+
+
+def _staged_batches(
+    load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None]
+) -> Iterator[tuple[_Staged, bool]]:
+    """Parse and pseudonymise batches in a worker thread; yield each with whether it is last."""
+    hasher = hashlib.sha256()
+    fh = open_log(load.path)
+    try:
+        read_into(fh, load.stream.consumed_bytes, hasher)
+        batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher)
+        with closing(duckdb.connect(config={"threads": 1})) as scratch:
+            staged = prefetch((stage_batch(scratch, b, pads) for b in batches), idle=idle)
+            previous: _Staged | None = None
+            for item in staged:
+                if previous is not None:
+                    yield previous, False
+                previous = item
+            if previous is not None:
+                yield previous, True
+    finally:
+        fh.close()
+
+
+def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> FileResult:
+    turns = WriterTurns(db_path)
+    try:
+        for staged, last in _staged_batches(load, pads, idle=turns.let_readers_in):
+            if staged.nbytes == 0 and (load.load_id is None or not last):
+                continue  # the end of the file, with nothing after the last commit
+            if load.is_new and load.load_id is None and last:
+                whole = load.consumed + staged.nbytes
+                if (earlier := _checkpoint_of(db_path, whole, staged.sha256)) is not None:
+                    raise _Skip(
+                        "unchanged", f"the same lines as an earlier state of log stream {earlier}"
+                    )
+            con = turns.connection()
+            # batches are small and the parse thread has the other core: one DuckDB thread
+            con.execute("set threads = 1")
+            con.begin()
+            try:
+                _commit_batch(con, load, staged, last)
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+            # write the batch into the file now, while no reader waits: closing the connection
+            # for a reader then costs nothing (a checkpoint of many batches took seconds)
+            con.execute("checkpoint")
+            turns.let_readers_in()
+    finally:
+        turns.close()
+    if load.load_id is None:
+        raise _Skip("unchanged", "no new complete lines since the last run")
+    return load.result
+
+
+def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool) -> None:
+    """Store one batch with its stream's new position, in the caller's transaction."""
+    result = load.result
+    if load.is_new and load.load_id is None:
         row = con.execute("select nextval('seq_stream_id')").fetchone()
         assert row is not None
-        stream = _Stream(int(row[0]), 0, "", 0)
-        is_new = True
+        load.stream = _Stream(int(row[0]), 0, "", 0)
     else:
-        is_new = False
-    (load_id,) = con.execute("select nextval('seq_load_id')").fetchone() or (0,)
-    result = FileResult(str(path), "loaded")
-    reasons: Counter[str] = Counter()
-    combined = 0
+        _check_position(con, load)
+    stream_id = load.stream.stream_id
+    if load.load_id is None:
+        load.start_line = load.stream.consumed_lines + 1
+        load.load_id = _record_load(con, load, stream_id)
     create_stage(con)
-    hasher = hashlib.sha256()
-    consumed = stream.consumed_bytes
-    with open_log(path) as fh:
-        read_into(fh, stream.consumed_bytes, hasher)
-        batches = iter_line_batches(fh, stream.consumed_lines + 1, hasher)
-        for parsed, nbytes in prefetch((parse_lines(b.frame), b.nbytes) for b in batches):
-            _stage_batch(con, stream.stream_id, parsed, pads)
-            _store_rejected(con, stream.stream_id, int(load_id), parsed.rejected)
-            reasons.update(dict(parsed.rejected.group_by("reason").len().iter_rows()))
-            result.lines_read += parsed.lines
-            result.parsed += parsed.parsed
-            result.rejected += parsed.rejected.height
-            combined += parsed.combined
-            consumed += nbytes
-    if result.lines_read == 0:
-        raise _Skip("unchanged", "no new complete lines since the last run")
-    if is_new and (earlier := _checkpoint_of(con, consumed, hasher.hexdigest())) is not None:
-        raise _Skip("unchanged", f"the same lines as an earlier state of log stream {earlier}")
+    if staged.events is not None:
+        con.register("staged_events", staged.events)
+        try:
+            con.execute(
+                "insert into stage_events by name"
+                " select $stream_id as stream_id, ('0x' || client_hex)::uhugeint as client_key,"
+                " * exclude (client_hex) from staged_events",
+                {"stream_id": stream_id},
+            )
+        finally:
+            con.unregister("staged_events")
+    _store_rejected(con, stream_id, load.load_id, staged.rejected)
     attribute_stage(con)
-    result.stored_events = finish_stage(con)
-    result.rejected_reasons = dict(reasons.most_common())
-    if result.parsed and not combined:
+    result.stored_events += finish_stage(con)
+    result.lines_read += staged.lines
+    result.parsed += staged.parsed
+    result.rejected += staged.rejected.height
+    load.combined += staged.combined
+    load.reasons.update(staged.reasons)
+    result.rejected_reasons = dict(load.reasons.most_common())
+    if result.parsed and not load.combined:
         result.message = (
             "common log format: no user agents, and COUNTING.md classes an empty agent as a"
             " robot, so these requests are stored but not counted"
         )
-    fmt = "combined" if combined * 2 >= result.parsed else "common"
-    head_bytes = min(HEAD_LIMIT, consumed)
-    _save_stream(
-        con, stream, is_new, head[:head_bytes], consumed, hasher.hexdigest(), result, path, fmt
-    )
-    _record_load(con, run_id, stream.stream_id, path, result, stream.consumed_lines + 1, load_id)
-    return result
+    before = load.consumed
+    load.consumed += staged.nbytes
+    load.sha256 = staged.sha256
+    result.status = "loaded" if last else "loading"
+    _save_stream(con, load, before)
+    _record_load(con, load, stream_id)
 
 
-def _stage_batch(
-    con: duckdb.DuckDBPyConnection, stream_id: int, parsed: ParsedBatch, pads: tuple[bytes, bytes]
-) -> None:
-    if parsed.events.height == 0:
-        return
-    classes = classify_user_agents(parsed.events["ua"])
-    batch = parsed.events.with_columns(pl.col("ua").fill_null("")).join(
-        classes, on="ua", how="left"
-    )
-    con.register("batch_events", batch.to_arrow())
-    try:
-        con.execute(
-            f"""
-            insert into stage_events by name
-            with clients as (
-                -- hash each distinct (IP, agent) once; most clients make several requests
-                select ip, ua, {client_key_sql("ip", "ua")} as client_key
-                from (select distinct ip, ua from batch_events)
-            )
-            select $stream_id as stream_id, line_no, ts, day_of(ts) as day, method, path, status,
-                   bytes, referrer_host, ua_class, client_key, kind, dataset_ref, resource_id
-            from batch_events
-            join clients using (ip, ua)
-            """,
-            {"stream_id": stream_id, "ipad": pads[0], "opad": pads[1]},
+def _check_position(con: duckdb.DuckDBPyConnection, load: _Load) -> None:
+    """Refuse to commit if another run moved this stream meanwhile (never count twice)."""
+    row = con.execute(
+        "select consumed_bytes, consumed_sha256 from log_streams where stream_id = ?",
+        [load.stream.stream_id],
+    ).fetchone()
+    if row is None or (int(row[0]), row[1]) != (load.consumed, load.sha256):
+        raise _Skip(
+            "skipped",
+            f"log stream {load.stream.stream_id} was loaded by another run meanwhile; run again"
+            " to load what is still new",
         )
-    finally:
-        con.unregister("batch_events")
 
 
 def _store_rejected(
@@ -344,28 +431,24 @@ def _store_rejected(
         con.unregister("batch_rejected")
 
 
-def _save_stream(
-    con: duckdb.DuckDBPyConnection,
-    stream: _Stream,
-    is_new: bool,
-    head: bytes,
-    consumed: int,
-    consumed_sha: str,
-    result: FileResult,
-    path: Path,
-    fmt: str,
-) -> None:
+def _save_stream(con: duckdb.DuckDBPyConnection, load: _Load, before: int) -> None:
+    """Move the stream to its new position and record the states it passed through."""
+    fmt = "combined" if load.combined * 2 >= load.result.parsed else "common"
+    head = load.head[: min(HEAD_LIMIT, load.consumed)]
     params = {
-        "id": stream.stream_id,
+        "id": load.stream.stream_id,
         "head_bytes": len(head),
         "head": sha256_hex(head),
-        "bytes": consumed,
-        "sha": consumed_sha,
-        "lines": stream.consumed_lines + result.lines_read,
+        "bytes": load.consumed,
+        "sha": load.sha256,
+        "lines": load.stream.consumed_lines + load.result.lines_read,
         "fmt": fmt,
-        "name": str(path),
+        "name": str(load.path),
     }
-    if is_new:
+    exists = con.execute(
+        "select count(*) from log_streams where stream_id = $id", {"id": params["id"]}
+    ).fetchone()
+    if not (exists and exists[0]):
         con.execute(
             """
             insert into log_streams values ($id, $head_bytes, $head, $bytes, $sha, $lines, $fmt,
@@ -382,9 +465,11 @@ def _save_stream(
             """,
             {k: v for k, v in params.items() if k not in ("head", "head_bytes", "fmt")},
         )
-    con.execute(
+    states = head_states(load.head, before, load.consumed)
+    states.append((load.consumed, load.sha256))
+    con.executemany(
         "insert into stream_checkpoints values (?, ?, ?)",
-        [stream.stream_id, consumed, consumed_sha],
+        [[load.stream.stream_id, end, sha] for end, sha in dict(states).items()],
     )
 
 
@@ -404,13 +489,32 @@ def _print_text(summary: dict[str, Any]) -> None:
             print(f"  {n:>8,}  {reason}")
 
 
+def _not_a_log_file(path: Path) -> str | None:
+    """Return why a path cannot be loaded as a log file, or None if it can be tried."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a log file (name the files in it, e.g. DIR/access.log*)"
+    kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket or device"
+    return (
+        f"is {kind}, not a regular file: a log is recognised by re-reading its start, which a"
+        " pipe cannot give; save it to a file and load that"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the `logs` command; exit code 1 when a file failed or a path is not a file."""
     paths = [Path(p) for p in args.files]
-    missing = [p for p in paths if not p.is_file()]
-    result = ingest_logs(Path(args.db), [p for p in paths if p.is_file()])
+    unusable = {p: why for p in paths if (why := _not_a_log_file(p))}
+    result = ingest_logs(Path(args.db), [p for p in paths if p not in unusable])
     result.files.extend(
-        FileResult(str(p), "failed", f"{p}: no such file; nothing stored") for p in missing
+        FileResult(str(p), "failed", f"{p}: {why}; nothing stored") for p, why in unusable.items()
     )
     summary = result.as_dict()
     if args.json:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def prefetch(
+    items: Iterator[T], depth: int = 1, idle: Callable[[], None] | None = None
+) -> Iterator[T]:
     """Yield what `items` yields, computing up to `depth` items ahead in a worker thread.
 
     Memory stays bounded by depth + 2 items. An exception in the worker is raised here.
+    While the consumer waits for the next item, `idle` is called every 20 ms.
     """
     slots: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -38,7 +41,12 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     worker.start()
     try:
         while True:
-            item = slots.get()
+            try:
+                item = slots.get(timeout=0.02 if idle else None)
+            except queue.Empty:
+                if idle:
+                    idle()
+                continue
             if item is _DONE:
                 return
             if isinstance(item, BaseException):

@@ -115,9 +115,14 @@ def client_key_sql(ip_col: str, ua_col: str) -> str:
 
     Expects the pads as the parameters $ipad and $opad; column names come from code, not input.
     """
+    return f"('0x' || {client_hex_sql(ip_col, ua_col)})::uhugeint"
+
+
+def client_hex_sql(ip_col: str, ua_col: str) -> str:
+    """Return the same key as 32 hex digits (a text column travels through Arrow; UHUGEINT not)."""
     message = f"encode({ip_col} || chr(10) || coalesce({ua_col}, ''))"
     inner = f"unhex(sha256($ipad || {message}))"
-    return f"('0x' || substr(sha256($opad || {inner}), 1, 32))::uhugeint"
+    return f"substr(sha256($opad || {inner}), 1, 32)"
 
 
 def mask_ips(expr: pl.Expr) -> pl.Expr:

@@ -7,7 +7,6 @@ so the next rerun reads fresh figures without a restart, and unchanged data is s
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -31,13 +30,11 @@ from analytics import (
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from analytics.periods import Period
 from decisions.store import DecisionStore, decisions_path_for
+from ingest import db
 from settings import REPO_ROOT, load_settings
 
 T = TypeVar("T")
-
-
-class DatabaseBusy(Exception):
-    """The ingest held the database longer than a page is willing to wait."""
+PAGE_WAIT_SECONDS = 8.0
 
 
 def db_path() -> str | None:
@@ -73,30 +70,14 @@ def ensure_demo() -> None:
         box.update(label="ข้อมูลตัวอย่างพร้อมแล้ว · Demo database ready", state="complete")
 
 
-def read(path: str, fn: Callable[[duckdb.DuckDBPyConnection], T], wait: float = 10.0) -> T:
-    """Run fn on a fresh read-only connection, closed at once so an ingest can write.
+def read(path: str, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run fn on a fresh read-only connection in a reader's turn (ingest.db's one policy).
 
-    DuckDB allows one writing process or many readers: while an ingest holds the file
-    (one file at a time), wait with back-off.
+    A page waits quietly for an ingest's current batch commit; after PAGE_WAIT_SECONDS (a
+    catalog load or demo build holding the file) DatabaseBusy reaches dashboard.py, which
+    says so in Thai and English and retries.
     """
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(path, read_only=True)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy("the database is being updated; try again shortly") from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
-    try:
-        con.execute("set TimeZone = 'Asia/Bangkok'")
-        return fn(con)
-    finally:
-        con.close()
+    return db.read(path, fn, wait=PAGE_WAIT_SECONDS)
 
 
 def rules_files() -> list[str]:

@@ -1,0 +1,279 @@
+"""Large files in batches: kills between and inside commits, double clicks across batches,
+over-long lines, small older copies, odd paths, and readers served while a load runs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from analytics import rankings
+from analytics.periods import calendar_year
+from ingest import log_files
+from ingest.__main__ import main
+from ingest.catalog import load_catalog
+from ingest.db import DatabaseBusy, read, writer_turn
+from settings import key_path_for
+from tests.conftest import REPO
+from tests.ingest.logkit import at, ingest, line, query, totals, write
+from tests.views import site
+
+BATCH = 6 * 1024  # about 25 lines: the test log is many batches
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "w.duckdb"
+
+
+def busy_log(path: Path) -> Path:
+    """Write 600 lines in which clients click the same items again and again, 10-25 s apart.
+
+    Every double click that straddles two batches of BATCH bytes must still be one action.
+    """
+    t0 = at("2023-03-15 09:00:00")
+    names = list(site.DATASETS)
+    lines = []
+    for i in range(600):
+        name = names[i % len(names)]
+        ds_id, _, _, resources = site.DATASETS[name]
+        client = (i // 7) % 9
+        when = t0 + timedelta(seconds=10 * i + (i % 3) * 5)
+        kwargs = {"ua": "python-requests/2.31"} if client == 8 else {}
+        if i % 50 == 49:
+            lines.append(f"garbage line {i}\n")
+            continue
+        target = (
+            f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data"
+            if i % 4
+            else f"/dataset/{name}"
+        )
+        lines.append(line(when, target, ip=f"198.51.100.{client + 1}", **kwargs))
+    return write(path, lines)
+
+
+def figures(db: Path) -> tuple:
+    """Everything the rankings and pages read, plus each event's verdict."""
+    period = calendar_year(2023)
+    return (
+        query(db, "select * from daily_usage order by all"),
+        query(db, "select * from daily_resource_usage order by all"),
+        query(db, "select * from daily_referrers order by all"),
+        query(db, "select * from daily_repeat_clients order by all"),
+        query(db, "select line_no, kept, client_key from events order by line_no"),
+        read(db, lambda con: rankings.dataset_rankings(con, period)).rows(),
+        read(db, lambda con: rankings.agency_rankings(con, period)).rows(),
+    )
+
+
+def with_catalog(db: Path, work: Path) -> Path:
+    load_catalog(db, [site.catalog_json(work / "catalog.json")])
+    return db
+
+
+_KILLER = """
+import os, signal, sys
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from ingest import log_files
+import ingest.logs as logs
+log_files.BATCH_BYTES = {batch}
+real = logs._commit_batch
+calls = [0]
+def commit(con, load, staged, last):
+    calls[0] += 1
+    if calls[0] == {at} and {inside}:
+        real(con, load, staged, last)  # written, not yet committed
+        os.kill(os.getpid(), signal.SIGKILL)
+    if calls[0] == {at}:
+        os.kill(os.getpid(), signal.SIGKILL)  # between two commits
+    real(con, load, staged, last)
+logs._commit_batch = commit
+logs.ingest_logs(Path({db!r}), [Path({log!r})])
+"""
+
+
+def kill_at(db: Path, log: Path, at_commit: int, inside: bool) -> None:
+    script = _KILLER.format(
+        repo=str(REPO), batch=BATCH, at=at_commit, inside=inside, db=str(db), log=str(log)
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+
+
+def test_two_kills_then_a_rerun_give_a_clean_runs_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
+    log = busy_log(tmp_path / "access.log")
+    assert log.stat().st_size > 15 * BATCH
+    clean = with_catalog(tmp_path / "clean.duckdb", tmp_path)
+    ingest(clean, log)
+    crashed = with_catalog(tmp_path / "crashed.duckdb", tmp_path)
+    shutil.copy(key_path_for(clean), key_path_for(crashed))  # same clients, same keys
+
+    kill_at(crashed, log, at_commit=4, inside=True)  # inside the 4th commit
+    after_first = query(crashed, "select coalesce(sum(lines_read), 0) from file_loads")[0][0]
+    assert 0 < after_first < 600
+    kill_at(crashed, log, at_commit=6, inside=False)  # between commits, a run later
+    after_second = query(crashed, "select coalesce(sum(lines_read), 0) from file_loads")[0][0]
+    assert after_first < after_second < 600
+    result = ingest(crashed, log).as_dict()
+
+    assert result["lines_read"] == 600 - after_second
+    assert figures(crashed) == figures(clean)
+    assert totals(clean)["total_requests"] > 0
+    loads = query(
+        crashed,
+        "select sum(lines_read), sum(parsed), sum(rejected) from file_loads where stream_id = 1",
+    )[0]
+    assert loads[0] == 600 and loads[1] + loads[2] == 600
+    again = ingest(crashed, log).as_dict()
+    assert (again["lines_read"], again["details"][0]["status"]) == (0, "unchanged")
+
+
+def test_a_double_click_across_two_batches_is_one_action(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t0 = at("2023-03-15 09:00:00")
+    path = f"/dataset/{site.DATASETS['dengue'][0]}"
+    filler = [line(t0 + timedelta(seconds=i), path, ip=f"10.1.0.{i}") for i in range(1, 40)]
+    lines = [line(t0, path), *filler, line(t0 + timedelta(seconds=29), path)]
+    log = write(tmp_path / "access.log", lines)
+    monkeypatch.setattr(log_files, "BATCH_BYTES", len(lines[0]) * 20)
+    result = ingest(db, log).as_dict()
+    assert query(db, "select count(*) from file_loads where status = 'loaded'") == [(1,)]
+    assert result["lines_read"] == 41
+    # 41 requests, the first and the last by one client 29 s apart: 40 actions
+    assert totals(db)["total_investigations"] == 40
+    assert query(db, "select kept from events where line_no = 1") == [(False,)]
+
+
+def test_a_line_over_the_length_limit_is_rejected_without_holding_it(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_files, "BATCH_BYTES", 64 * 1024)
+    good = line(at("2023-03-15 09:00:00"), f"/dataset/{site.DATASETS['dengue'][0]}")
+    log = tmp_path / "access.log"
+    with log.open("wb") as fh:
+        fh.write(good.encode())
+        fh.write(b"203.0.113.9 - - [" + b"x" * (3 * 1024 * 1024) + b"\n")  # spans many batches
+        fh.write(good.replace("09:00:00", "09:05:00").encode())
+        fh.write(b"y" * (2 * 1024 * 1024))  # a final line with no newline at all
+    result = ingest(db, log).as_dict()
+    assert (result["lines_read"], result["parsed"], result["rejected"]) == (4, 2, 2)
+    rows = query(db, "select line_no, reason, length(line_masked) from rejected_lines order by 1")
+    assert [r[0] for r in rows] == [2, 4]
+    assert all(r[1].startswith("line longer than 1,024 KiB") for r in rows)
+    assert all(r[2] <= 2000 for r in rows)
+    assert rows[0][1] and "[ip]" in query(db, "select line_masked from rejected_lines")[0][0]
+    assert totals(db)["total_investigations"] == 2
+
+
+def test_an_older_copy_under_64_kib_and_its_gzip_add_nothing(db: Path, tmp_path: Path) -> None:
+    t0 = at("2023-03-15 09:00:00")
+    path = f"/dataset/{site.DATASETS['dengue'][0]}"
+    lines = [line(t0 + timedelta(minutes=i), path, ip=f"10.2.0.{i}") for i in range(200)]
+    ingest(db, write(tmp_path / "access.log", lines))
+    before = totals(db), query(db, "select count(*) from events")
+    older = write(tmp_path / "access.log.1", lines[:100])
+    assert older.stat().st_size < 64 * 1024
+    packed = tmp_path / "access.log.1.gz"
+    packed.write_bytes(gzip.compress(older.read_bytes()))
+    result = ingest(db, older, packed).as_dict()
+    assert result["lines_read"] == 0 and result["unchanged_files"] == 2
+    assert (totals(db), query(db, "select count(*) from events")) == before
+
+
+def test_cr_only_line_ends_fail_with_a_clear_message(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t0 = at("2023-03-15 09:00:00")
+    text = "".join(line(t0, "/dataset/x", ip=f"10.3.0.{i}") for i in range(5))
+    log = tmp_path / "mac.log"
+    log.write_bytes(text.replace("\n", "\r").encode())
+    assert main(["logs", "--db", str(db), "--json", str(log)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    detail = out["details"][0]
+    assert detail["status"] == "failed" and "CR only" in detail["message"]
+    assert "mac.log" in detail["message"]
+
+
+def test_a_fifo_and_a_directory_are_named_for_what_they_are(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe.log"
+    os.mkfifo(fifo)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    code = main(["logs", "--db", str(db), str(fifo), str(folder), str(tmp_path / "nope.log")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "pipe.log: is a FIFO (named pipe), not a regular file" in err
+    assert "logs: is a directory, not a log file" in err
+    assert "nope.log: no such file" in err
+
+
+def test_a_reader_waits_for_the_writers_turn_and_then_reads(db: Path, tmp_path: Path) -> None:
+    ingest(db, write(tmp_path / "a.log", [line(at("2023-03-15 09:00:00"), "/dataset/x")]))
+    with writer_turn(db):
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy, match="being updated"):
+            read(db, lambda con: con.execute("select 1").fetchone(), wait=0.3)
+        assert time.monotonic() - started < 2
+    assert read(db, lambda con: con.execute("select count(*) from events").fetchone()) == (1,)
+
+
+_READER = """
+import sys, time, json
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from ingest.db import read
+waits = []
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
+    start = time.monotonic()
+    n = read(Path({db!r}), lambda con: con.execute("select count(*) from events").fetchone()[0])
+    waits.append(time.monotonic() - start)
+    print(json.dumps([n, max(waits), len(waits)]), flush=True)
+    time.sleep(0.05)
+"""
+
+
+def test_readers_are_served_between_batch_commits(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
+    ingest(db, write(tmp_path / "first.log", [line(at("2023-03-01 09:00:00"), "/dataset/x")]))
+    log = busy_log(tmp_path / "access.log")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _READER.format(repo=str(REPO), db=str(db))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None
+        reader.stdout.readline()
+        result = ingest(db, log).as_dict()
+        time.sleep(0.3)
+        counts = []
+        reader.send_signal(signal.SIGTERM)
+        out, _ = reader.communicate(timeout=30)
+        for row in out.splitlines():
+            counts.append(json.loads(row))
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+    assert result["lines_read"] == 600
+    seen = {n for n, _, _ in counts}
+    assert len(seen) >= 2  # the reader saw the load grow, batch by batch
+    assert max(w for _, w, _ in counts) < 5
