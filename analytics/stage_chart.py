@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analytics import text_table
-from analytics.charts import THAI_FONT
+from analytics.charts import THAI_FONT, plain
 
 LABEL_COLUMNS = 34
 STAGE_BACKGROUND = "#0b1020"
@@ -59,7 +59,7 @@ def race_step(
         go.Bar(
             x=values,
             # long official names would squeeze the bars: cut to a stage-readable length
-            y=[text_table.cut(title, LABEL_COLUMNS) for title in step["title"].to_list()],
+            y=[plain(text_table.cut(title, LABEL_COLUMNS)) for title in step["title"].to_list()],
             orientation="h",
             text=[f"{v:,}" for v in values],
             textposition="outside",

@@ -9,4 +9,5 @@ text = _ui.text
 _ui.language_toggle()
 st.title(text("nav.not_found_title"))
 st.info(text("nav.not_found", path=st.session_state.get("requested_page", "")))
-st.page_link("views/overview.py", label=text("nav.overview"), icon=":material/bar_chart:")
+home = st.session_state.get("home", "overview")  # the first page this account may open
+st.page_link(f"views/{home}.py", label=text(f"nav.{home}"), icon=":material/home:")

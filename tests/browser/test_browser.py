@@ -315,7 +315,8 @@ def test_a_public_account_sees_no_ranking_of_an_unannounced_year(
     page.locator('[data-testid="stMain"]').first.wait_for(timeout=30_000)
     page.wait_for_timeout(2500)  # let every chart and table of the page draw
     body = page.locator("body").inner_text()
-    assert page.locator('[data-testid="stException"]').count() == 0
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
     for _, title, _ in site.AGENCIES.values():
         assert title not in body, f"{title} shown on {page_path}"
     assert page.locator(".js-plotly-plot").count() == 0  # no race, no ranking bars

@@ -127,6 +127,7 @@ def test_cli_adds_lists_and_removes_accounts(tmp_path: Path) -> None:
         "agency",
         "--agency",
         "ddc",
+        "--force",  # no warehouse here to check ddc against (see test_sessions.py for that)
         "--password-stdin",
         stdin="an-agency-pass\n",
     )
