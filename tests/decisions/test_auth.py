@@ -103,7 +103,9 @@ def test_sessions_time_out() -> None:
 
 def _cli(users: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "decisions", "--users", str(users), *args],
+        # --db beside the users file: `users remove` ends sessions, kept beside the database
+        [sys.executable, "-m", "decisions", "--db", str(users.with_name("w.duckdb"))]
+        + ["--users", str(users), *args],
         cwd=REPO,
         input=stdin,
         capture_output=True,
