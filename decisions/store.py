@@ -24,8 +24,7 @@ from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 from decisions import access
 from decisions.auth import User
 
-STATUSES = ("proposed", "approved", "withdrawn")
-STATES = ("embargoed", "announced")
+STATUSES = ("proposed", "approved", "withdrawn")  # every status a decision can have
 FISCAL_YEARS_BE = range(2500, 2700)  # 1957..2156 CE: a CE year (2023) is refused, not stored
 
 

@@ -144,3 +144,11 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
     change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "value")]
     assert change[["announced", "current"]].values.tolist() == [["1", "11"]]
     assert store.announced_shortlists(2566).equals(announced)
+
+
+def test_every_decision_status_has_a_readable_name() -> None:
+    from decisions.store import STATUSES
+    from views._badges import STATUS_NAMES
+
+    assert set(STATUS_NAMES) == set(STATUSES)
+    assert all(th and en and th != en for th, en in STATUS_NAMES.values())
