@@ -29,8 +29,20 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
     order = ("rank", "title", "agency_title", metric, "rank_change", "flags")
     order += ("total_requests", "machine_requests", "unique_investigations", "quality_score")
     order += ("dataset_page", "agency_page", "portal_page", "id")
+    change = pl.col("rank_change")
+    # a dataset unranked in the previous period has no change: say "new", not "None"
+    shown = marked(frame).with_columns(
+        pl.when(change.is_null())
+        .then(pl.lit(t("ใหม่", "new")))
+        .when(change > 0)
+        .then(pl.format("+{}", change))
+        .otherwise(change.cast(pl.String))
+        .alias("rank_change")
+        if "rank_change" in frame.columns
+        else []
+    )
     st.dataframe(
-        marked(frame),
+        shown,
         hide_index=True,
         key=key,
         # rank columns are absent while the period is embargoed for this viewer
@@ -40,7 +52,7 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
             "title": cc.TextColumn(t("ชุดข้อมูล", "Dataset"), width="medium"),
             "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
             metric: cc.NumberColumn(_ui.metric_name(metric), format="localized"),
-            "rank_change": cc.NumberColumn(t("อันดับเปลี่ยน", "Rank change"), format="%+d"),
+            "rank_change": cc.TextColumn(t("อันดับเปลี่ยน", "Rank change"), width="small"),
             "flags": cc.TextColumn(
                 _badges.FLAG_MARK + " " + t("ธง", "Flags"),
                 help=t(

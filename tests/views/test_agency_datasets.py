@@ -154,3 +154,11 @@ def test_agency_exports_open_with_the_figures_shown(monkeypatch, portal: Path) -
     id_at, value_at = header.index("รหัส"), header.index("ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)")
     figures = {r[id_at]: r[value_at] for r in rows[1:]}
     assert sheet.title == "ddc" and figures == {"covid-daily": 3, "dengue": 0}
+
+
+def test_rank_change_reads_new_rather_than_none(monkeypatch, portal: Path) -> None:
+    at = page(monkeypatch, portal, "datasets", fy="2566")
+    changes = at.dataframe[0].value["rank_change"].tolist()
+    assert changes and all(
+        c == "ใหม่" or (isinstance(c, str) and c.lstrip("+-").isdigit()) for c in changes
+    ), changes
