@@ -308,31 +308,28 @@ def build_parser() -> argparse.ArgumentParser:
         "also include fiscal years whose awards are not yet announced (staff only: without it,"
         " those months are withheld, as on every page)"
     )
-    c = sub.add_parser(
-        "counter-report",
-        help="COUNTER Research Data Dataset Report (DSR, rd1)",
-        epilog=EXAMPLES["counter-report"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    c.add_argument("--db", type=Path)
-    _period_args(c)
-    c.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
+
+    def usage_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        """A subcommand reporting usage of a period: database, period, agency, embargo."""
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--db", type=Path)
+        _period_args(p)
+        p.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
+        p.add_argument("--include-unannounced", action="store_true", help=embargo)
+        return p
+
+    c = usage_parser("counter-report", "COUNTER Research Data Dataset Report (DSR, rd1)")
     c.add_argument("--format", choices=("json", "tsv"), default="json")
     c.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    c.add_argument("--include-unannounced", action="store_true", help=embargo)
     c.set_defaults(func=counter_report_command)
-    u = sub.add_parser(
-        "usage-export",
-        help="monthly usage CSV + CKAN metadata, as open data",
-        epilog=EXAMPLES["usage-export"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    u.add_argument("--db", type=Path)
-    _period_args(u)
-    u.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
+    u = usage_parser("usage-export", "monthly usage CSV + CKAN metadata, as open data")
     u.add_argument("--output-dir", type=Path, default=Path("."), help="default: current folder")
     u.add_argument("--owner-org", default="dga", help="CKAN organization publishing it (dga)")
-    u.add_argument("--include-unannounced", action="store_true", help=embargo)
     u.set_defaults(func=usage_export_command)
     return parser
 
