@@ -24,12 +24,33 @@ from decisions.sessions import Sessions, parse_duration
 from decisions.store import decisions_path_for
 from settings import load_settings
 
-EXAMPLES = """examples:
-  python -m decisions users add somchai --role staff
-  python -m decisions users add ddc-head --role agency --agency ddc
-  python -m decisions kiosk-link --fy 2567 --expires 1d --url http://stage-pc:8501
-  python -m decisions kiosk-revoke 3
-"""
+EXAMPLE = {
+    "users add": ".venv/bin/python -m decisions users add ddc-head --role agency --agency ddc",
+    "users remove": ".venv/bin/python -m decisions users remove ddc-head",
+    "users list": ".venv/bin/python -m decisions users list",
+    "kiosk-link": ".venv/bin/python -m decisions kiosk-link --fy 2567 --expires 1d"
+    " --url http://stage-pc:8501",
+    "kiosk-links": ".venv/bin/python -m decisions kiosk-links",
+    "kiosk-revoke": ".venv/bin/python -m decisions kiosk-revoke 3",
+}
+EXAMPLES = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLE.values())
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    example: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """Add a subcommand whose --help ends with one example."""
+    return sub.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        epilog=f"example:\n  {EXAMPLE[example]}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _password(name: str, from_stdin: bool) -> str:
@@ -73,8 +94,8 @@ def _sessions(db: Path) -> Sessions:
     return Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command and return its exit code."""
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of every accounts and kiosk-link command."""
     parser = argparse.ArgumentParser(
         prog="python -m decisions",
         description="Dashboard accounts and kiosk links.",
@@ -84,19 +105,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="warehouse (default: ODA_DB or data/)")
     parser.add_argument("--users", type=Path, help="users file (default: beside the database)")
     sub = parser.add_subparsers(dest="command", required=True)
-    users = sub.add_parser("users").add_subparsers(dest="action", required=True)
-    add = users.add_parser("add", help="add or replace an account")
+    users = sub.add_parser(
+        "users",
+        help="add, remove or list accounts",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).add_subparsers(dest="action", required=True)
+    add = _command(users, "add", "add or replace an account", "users add")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES, required=True)
     add.add_argument("--agency", help="CKAN organization name (agency accounts)")
     add.add_argument("--force", action="store_true", help="accept an agency not in the catalog")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    remove = users.add_parser("remove", help="remove an account (and end its sessions)")
+    remove = _command(users, "remove", "remove an account (and end its sessions)", "users remove")
     remove.add_argument("name")
-    users.add_parser("list", help="list accounts")
-    kiosk = sub.add_parser(
+    _command(users, "list", "list accounts", "users list")
+    kiosk = _command(
+        sub,
         "kiosk-link",
-        help="print a link that opens the Presenter without a password",
+        "print a link that opens the Presenter without a password",
+        "kiosk-link",
         description="Print a URL that opens the Presenter read-only with public rights (the "
         "embargo holds) for one fiscal year, until it expires or is revoked.",
     )
@@ -108,10 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the dashboard's address as the stage machine reaches it (default: ODA_URL)",
     )
     kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
-    sub.add_parser("kiosk-links", help="list kiosk links")
-    revoke = sub.add_parser("kiosk-revoke", help="revoke a kiosk link at once")
+    _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
+    revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=int)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    args = build_parser().parse_args(argv)
     db = args.db or load_settings().db_path
     path = args.users or auth.users_path_for(db)
     try:

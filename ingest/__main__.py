@@ -14,7 +14,14 @@ COMMANDS = ("logs", "catalog", "tracking", "demo")
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every available ingest subcommand."""
-    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description=__doc__,
+        epilog="examples:\n  .venv/bin/python -m ingest catalog --ckan-url https://data.go.th"
+        "\n  .venv/bin/python -m ingest logs /var/log/nginx/access.log*"
+        "\n  .venv/bin/python -m ingest logs --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         try:

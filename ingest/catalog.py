@@ -470,9 +470,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "catalog",
         help="load the CKAN catalog (saved API answers or a live CKAN)",
-        description="Load agencies, datasets and resources from CKAN Action API answers saved"
-        " as .json/.json.gz (package_search pages, package_show, organization_list with"
-        " all_fields, or a list of packages), or crawl a live CKAN's package_search.",
+        description="Load agencies, datasets and resources from CKAN Action API answers saved\n"
+        "as .json/.json.gz (package_search pages, package_show, organization_list with\n"
+        "all_fields, or a list of packages), or crawl a live CKAN's package_search.",
+        epilog="examples:\n  .venv/bin/python -m ingest catalog --ckan-url https://data.go.th"
+        "\n  .venv/bin/python -m ingest catalog --complete package_search-*.json.gz",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument(
@@ -488,7 +491,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-mass-delete",
         action="store_true",
-        help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%} of the active"
+        # argparse %-formats help: a bare "%" made `catalog --help` a traceback
+        help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
     )
     p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")

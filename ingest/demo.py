@@ -501,7 +501,12 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `demo` subcommand."""
     p = subparsers.add_parser(
-        "demo", help="build the demo database from generated catalog and logs", description=__doc__
+        "demo",
+        help="build the demo database from generated catalog and logs",
+        description=__doc__,
+        epilog="examples:\n  .venv/bin/python -m ingest demo --force"
+        "\n  .venv/bin/python -m ingest demo --live --rate 600",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"

@@ -536,7 +536,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "logs",
         help="load nginx/Apache access logs (combined or common, plain or gzip)",
-        description="Load access logs; each file is one transaction and loads only new lines.",
+        description="Load access logs in batches, each committed with how far the file was"
+        " read, so\n"
+        "a re-run or a run after a crash loads only the lines not yet counted.",
+        epilog="example:\n  .venv/bin/python -m ingest logs /var/log/nginx/access.log"
+        " /var/log/nginx/access.log.2.gz",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", default=str(load_settings().db_path), help="DuckDB file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

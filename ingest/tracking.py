@@ -225,6 +225,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "tracking",
         help="load CKAN's own counters (tracking_summary or tracking_raw CSV)",
         description=__doc__,
+        epilog="example:\n  .venv/bin/python -m ingest tracking tracking_summary-2567-10.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument(
