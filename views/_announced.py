@@ -39,8 +39,9 @@ class Figures:
         box = st.sidebar if where == "sidebar" else st
         at = _data.decision_store(ctx.path).announced_at(fy or 0)
         day = _ui.show_date(at.astimezone(BANGKOK).date() if at else None)
+        self._as_announced = _ui.text("announced.as_announced", fy=fy, day=day)
         self._note = box.empty()
-        self._note.caption(_ui.text("announced.as_announced", fy=fy, day=day))
+        self._note.caption(self._as_announced)
         if self.staff:
             self.live = box.toggle(_ui.text("announced.show_live"), key="live", bind="query-params")
 
@@ -58,8 +59,12 @@ class Figures:
             return kept()  # public and agency accounts: the announced figures, nothing else
         as_announced, now = kept(), live()
         if self._note is not None and (self.live or announced.differs(as_announced, now)):
-            key = "announced.showing_live" if self.live else "announced.differs"
-            self._note.warning(_ui.text(key), icon=":material/history:")
+            said = (
+                _ui.text("announced.showing_live")
+                if self.live
+                else f"{_ui.text('announced.differs')}\n\n{self._as_announced}"
+            )
+            self._note.warning(said, icon=":material/history:")
         return now if self.live else as_announced
 
     def headline(self, group: str | None) -> pl.DataFrame:
