@@ -90,10 +90,28 @@ def agency_rankings(
     access: str = "regular",
 ) -> pl.DataFrame:
     """Return agencies ranked by `metric` in the period (within `group` if given), with change."""
+    current, previous = agency_figures(con, period), agency_figures(con, period.previous())
+    return rank_agencies(current, previous, metric=metric, group=group, access=access)
+
+
+def agency_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return every agency's sums for the period, unranked (what rank_agencies orders)."""
+    return _agencies(con, period)
+
+
+def rank_agencies(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    *,
+    metric: str = "unique_requests",
+    group: str | None = None,
+    access: str = "regular",
+) -> pl.DataFrame:
+    """Return agencies ranked from two periods' agency_figures (within `group` if given)."""
     by = usage.metric_for(metric, access)
 
-    def one(p: Period) -> pl.DataFrame:
-        frame = _agencies(con, p).with_columns(
+    def one(frame: pl.DataFrame) -> pl.DataFrame:
+        frame = frame.with_columns(
             pl.col(by)
             .rank(method="min", descending=True)
             .over("agency_group")
@@ -104,8 +122,8 @@ def agency_rankings(
             frame = frame.filter(pl.col("agency_group") == group)
         return _ranked(frame, by)
 
-    current = _with_change(one(period), one(period.previous()), by)
-    return current.select(
+    ranked = _with_change(one(current), one(previous), by)
+    return ranked.select(
         "rank",
         "id",
         "title",
@@ -125,17 +143,9 @@ def agency_rankings(
     )
 
 
-def _datasets(con: duckdb.DuckDBPyConnection, period: Period, agency: str | None) -> pl.DataFrame:
-    figures = usage.per_dataset(con, period)
-    if agency is not None:
-        figures = figures.join(
-            con.sql(
-                "select id as agency_id from agencies where name = $name", params={"name": agency}
-            ).pl(),
-            on="agency_id",
-        )
-    per_dataset = figures.group_by("dataset_id").agg(*[pl.col(m).sum() for m in usage.METRICS])
-    catalog = con.sql(
+def _catalog(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return every catalog dataset with its current agency and whether it was published."""
+    return con.sql(
         """
         select d.id as dataset_id, d.name as id, d.title, a.name as agency,
                a.title_th as agency_title, a.agency_group, d.high_value, d.category,
@@ -146,6 +156,19 @@ def _datasets(con: duckdb.DuckDBPyConnection, period: Period, agency: str | None
         """,
         params={"end": period.end},
     ).pl()
+
+
+def _datasets(con: duckdb.DuckDBPyConnection, period: Period, agency: str | None) -> pl.DataFrame:
+    figures = usage.per_dataset(con, period)
+    if agency is not None:
+        figures = figures.join(
+            con.sql(
+                "select id as agency_id from agencies where name = $name", params={"name": agency}
+            ).pl(),
+            on="agency_id",
+        )
+    per_dataset = figures.group_by("dataset_id").agg(*[pl.col(m).sum() for m in usage.METRICS])
+    catalog = _catalog(con, period)
     listed = catalog.join(per_dataset, on="dataset_id", how="left")
     if agency is not None:
         # the agency's datasets now, plus any it owned while they were used in the period
@@ -167,16 +190,63 @@ def dataset_rankings(
     access: str = "regular",
 ) -> pl.DataFrame:
     """Return datasets ranked by `metric` in the period, optionally of one group or agency."""
+    current, previous = _datasets(con, period, agency), _datasets(con, period.previous(), agency)
+    return rank_datasets(current, previous, metric=metric, group=group, access=access)
+
+
+def dataset_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return every listed dataset's sums for the period, unranked (what rank_datasets orders)."""
+    return _datasets(con, period, None)
+
+
+def dataset_figures_by_agency(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return, for every agency at once (column `scope`), what dataset_figures gives for it.
+
+    An agency's rows: its datasets now, plus any it owned while they were used in the period,
+    with only the use counted while it owned them; the same as `_datasets(con, period, agency)`.
+    """
+    names = con.sql("select id as agency_id, name as scope from agencies").pl()
+    per_scope = (
+        usage.per_dataset(con, period)
+        .join(names, on="agency_id")
+        .group_by("scope", "dataset_id")
+        .agg(*[pl.col(m).sum() for m in usage.METRICS])
+    )
+    catalog = _catalog(con, period)
+    keys = pl.concat(
+        [
+            catalog.filter(pl.col("agency").is_not_null()).select(
+                pl.col("agency").alias("scope"), "dataset_id"
+            ),
+            per_scope.select("scope", "dataset_id"),
+        ]
+    ).unique()
+    listed = keys.join(catalog, on="dataset_id").join(
+        per_scope, on=["scope", "dataset_id"], how="left"
+    )
+    return listed.filter(
+        pl.col("published") | pl.col("total_investigations").is_not_null()
+    ).with_columns(*[pl.col(m).fill_null(0) for m in usage.METRICS])
+
+
+def rank_datasets(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    *,
+    metric: str = "unique_requests",
+    group: str | None = None,
+    access: str = "regular",
+) -> pl.DataFrame:
+    """Return datasets ranked from two periods' dataset_figures (of one group if given)."""
     by = usage.metric_for(metric, access)
 
-    def one(p: Period) -> pl.DataFrame:
-        frame = _datasets(con, p, agency)
+    def one(frame: pl.DataFrame) -> pl.DataFrame:
         if group is not None:
             frame = frame.filter(pl.col("agency_group") == group)
         return _ranked(frame, by)
 
-    current = _with_change(one(period), one(period.previous()), by)
-    return current.select(
+    ranked = _with_change(one(current), one(previous), by)
+    return ranked.select(
         "rank",
         "id",
         "title",

@@ -75,11 +75,20 @@ class AnnouncedResults(SQLModel, table=True):
     shortlists: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class AnnouncedFigures(SQLModel, table=True):
+    """One frame of the year's ranking figures as announced (Parquet; see analytics.announced)."""
+
+    fiscal_year: int = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    frame: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 _TABLES = [
     Decision.__table__,  # type: ignore[attr-defined]
     AuditEntry.__table__,  # type: ignore[attr-defined]
     Announcement.__table__,  # type: ignore[attr-defined]
     AnnouncedResults.__table__,  # type: ignore[attr-defined]
+    AnnouncedFigures.__table__,  # type: ignore[attr-defined]
 ]
 _TRIGGERS = (
     """create trigger if not exists audit_no_update before update on auditentry
@@ -334,12 +343,18 @@ class DecisionStore:
         self._change(user, decision_id, "withdrawn", reason, ("proposed", "approved"))
 
     def announce(
-        self, user: User, fiscal_year: int, *, shortlists: pl.DataFrame | None = None
+        self,
+        user: User,
+        fiscal_year: int,
+        *,
+        shortlists: pl.DataFrame | None = None,
+        figures: dict[str, pl.DataFrame] | None = None,
     ) -> None:
         """Lift the embargo on a fiscal year: its approved winners become public and final.
 
-        shortlists: the year's shortlists as staff decided on them, kept as they are now so later
-        downloads cannot move the announced figures (see announced_shortlists).
+        shortlists: the year's shortlists as staff decided on them, and figures: the frames the
+        ranking pages show for the year (analytics.announced.year_figures); both kept as they are
+        now so later downloads cannot move the announced figures (announced_shortlists/_figures).
         """
         _staff(user, "announce results")
         _check_year(fiscal_year)
@@ -373,6 +388,12 @@ class DecisionStore:
                         shortlists=buffer.getvalue(),
                     )
                 )
+            for name, frame in (figures or {}).items():
+                buffer = io.BytesIO()
+                frame.write_parquet(buffer)
+                session.merge(
+                    AnnouncedFigures(fiscal_year=fiscal_year, name=name, frame=buffer.getvalue())
+                )
             state = after.model_dump(mode="json")
             self._audit(session, user, "announce", fiscal_year, before, state)
             session.commit()
@@ -388,6 +409,21 @@ class DecisionStore:
         with Session(self.engine) as session:
             row = session.get(AnnouncedResults, fiscal_year)
             return None if row is None else pl.read_ipc(io.BytesIO(row.shortlists))
+
+    def announced_figures(self, fiscal_year: int) -> dict[str, pl.DataFrame]:
+        """Return the ranking figures kept when the year was announced (empty: none kept)."""
+        query = select(AnnouncedFigures).where(AnnouncedFigures.fiscal_year == fiscal_year)
+        with Session(self.engine) as session:
+            rows = session.exec(query).all()
+            return {row.name: pl.read_parquet(io.BytesIO(row.frame)) for row in rows}
+
+    def announced_at(self, fiscal_year: int) -> datetime | None:
+        """Return when the year's results were announced (None: not announced)."""
+        with Session(self.engine) as session:
+            row = session.get(Announcement, fiscal_year)
+            if row is None or row.state != "announced":
+                return None
+            return row.changed_at.replace(tzinfo=UTC)  # SQLite keeps it naive, written in UTC
 
     def announced_years(self) -> set[int]:
         """Return every fiscal year whose results are public."""

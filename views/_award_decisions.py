@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -105,9 +107,16 @@ def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
 
 
 def show(
-    store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, current: pl.DataFrame
+    store: DecisionStore,
+    viewer: User,
+    fy: int,
+    shortlist: pl.DataFrame,
+    current: pl.DataFrame,
+    *,
+    figures: Callable[[], dict[str, pl.DataFrame]],
 ) -> None:
-    """Draw the decisions part; announcing keeps `current` as the year's announced shortlists."""
+    """Draw the decisions part; announcing keeps `current` as the year's announced shortlists
+    and what `figures` returns as the year's announced ranking figures."""
     st.header(t("การตัดสิน", "Decisions"))
     announced = store.is_announced(fy)
     decided = store.decisions(viewer, fy)
@@ -129,7 +138,7 @@ def show(
             _decide(store, viewer, fy, decided)
         if st.button(t(f"ประกาศผลปีงบประมาณ {fy}", f"Announce fiscal year {fy}"), type="primary"):
             try:
-                store.announce(viewer, fy, shortlists=current)
+                store.announce(viewer, fy, shortlists=current, figures=figures())
                 st.rerun()
             except ERRORS as exc:  # e.g. proposals still undecided
                 st.error(_untrusted.md_text(i18n.error(exc)))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -18,6 +17,7 @@ import streamlit as st
 
 from analytics import (
     advice,
+    announced,
     awards,
     datasets,
     evidence,
@@ -30,7 +30,6 @@ from analytics import (
     reconciliation,
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
-from analytics.periods import Period
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
@@ -83,219 +82,68 @@ def rules_text(name: str = "awards.toml") -> str:
 _TTL = 3600  # entries are keyed by version: the TTL only bounds memory
 
 
-# Data health
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def ingest_totals(path: str, version: int) -> pl.DataFrame:
-    """Return the ingest totals."""
-    return read(path, health.ingest_totals)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def file_loads(path: str, version: int) -> pl.DataFrame:
-    """Return the per-file load history."""
-    return read(path, health.file_loads)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def rejected_reasons(path: str, version: int) -> pl.DataFrame:
-    """Return rejected lines per reason."""
-    return read(path, health.rejected_reasons)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def usage_span(path: str, version: int) -> tuple[date | None, date | None]:
-    """Return the first and last day with counted requests."""
-    row = read(path, health.usage_span).row(0)
-    return row[0], row[1]
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def traffic_shares(path: str, version: int) -> pl.DataFrame:
-    """Return requests per client class."""
-    return read(path, health.traffic_shares)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def unattributed_refs(path: str, version: int) -> pl.DataFrame:
-    """Return the most requested dataset references that match no catalog dataset."""
-    return read(path, health.unattributed_refs)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def catalog_freshness(path: str, version: int) -> pl.DataFrame:
-    """Return the catalog's size and last load."""
-    return read(path, health.catalog_freshness)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def last_load(path: str, version: int) -> datetime | None:
-    """Return when the newest load that added log lines committed."""
-    value = read(path, feed.last_load).item()
-    return value if isinstance(value, datetime) else None
-
-
-# Rankings
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def headline(path: str, version: int, period: Period, group: str | None) -> pl.DataFrame:
-    """Return the headline figures of a period."""
-    return read(path, lambda con: rankings.headline(con, period, group=group))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def agency_rankings(
-    path: str, version: int, period: Period, metric: str, group: str | None, access: str
-) -> pl.DataFrame:
-    """Return the agency ranking of a period."""
-    return read(
-        path,
-        lambda con: rankings.agency_rankings(
-            con, period, metric=metric, group=group, access=access
-        ),
+def _kw(fn: Callable[..., Any], *names: str) -> Callable[..., Any]:
+    """Return fn taking the page's positional arguments after the first as these keywords."""
+    return lambda con, first, *rest, **kw: fn(
+        con, first, **dict(zip(names[: len(rest)], rest, strict=True)), **kw
     )
 
 
+def _rules(fn: Callable[..., Any], parsed: Callable[[awards.AwardRules], Any]) -> Any:
+    """Return fn taking an award rules file's text (parsed here, so the text is the cache key)."""
+    return lambda con, first, text: fn(con, first, parsed(awards.parse_rules(text)))
+
+
+# Every loader the pages call as _data.NAME(path, version, *args): what it reads on a connection.
+_QUERIES: dict[str, Callable[..., Any]] = {
+    # Data health
+    "ingest_totals": health.ingest_totals,
+    "file_loads": health.file_loads,
+    "rejected_reasons": health.rejected_reasons,
+    "usage_span": lambda con: health.usage_span(con).row(0),  # (first, last) day with use
+    "traffic_shares": health.traffic_shares,
+    "unattributed_refs": health.unattributed_refs,
+    "catalog_freshness": health.catalog_freshness,
+    "last_load": lambda con: feed.last_load(con).item(),  # newest load that added log lines
+    # Rankings
+    "headline": _kw(rankings.headline, "group"),
+    "agency_rankings": _kw(rankings.agency_rankings, "metric", "group", "access"),
+    "dataset_rankings": _kw(rankings.dataset_rankings, "metric", "group", "agency", "access"),
+    "monthly_usage": _kw(rankings.monthly_usage, "agency", "dataset", "group"),
+    "group_monthly_median": rankings.group_monthly_median,
+    "format_shares": _kw(rankings.format_shares, "agency", "dataset"),
+    "ranking_race": _kw(rankings.ranking_race, "metric", "top"),
+    # Datasets, quality, advice, reconciliation, flags, awards, the COUNTER report's rows
+    "dataset_profile": datasets.dataset_profile,
+    "dataset_resources": datasets.dataset_resources,
+    "dataset_referrers": datasets.dataset_referrers,
+    "dataset_quality": quality.dataset_quality,
+    "agency_quality": quality.agency_quality,
+    "rank_raisers": advice.rank_raisers,
+    "reconcile": reconciliation.reconcile,
+    "integrity_flags": _rules(flags.integrity_flags, lambda rules: rules.thresholds),
+    "shortlists": _rules(awards.shortlists, lambda rules: rules),
+    "year_figures": _rules(announced.year_figures, lambda rules: rules.thresholds),
+    "daily_series": _kw(evidence.daily_series, "level", "name"),
+    "top_client_share": _kw(evidence.top_client_share, "level", "name"),
+    "catalog_agencies": rank_change.catalog_agencies,
+    "monthly_dataset_usage": _kw(dsr_rows, "agency"),
+}
+
+
 @st.cache_data(ttl=_TTL, show_spinner=False)
-def dataset_rankings(
-    path: str,
-    version: int,
-    period: Period,
-    metric: str,
-    group: str | None,
-    agency: str | None,
-    access: str = "regular",
-) -> pl.DataFrame:
-    """Return the dataset ranking of a period."""
-    return read(
-        path,
-        lambda con: rankings.dataset_rankings(
-            con, period, metric=metric, group=group, agency=agency, access=access
-        ),
+def _cached(path: str, version: int, name: str, args: tuple, kwargs: tuple) -> Any:
+    """Run one loader's query; the cache key is the database, its version, the name and args."""
+    return read(path, lambda con: _QUERIES[name](con, *args, **dict(kwargs)))
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    """Return the loader `name(path, version, *args, **kwargs)`, cached by all of them."""
+    if name not in _QUERIES:
+        raise AttributeError(f"views._data has no loader {name!r}")
+    return lambda path, version, *args, **kwargs: _cached(
+        path, version, name, args, tuple(sorted(kwargs.items()))
     )
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def monthly_usage(
-    path: str,
-    version: int,
-    period: Period,
-    agency: str | None = None,
-    dataset: str | None = None,
-    group: str | None = None,
-) -> pl.DataFrame:
-    """Return monthly figures for everything, a group, an agency or a dataset."""
-    return read(
-        path,
-        lambda con: rankings.monthly_usage(
-            con, period, agency=agency, dataset=dataset, group=group
-        ),
-    )
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def group_monthly_median(
-    path: str, version: int, period: Period, group: str, metric: str
-) -> pl.DataFrame:
-    """Return the monthly median of an agency group."""
-    return read(path, lambda con: rankings.group_monthly_median(con, period, group, metric))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def format_shares(
-    path: str,
-    version: int,
-    period: Period,
-    agency: str | None = None,
-    dataset: str | None = None,
-) -> pl.DataFrame:
-    """Return downloads per resource format."""
-    return read(
-        path, lambda con: rankings.format_shares(con, period, agency=agency, dataset=dataset)
-    )
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def ranking_race(path: str, version: int, period: Period, metric: str, top: int) -> pl.DataFrame:
-    """Return cumulative monthly agency ranks for the bar-chart race."""
-    return read(
-        path, lambda con: rankings.ranking_race(con, period, level="agency", metric=metric, top=top)
-    )
-
-
-# Datasets, quality, advice, reconciliation, flags, awards
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def dataset_profile(path: str, version: int, name: str) -> pl.DataFrame:
-    """Return one dataset's metadata."""
-    return read(path, lambda con: datasets.dataset_profile(con, name))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def dataset_resources(path: str, version: int, name: str, period: Period) -> pl.DataFrame:
-    """Return one dataset's resources with their downloads."""
-    return read(path, lambda con: datasets.dataset_resources(con, name, period))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def dataset_referrers(path: str, version: int, name: str, period: Period) -> pl.DataFrame:
-    """Return where one dataset's requests came from."""
-    return read(path, lambda con: datasets.dataset_referrers(con, name, period))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def dataset_quality(path: str, version: int) -> pl.DataFrame:
-    """Return metadata quality per dataset."""
-    return read(path, quality.dataset_quality)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def agency_quality(path: str, version: int) -> pl.DataFrame:
-    """Return metadata quality per agency."""
-    return read(path, quality.agency_quality)
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def rank_raisers(path: str, version: int, agency: str, period: Period) -> pl.DataFrame:
-    """Return what would raise an agency's rank."""
-    return read(path, lambda con: advice.rank_raisers(con, agency, period))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def reconcile(path: str, version: int, period: Period, level: str) -> pl.DataFrame:
-    """Return portal counters beside ours."""
-    return read(path, lambda con: reconciliation.reconcile(con, period, level))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def integrity_flags(path: str, version: int, period: Period, rules_text: str) -> pl.DataFrame:
-    """Return integrity flags for a period under the rules' thresholds."""
-    rules = awards.parse_rules(rules_text)
-    return read(path, lambda con: flags.integrity_flags(con, period, rules.thresholds))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def shortlists(path: str, version: int, fiscal_year: int, rules_text: str) -> pl.DataFrame:
-    """Return every award category's shortlist for a fiscal year."""
-    rules = awards.parse_rules(rules_text)
-    return read(path, lambda con: awards.shortlists(con, fiscal_year, rules))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def daily_series(path: str, version: int, period: Period, level: str, name: str) -> pl.DataFrame:
-    """Return an agency's or a dataset's downloads per day."""
-    return read(path, lambda con: evidence.daily_series(con, period, level=level, name=name))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def top_client_share(
-    path: str, version: int, period: Period, level: str, name: str
-) -> pl.DataFrame:
-    """Return the busiest repeat client's share of an agency's or a dataset's downloads."""
-    return read(path, lambda con: evidence.top_client_share(con, period, level=level, name=name))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def catalog_agencies(path: str, version: int) -> pl.DataFrame:
-    """Return every agency of the catalog, with or without datasets and use."""
-    return read(path, rank_change.catalog_agencies)
 
 
 @st.cache_resource(show_spinner=False)
@@ -323,8 +171,6 @@ def sign_in_throttle() -> SignInThrottle:
 @st.cache_resource(show_spinner=False)
 def decision_store(path: str) -> DecisionStore:
     """Return the award decisions store beside the warehouse (SQLite: many sessions write)."""
-    from pathlib import Path
-
     return DecisionStore(decisions_path_for(Path(path)))
 
 
@@ -336,8 +182,11 @@ def announced_years(path: str | None) -> set[int]:
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False)
-def monthly_dataset_usage(
-    path: str, version: int, period: Period, agency: str | None = None
-) -> pl.DataFrame:
-    """Return monthly usage per dataset (the COUNTER report's rows) for everything or an agency."""
-    return read(path, lambda con: dsr_rows(con, period, agency=agency))
+def _announced_figures(path: str, fiscal_year: int, at: str) -> dict[str, pl.DataFrame]:
+    return decision_store(path).announced_figures(fiscal_year)
+
+
+def announced_figures(path: str, fiscal_year: int) -> dict[str, pl.DataFrame]:
+    """Return the ranking figures kept when the year was announced (empty: not announced)."""
+    at = decision_store(path).announced_at(fiscal_year)  # read fresh; kept frames never change
+    return {} if at is None else _announced_figures(path, fiscal_year, at.isoformat())

@@ -7,6 +7,7 @@ from analytics import charts, exports
 from analytics.dataset_table import datasets_with_evidence, flags_by, with_links
 from decisions import access
 from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui, _untrusted, tables
+from views._announced import Figures
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -16,9 +17,10 @@ viewer = _auth.require_page("agency", bool(announced))
 ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 metric = _ui.metric_picker()
+figures = Figures(ctx, viewer, period)  # an announced year: its figures as announced
 ranking = access.visible_rankings(  # an embargoed year: the agency's own row, without ranks
     viewer,
-    _data.agency_rankings(ctx.path, ctx.version, period, metric, None, "regular"),
+    figures.agency_rankings(metric, None),
     period=period,
     announced_years=announced,
     agency_column="id",
@@ -44,11 +46,11 @@ if ranking.filter(pl.col("id") == agency).is_empty():
 me = ranking.filter(pl.col("id") == agency).row(0, named=True)
 own = access.visible_rankings(
     viewer,
-    _data.dataset_rankings(ctx.path, ctx.version, period, metric, None, agency),
+    figures.dataset_rankings(metric, None, agency),
     period=period,
     announced_years=announced,
 )
-flags = _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text())
+flags = figures.integrity_flags()
 flagged = flags_by(own, flags, "agency")["flags"].to_list()
 title = _untrusted.md_text(me["title"])  # agencies write their own titles
 st.title(f"{_badges.FLAG_MARK} {title}" if flagged else title)

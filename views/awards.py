@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import committee, periods
 from views import _auth, _award_decisions, _award_exports, _award_shortlists, _context, _data, _ui
+from views._announced import year_figures
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -48,5 +49,7 @@ if shortlist.is_empty():
     st.info(t("ไม่มีผู้เข้ารอบในปีนี้", "No candidates in this fiscal year."))
     st.stop()
 _award_shortlists.show(ctx, fy, rules_text, shortlist)
-_award_decisions.show(store, viewer, fy, shortlist, current)
+_award_decisions.show(
+    store, viewer, fy, shortlist, current, figures=lambda: year_figures(ctx, fy, rules_text)
+)
 _award_exports.show(store, viewer, fy, shortlist, announced=announced)

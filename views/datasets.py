@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import PORTAL, dataset_labels, datasets_with_evidence, with_links
 from decisions import access
-from views import _auth, _context, _data, _rows, _ui, _untrusted, tables
+from views import _announced, _auth, _context, _data, _rows, _ui, _untrusted, tables
 from views._usage_report import report_downloads
 
 t = _ui.t
@@ -18,18 +18,17 @@ ctx = _context.require_usage()
 period = _ui.period_picker(ctx.first_day, ctx.last_day)
 group = _ui.group_picker()
 metric = _ui.metric_picker()
+figures = _announced.Figures(ctx, viewer, period)  # an announced year: its figures as announced
 ranked = with_links(
     datasets_with_evidence(
         access.visible_rankings(
             viewer,
-            access.visible_rows(
-                viewer, _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None)
-            ),
+            access.visible_rows(viewer, figures.dataset_rankings(metric, group)),
             period=period,
             announced_years=announced,
         ),
         _data.dataset_quality(ctx.path, ctx.version),
-        _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text()),
+        figures.integrity_flags(),
     )
 )
 

@@ -253,6 +253,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "value.certificate": ("เกียรติบัตร", "Certificate"),
     "value.true": ("ใช่", "Yes"),
     "value.false": ("ไม่", "No"),
+    # an announced fiscal year's figures (views/_announced.py)
+    "announced.as_announced": (
+        "ปีงบประมาณ {fy}: อันดับและตัวเลขตามที่ประกาศผลเมื่อ {day}",
+        "Fiscal year {fy}: ranks and figures as announced on {day}",
+    ),
+    "announced.differs": (
+        "ตัวเลขปัจจุบันต่างจากที่ประกาศ",
+        "Current figures differ from the announced ones",
+    ),
+    "announced.show_live": ("แสดงตัวเลขปัจจุบัน", "Show current figures"),
+    "announced.showing_live": (
+        "กำลังแสดงตัวเลขปัจจุบัน ไม่ใช่ตัวเลขที่ประกาศ (เห็นเฉพาะเจ้าหน้าที่)",
+        "Showing current figures, not the announced ones (staff only)",
+    ),
 }
 STRINGS.update({f"metric.{m.name}": (m.th, m.en) for m in METRICS.values()})
 STRINGS.update({f"metric.{m.name}.about": (m.about_th, m.about_en) for m in METRICS.values()})

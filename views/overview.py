@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import flags_by
 from decisions import access
-from views import _auth, _context, _data, _rows, _ui
+from views import _announced, _auth, _context, _data, _rows, _ui
 
 t = _ui.t
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -20,8 +20,8 @@ period = _ui.period_picker(
 group = _ui.group_picker()
 metric = _ui.metric_picker()
 st.caption(f"{_ui.period_label(period)} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
-
-head = _data.headline(ctx.path, ctx.version, period, group).row(0, named=True)
+figures = _announced.Figures(ctx, viewer, period)  # an announced year: its figures as announced
+head = figures.headline(group).row(0, named=True)
 cols = st.columns(4)
 for col, key in zip(
     cols,
@@ -54,18 +54,18 @@ st.plotly_chart(
 left, right = st.columns(2)
 agencies = access.visible_rankings(
     viewer,
-    _data.agency_rankings(ctx.path, ctx.version, period, metric, group, "regular"),
+    figures.agency_rankings(metric, group),
     period=period,
     announced_years=announced,
     agency_column="id",
 )
 top_datasets = access.visible_rankings(
     viewer,
-    _data.dataset_rankings(ctx.path, ctx.version, period, metric, group, None),
+    figures.dataset_rankings(metric, group),
     period=period,
     announced_years=announced,
 )
-flags = _data.integrity_flags(ctx.path, ctx.version, period, _data.rules_text())
+flags = figures.integrity_flags()
 with left:
     _rows.ranking_bars(
         agencies,

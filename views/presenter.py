@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import awards, periods
 from decisions import access, auth
-from views import _auth, _context, _data, _ui, _untrusted, stage
+from views import _announced, _auth, _context, _data, _ui, _untrusted, stage
 
 text = _ui.text
 st.set_page_config(initial_sidebar_state="collapsed")
@@ -40,9 +40,11 @@ if show == "winners":
     st.stop()
 
 st.title(text("stage.title", be=fy))
-stage.counters(period, every)
+# an announced year: its totals and race as announced (staff: the switch is in the sidebar)
+figures = _announced.Figures(ctx, viewer, period.until(ctx.last_day), where="sidebar")
+stage.counters(period, every, figures.headline(None) if figures.announced else None)
 if access.results_visible(viewer, period, announced):
-    stage.race(period, autoplay, top)
+    stage.race(period, autoplay, top, figures.ranking_race(top))
 else:  # the embargo: the ranking of a year staff have not announced stays with staff
     later = text("stage.embargoed", be=fy)
     st.html(f'<div class="stage-label" data-testid="embargoed">{later}</div>')

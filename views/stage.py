@@ -105,8 +105,10 @@ def month_name(month: object) -> str:
     return f"{MONTHS_TH_SHORT[day.month - 1]} {day.year + 543}"  # type: ignore[attr-defined]
 
 
-def counters(period: Period, every: float) -> None:
-    """Draw the live counters, re-read on a timer: a new ingest shows up without a reload."""
+def counters(period: Period, every: float, announced: pl.DataFrame | None = None) -> None:
+    """Draw the live counters, re-read on a timer: a new ingest shows up without a reload.
+
+    announced: an announced year's headline row, shown instead of the live figures."""
 
     @st.fragment(run_every=every)
     def live_counters() -> None:
@@ -114,7 +116,9 @@ def counters(period: Period, every: float) -> None:
         if path is None:
             return
         version = _data.version(path)
-        head = _data.headline(path, version, period, None).row(0, named=True)
+        head = (
+            announced if announced is not None else _data.headline(path, version, period, None)
+        ).row(0, named=True)
         cols = st.columns(3)
         for col, key in zip(
             cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
@@ -128,15 +132,19 @@ def counters(period: Period, every: float) -> None:
     live_counters()
 
 
-def race(period: Period, autoplay: bool, top: int) -> None:
-    """Draw the race; with autoplay it steps a month at a time and starts again after a pause."""
+def race(period: Period, autoplay: bool, top: int, announced: pl.DataFrame | None = None) -> None:
+    """Draw the race; with autoplay it steps a month at a time and starts again after a pause.
+
+    announced: an announced year's race, drawn instead of the live one."""
 
     @st.fragment(run_every=STEP_SECONDS if autoplay else None)
     def race_player() -> None:
         path = _data.db_path()
         if path is None:
             return
-        frame = _data.ranking_race(path, _data.version(path), period, "unique_requests", top)
+        frame = announced
+        if frame is None:
+            frame = _data.ranking_race(path, _data.version(path), period, "unique_requests", top)
         months = stage_chart.race_months(frame)
         if not months:
             return

@@ -370,6 +370,9 @@ def test_sign_in_keeps_the_page_and_view_and_survives_a_reload(secured_server, b
     sign_in(page, "somchai", "staff-password")
     page.get_by_role("heading", name="กรมการพัฒนาชุมชน").wait_for(timeout=30_000)
     assert "/agency" in page.url and "agency=cdd" in page.url and "fy=2566" in page.url
+    # the cookie is set by a script of the signed-in page, run just after it draws: a reload in
+    # that instant (1 in 6 tries, a machine's reflex, never a person's) would find no cookie yet
+    page.wait_for_function("document.cookie.includes('oda_session=')", timeout=10_000)
     page.reload()
     page.get_by_role("heading", name="กรมการพัฒนาชุมชน").wait_for(timeout=30_000)
     assert page.get_by_label("ชื่อผู้ใช้").count() == 0  # no password asked again

@@ -1,0 +1,119 @@
+"""The ranking figures a page shows: an announced fiscal year's as announced, else live ones.
+
+Announcing a year keeps its ranking figures (analytics.announced). For that fiscal year every
+page ranks from the kept figures, so later downloads cannot move announced results. Outside
+staff only ever see those; staff see them too, are told when the live figures differ and may
+switch to the live ones (?live=true).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from analytics import announced, periods
+from decisions.auth import User
+from views import _data, _ui
+from views._context import Context
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+class Figures:
+    """One page run's source of rankings, headline totals, flags and the race for a period."""
+
+    def __init__(self, ctx: Context, viewer: User, period: periods.Period, where: str = "main"):
+        """Load the kept figures if the period is an announced fiscal year; staff get a switch."""
+        self.ctx, self.period = ctx, period
+        self.staff = viewer.role == "staff"
+        self.live = False
+        fy = periods.fiscal_year_of(period.start) if period.kind == "fiscal_year" else None
+        self.kept = {} if fy is None else _data.announced_figures(ctx.path, fy)
+        self._note: DeltaGenerator | None = None
+        if not self.kept:
+            return
+        box = st.sidebar if where == "sidebar" else st
+        at = _data.decision_store(ctx.path).announced_at(fy or 0)
+        day = _ui.show_date(at.astimezone(BANGKOK).date() if at else None)
+        self._as_announced = _ui.text("announced.as_announced", fy=fy, day=day)
+        self._note = box.empty()
+        self._note.caption(self._as_announced)
+        if self.staff:
+            self.live = box.toggle(_ui.text("announced.show_live"), key="live", bind="query-params")
+
+    @property
+    def announced(self) -> bool:
+        """Return whether what the page shows is the announced figures (not live ones)."""
+        return bool(self.kept) and not self.live
+
+    def _pick(
+        self, kept: Callable[[], pl.DataFrame], live: Callable[[], pl.DataFrame]
+    ) -> pl.DataFrame:
+        if not self.kept:
+            return live()
+        if not self.staff:
+            return kept()  # public and agency accounts: the announced figures, nothing else
+        as_announced, now = kept(), live()
+        if self._note is not None and (self.live or announced.differs(as_announced, now)):
+            said = (
+                _ui.text("announced.showing_live")
+                if self.live
+                else f"{_ui.text('announced.differs')}\n\n{self._as_announced}"
+            )
+            self._note.warning(said, icon=":material/history:")
+        return now if self.live else as_announced
+
+    def headline(self, group: str | None) -> pl.DataFrame:
+        """Return the period's headline totals (one row)."""
+        c = self.ctx
+        return self._pick(
+            lambda: announced.headline(self.kept, group),
+            lambda: _data.headline(c.path, c.version, self.period, group),
+        )
+
+    def agency_rankings(self, metric: str, group: str | None) -> pl.DataFrame:
+        """Return the agency ranking (regular access)."""
+        c = self.ctx
+        return self._pick(
+            lambda: announced.agency_rankings(self.kept, metric, group),
+            lambda: _data.agency_rankings(c.path, c.version, self.period, metric, group, "regular"),
+        )
+
+    def dataset_rankings(
+        self, metric: str, group: str | None, agency: str | None = None
+    ) -> pl.DataFrame:
+        """Return the dataset ranking of everything, a group or one agency's datasets."""
+        c = self.ctx
+        return self._pick(
+            lambda: announced.dataset_rankings(self.kept, metric, group, agency),
+            lambda: _data.dataset_rankings(c.path, c.version, self.period, metric, group, agency),
+        )
+
+    def integrity_flags(self) -> pl.DataFrame:
+        """Return the integrity flags (the announced year's: as they stood when announced)."""
+        c = self.ctx
+        return self._pick(
+            lambda: announced.integrity_flags(self.kept),
+            lambda: _data.integrity_flags(c.path, c.version, self.period, _data.rules_text()),
+        )
+
+    def ranking_race(self, top: int) -> pl.DataFrame | None:
+        """Return the announced race to draw, or None: the stage reads the live one itself."""
+        if not self.kept:
+            return None
+        c, full_year = self.ctx, periods.fiscal_year(periods.fiscal_year_of(self.period.start))
+        race = self._pick(
+            lambda: announced.ranking_race(self.kept, top),
+            lambda: _data.ranking_race(c.path, c.version, full_year, announced.RACE_METRIC, top),
+        )
+        return None if self.live else race
+
+
+def year_figures(ctx: Context, fy: int, rules_text: str) -> dict[str, pl.DataFrame]:
+    """Return the figures to keep when staff announce a fiscal year (as the pages pick it)."""
+    period = periods.fiscal_year(fy).until(ctx.last_day)
+    return dict(_data.year_figures(ctx.path, ctx.version, period, rules_text))
