@@ -1,21 +1,19 @@
-"""`python -m ingest demo`: a realistic demo database, built through the real ingest paths.
+"""A realistic demo database: generated inputs loaded through the real ingest loaders.
 
 Deterministic inputs are generated under data/demo/generated/ (git-ignored): CKAN package_search
 pages for ~150 real Thai agencies (data/demo/agencies.csv, budgetary units of the Thai budget
 act) and their datasets, two Thai fiscal years of combined-format access logs with Zipf
 popularity, growth, seasonality, robots, scripts, double clicks and planted gaming, and a second
 catalog snapshot in which one dataset moved agency and one was deleted. They are then loaded by
-`ingest catalog` and `ingest logs`, exactly as real files would be.
+`ingest catalog`, `ingest logs` and `ingest tracking`, exactly as real files would be.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import contextlib
 import os
 import shutil
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -25,13 +23,11 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from ingest import synthetic_logs as syn
-from ingest.catalog import load_catalog
+from demo import synthetic_logs as syn
+from ingest.__main__ import main as ingest_command
 from ingest.db import remove_lock_files
-from ingest.logs import ingest_logs
 from ingest.privacy import load_or_create_key
-from ingest.tracking import load_tracking
-from settings import REPO_ROOT, key_path_for, load_settings
+from settings import REPO_ROOT, key_path_for
 
 Progress = Callable[[float, str], None]
 BKK = timezone(timedelta(hours=7))
@@ -369,6 +365,15 @@ def generate_inputs(folder: Path, scale: DemoScale, progress: Progress) -> DemoI
     return DemoInputs(first, second, logs, expected)
 
 
+def _ingest(command: str, db: Path, files: list[Path], *options: str) -> None:
+    """Load files with the real `python -m ingest COMMAND`; its summary joins the progress lines."""
+    argv = [command, "--db", str(db), *options, "--", *map(str, files)]
+    with contextlib.redirect_stdout(sys.stderr):  # stdout stays the demo's one JSON line
+        code = ingest_command(argv)
+    if code != 0:
+        raise RuntimeError(f"`python -m ingest {' '.join(argv)}` failed (exit code {code})")
+
+
 def _portal_counters(db: Path, path: Path, seed: int) -> Path:
     """Write a tracking_summary export as the portal's JavaScript counter would have seen it.
 
@@ -376,7 +381,7 @@ def _portal_counters(db: Path, path: Path, seed: int) -> Path:
     blocked scripts and some browsers (we keep 40-90% per dataset), and counts robots that run
     JavaScript (a few extra views).
     """
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), read_only=True)
     try:
         con.execute("select setseed($s)", {"s": (seed % 1000) / 1000})
         con.execute(
@@ -462,66 +467,15 @@ def build_demo(
     report(0.02, "สร้างแคตตาล็อก · generating the catalog")
     inputs = generate_inputs(folder, scale, report)
     report(0.55, "นำเข้าแคตตาล็อก · loading the catalog")
-    load_catalog(tmp, inputs.catalog_first[:1])  # organization_list: agencies with no datasets too
-    load_catalog(tmp, inputs.catalog_first[1:])
-    load_catalog(tmp, inputs.catalog_second, complete=True)  # the whole portal: one was deleted
+    _ingest("catalog", tmp, inputs.catalog_first[:1])  # organization_list: datasetless ones too
+    _ingest("catalog", tmp, inputs.catalog_first[1:])
+    _ingest("catalog", tmp, inputs.catalog_second, "--complete")  # the whole portal: one deleted
     for i, log in enumerate(inputs.logs):
         report(0.65 + 0.15 * i, f"นำเข้าล็อก {log.name} · ingesting {log.name}")
-        result = ingest_logs(tmp, [log])
-        if result.as_dict()["failed_files"]:
-            raise RuntimeError(f"demo log {log} failed to ingest")
+        _ingest("logs", tmp, [log])
     report(0.95, "ตัวนับของพอร์ทัล · portal counters")
-    load_tracking(tmp, [_portal_counters(tmp, folder / "tracking_summary.csv", scale.seed)])
+    _ingest("tracking", tmp, [_portal_counters(tmp, folder / "tracking_summary.csv", scale.seed)])
     _install(tmp, db_path, report, reused)
     remove_lock_files(tmp)  # nobody reads the build file: its turn-taking files can go
     report(1.0, "เสร็จแล้ว · done")
     return inputs
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run `ingest demo` and return the exit code."""
-    db = args.db or load_settings().db_path
-    started = time.monotonic()
-
-    def progress(done: float, message: str) -> None:
-        print(f"[{done:4.0%}] {message}", file=sys.stderr)
-
-    scale = DemoScale(lines_per_year=args.lines_per_year) if args.lines_per_year else None
-    build_demo(db, progress=progress, force=args.force, scale=scale)
-    print(json.dumps({"db": str(db), "seconds": round(time.monotonic() - started, 1)}))
-    if args.live:
-        from ingest.rehearsal import rehearse
-
-        log = args.log or db.parent / "demo" / "live" / "access.log"
-        rotate = args.rotate_every * 60 if args.rotate_every else None
-        return rehearse(db, log, args.rate, args.interval, rotate)
-    return 0
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `demo` subcommand."""
-    p = subparsers.add_parser(
-        "demo", help="build the demo database from generated catalog and logs", description=__doc__
-    )
-    p.add_argument(
-        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
-    )
-    p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
-    p.add_argument("--lines-per-year", type=int, help="log lines per fiscal year (default 700000)")
-    live = p.add_argument_group("rehearsing the stage")
-    live.add_argument(
-        "--live",
-        action="store_true",
-        help="then write realistic traffic stamped now to a log and follow it (Ctrl-C stops)",
-    )
-    live.add_argument(
-        "--log", type=Path, help="the log to write (default data/demo/live/access.log)"
-    )
-    live.add_argument("--rate", type=float, default=120.0, help="log lines a minute (default 120)")
-    live.add_argument(
-        "--interval", type=float, default=2.0, help="seconds between loads (default 2)"
-    )
-    live.add_argument(
-        "--rotate-every", type=float, metavar="MINUTES", help="rotate the log by rename this often"
-    )
-    p.set_defaults(func=run)

@@ -1,4 +1,4 @@
-"""`python -m ingest demo --live`: realistic portal traffic written to a log and followed.
+"""`python -m demo --live`: realistic portal traffic written to a log and followed.
 
 For rehearsing the stage: the demo database gets downloads stamped now, written line by line to
 an access log the way nginx would (with an optional rotation by rename every few minutes), and
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest import synthetic_logs as syn
+from demo import synthetic_logs as syn
 from ingest.follow import Follower, stop_on_signals
 
 HOUR = 3600
@@ -42,7 +42,7 @@ def demo_catalog(db_path: Path) -> syn.Catalog:
     finally:
         con.close()
     if datasets.is_empty():
-        raise ValueError(f"{db_path} has no catalog: build it with `python -m ingest demo`")
+        raise ValueError(f"{db_path} has no catalog: build it with `python -m demo`")
     return syn.Catalog.from_frames(datasets, resources)
 
 

@@ -1,13 +1,16 @@
-"""`ingest demo`: a small demo built through the real ingest, counted as generated."""
+"""`python -m demo`: a small demo built through the real ingest, counted as generated."""
 
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 
-from ingest.demo import AGENCIES_CSV, DemoScale, build_demo
+from demo.build import AGENCIES_CSV, DemoScale, build_demo
+from tests.conftest import REPO
 from tests.ingest.logkit import query, totals
 
 SMALL = DemoScale(agencies=30, datasets=200, lines_per_year=20_000, seed=7)
@@ -53,3 +56,15 @@ def test_demo_holds_portal_counters_to_reconcile(tmp_path: Path) -> None:
         " (select sum(count) from portal_tracking)",
     )
     assert 0.3 * ours < portal < ours  # the JavaScript counter sees fewer than the logs
+
+
+def test_ingest_names_the_demo_command_it_no_longer_has() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "demo", "--force"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "the demo is now `python -m demo --force`" in proc.stderr
