@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from demo.build import AGENCIES_CSV, DemoScale, build_demo
+from demo.build import DemoScale, build_demo
+from demo.catalog import AGENCIES_CSV
 from tests.conftest import REPO
 from tests.ingest.logkit import query, totals
 
