@@ -204,7 +204,7 @@ def build_demo(
     inputs = generate_inputs(folder, scale, report)
     report(0.55, "นำเข้าแคตตาล็อก · loading the catalog")
     _ingest("catalog", tmp, inputs.catalog_first[:1])  # organization_list: datasetless ones too
-    _ingest("catalog", tmp, inputs.catalog_first[1:])
+    _ingest("catalog", tmp, inputs.catalog_first[1:], "--complete")  # the whole portal as crawled
     _ingest("catalog", tmp, inputs.catalog_second, "--complete")  # the whole portal: one deleted
     for i, log in enumerate(inputs.logs):
         report(0.65 + 0.15 * i, f"นำเข้าล็อก {log.name} · ingesting {log.name}")
