@@ -2,7 +2,7 @@
 
 For rehearsing the stage: the demo database gets downloads stamped now, written line by line to
 an access log the way nginx would (with an optional rotation by rename every few minutes), and
-the real follower (`ingest logs --follow`) loads them, so the Presenter's counters move.
+the real `python -m ingest logs --follow` loads them, so the Presenter's counters move.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from demo import synthetic_logs as syn
-from ingest.follow import Follower, stop_on_signals
+from ingest.__main__ import main as ingest_command
 
 HOUR = 3600
 BKK = timezone(timedelta(hours=7))
@@ -129,17 +129,16 @@ def rehearse(
         file=sys.stderr,
         flush=True,
     )
-    with stop_on_signals() as stop:
-        writer = threading.Thread(
-            target=_write_traffic, args=(log, traffic, stop, rotate_every), daemon=True
+    stop = threading.Event()
+    writer = threading.Thread(
+        target=_write_traffic, args=(log, traffic, stop, rotate_every), daemon=True
+    )
+    writer.start()
+    try:
+        # the real `ingest logs --follow`: its loads, status lines and SIGINT/SIGTERM handling
+        return ingest_command(
+            ["logs", "--follow", "--db", str(db_path), "--interval", str(interval), "--", str(log)]
         )
-        writer.start()
-        try:
-            Follower(db_path, [log], interval).run(stop)
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            stop.set()
-            writer.join(timeout=10)
-    print("stopped", file=sys.stderr)
-    return 0
+    finally:
+        stop.set()
+        writer.join(timeout=10)
