@@ -1,4 +1,4 @@
-"""A realistic demo database: generated inputs loaded through the real ingest loaders.
+"""A realistic demo database: generated inputs loaded by the real `python -m ingest` commands.
 
 Deterministic inputs are generated under data/demo/generated/ (git-ignored): CKAN package_search
 pages for ~150 real Thai agencies (data/demo/agencies.csv, budgetary units of the Thai budget

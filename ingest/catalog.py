@@ -488,7 +488,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-mass-delete",
         action="store_true",
-        help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%} of the active"
+        # argparse formats help with %: the percent sign is written %%
+        help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
     )
     p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")
