@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from demo.build import DemoScale, build_demo
@@ -20,6 +21,22 @@ from ingest.privacy import KeyProblem
 from settings import load_settings
 
 
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """Return an argparse type: a number of that kind above 0, or an error naming the text."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            wanted = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {wanted}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of `python -m demo`."""
     p = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
@@ -27,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
     )
     p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
-    p.add_argument("--lines-per-year", type=int, help="log lines per fiscal year (default 700000)")
+    p.add_argument(
+        "--lines-per-year", type=_positive(int), help="log lines per fiscal year (default 700000)"
+    )
     live = p.add_argument_group("rehearsing the stage")
     live.add_argument(
         "--live",
@@ -37,12 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument(
         "--log", type=Path, help="the log to write (default data/demo/live/access.log)"
     )
-    live.add_argument("--rate", type=float, default=120.0, help="log lines a minute (default 120)")
     live.add_argument(
-        "--interval", type=float, default=2.0, help="seconds between loads (default 2)"
+        "--rate", type=_positive(float), default=120.0, help="log lines a minute (default 120)"
     )
     live.add_argument(
-        "--rotate-every", type=float, metavar="MINUTES", help="rotate the log by rename this often"
+        "--interval", type=_positive(float), default=2.0, help="seconds between loads (default 2)"
+    )
+    live.add_argument(
+        "--rotate-every",
+        type=_positive(float),
+        metavar="MINUTES",
+        help="rotate the log by rename this often",
     )
     return p
 

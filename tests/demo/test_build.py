@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from demo.build import DemoScale, build_demo
 from demo.catalog import AGENCIES_CSV
@@ -69,3 +70,28 @@ def test_ingest_names_the_demo_command_it_no_longer_has() -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "the demo is now `python -m demo --force`" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lines-per-year", "-5"], "argument --lines-per-year: -5 is not above 0"),
+        (["--lines-per-year", "1.5"], "argument --lines-per-year: '1.5' is not a whole number"),
+        (["--live", "--rate", "0"], "argument --rate: 0 is not above 0"),
+        (["--live", "--rotate-every", "soon"], "argument --rotate-every: 'soon' is not a number"),
+    ],
+)
+def test_bad_demo_options_are_named_and_nothing_is_built(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    db = tmp_path / "demo.duckdb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "demo", "--db", str(db), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert message in proc.stderr
+    assert not list(tmp_path.iterdir())
