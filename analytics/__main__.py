@@ -88,7 +88,7 @@ def _read(args: argparse.Namespace, fn: Callable[[duckdb.DuckDBPyConnection], T]
     """Run fn read-only, waiting quietly for an ingest's current commit (ingest.db's policy)."""
     db = Path(args.db or load_settings().db_path)
     if not db.exists():
-        raise SystemExit(f"error: no database at {db}: run `python -m ingest demo` or ingest logs")
+        raise SystemExit(f"error: no database at {db}: run `python -m demo` or ingest logs")
     try:
         return read(db, fn)
     except DatabaseBusy as exc:

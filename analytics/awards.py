@@ -31,7 +31,8 @@ class Category:
     min_quality: float = 0.0  # datasets: score; agencies: mean score
     published_before_end: bool = True
     cap_per_agency: int | None = None  # datasets: at most this many per agency
-    tie_policy: str = "report"  # report: tied candidates at the cut-off are marked, never dropped
+    # candidates tied at the cut-off: report marks them all tie_at_cutoff, include shortlists all
+    tie_policy: str = "report"
 
 
 @dataclass(frozen=True)

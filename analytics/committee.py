@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-STATUS_BADGES = ("shortlisted", "tie_at_cutoff", "excluded")
 COMPARED = ("value", "rank", "status", "flags")
 KEY = ("category", "id")
 

@@ -5,19 +5,11 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from analytics import vocabulary
 from analytics.periods import Period
 from analytics.vocabulary import RANKABLE
 
-METRICS = (
-    "total_requests",
-    "unique_requests",
-    "machine_requests",
-    "unique_machine_requests",
-    "total_investigations",
-    "unique_investigations",
-    "machine_investigations",
-    "robot_requests",
-)
+METRICS = tuple(vocabulary.METRICS)  # daily_usage's count columns
 # What access="machine" ranks by, for each regular metric.
 MACHINE_OF = {
     "total_requests": "machine_requests",

@@ -16,20 +16,21 @@ class Metric:
     about_en: str
 
 
+# daily_usage's count columns, in its column order (what ingest/counting.py writes)
 _METRICS = (
-    Metric(
-        "unique_requests",
-        "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)",
-        "Unique downloads",
-        "จำนวนผู้ใช้ (ต่อชั่วโมง) ที่ดาวน์โหลด ไม่นับบอตและสคริปต์",
-        "User-sessions (client and hour) that downloaded; robots and scripts excluded",
-    ),
     Metric(
         "total_requests",
         "ดาวน์โหลดทั้งหมด",
         "Total downloads",
         "ดาวน์โหลดทุกครั้งของผู้ใช้ทั่วไป รวมการโหลดซ้ำหลังผ่านไป 30 วินาที",
         "Every download by people, double clicks within 30 s counted once",
+    ),
+    Metric(
+        "unique_requests",
+        "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)",
+        "Unique downloads",
+        "จำนวนผู้ใช้ (ต่อชั่วโมง) ที่ดาวน์โหลด ไม่นับบอตและสคริปต์",
+        "User-sessions (client and hour) that downloaded; robots and scripts excluded",
     ),
     Metric(
         "machine_requests",

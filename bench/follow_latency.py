@@ -117,7 +117,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="follow-latency-"))
     db = args.db
     if db is None:
-        from ingest.demo import build_demo
+        from demo.build import build_demo
 
         db = work / "demo.duckdb"
         build_demo(db)

@@ -27,7 +27,7 @@ import polars as pl
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from ingest.synthetic_logs import LogSpec, PlantedGaming, synthetic_catalog, write_log  # noqa: E402
+from demo.synthetic_logs import LogSpec, PlantedGaming, synthetic_catalog, write_log  # noqa: E402
 
 BASE_LINES = 1_000_000
 TARGET_RATIO, AIM_RATIO = 0.15, 0.25

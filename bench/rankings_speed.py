@@ -21,9 +21,9 @@ sys.path.insert(0, str(REPO))
 
 from analytics import awards, flags, quality, rankings  # noqa: E402
 from analytics.periods import fiscal_year  # noqa: E402
+from demo.build import DemoScale, build_demo  # noqa: E402
 from ingest.counting import refresh_daily_usage  # noqa: E402
 from ingest.db import connect_reader, connect_writer  # noqa: E402
-from ingest.demo import DemoScale, build_demo  # noqa: E402
 
 
 def build(db: Path, events: int) -> None:

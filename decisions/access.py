@@ -8,13 +8,13 @@ Shortlists, unapproved decisions, reasons and the audit log stay with staff even
 The embargo: results are rankings (who is ahead of whom, rank, percentile, a race). Rankings of a
 period that touches a fiscal year staff have not announced are staff-only, on every page, chart,
 table, export and URL; outside staff see usage totals and, for agency accounts, their own figures
-without any rank. Pages ask `results_visible` / `visible_rankings` / `result_years` rather than
-deciding themselves.
+without any rank. Pages ask `results_visible` / `visible_rankings` / `ranking_periods` rather
+than deciding themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 import polars as pl
 
@@ -77,9 +77,6 @@ def visible_rows(user: User, frame: pl.DataFrame, *, agency_column: str = "agenc
     return frame.clear()
 
 
-visible_datasets = visible_rows
-
-
 def embargoed_years(period: Period, announced_years: Collection[int]) -> list[int]:
     """Return the fiscal years (BE) the period touches whose results are not announced."""
     first, last = fiscal_year_of(period.start), fiscal_year_of(period.end)
@@ -89,13 +86,6 @@ def embargoed_years(period: Period, announced_years: Collection[int]) -> list[in
 def results_visible(user: User, period: Period, announced_years: Collection[int]) -> bool:
     """Return whether the user may see rankings of the period: staff, or every year announced."""
     return user.role == "staff" or not embargoed_years(period, announced_years)
-
-
-def result_years(
-    user: User, fiscal_years: Iterable[int], announced_years: Collection[int]
-) -> list[int]:
-    """Return the fiscal years whose rankings the user may see (staff: all; others: announced)."""
-    return [fy for fy in fiscal_years if user.role == "staff" or fy in announced_years]
 
 
 def ranking_periods(user: User, announced_years: Collection[int]) -> set[int] | None:

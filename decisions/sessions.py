@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from decisions.store import engine_for
+from decisions.store import open_tables
 
 COOKIE = "oda_session"
 IDLE = timedelta(minutes=30)
@@ -91,12 +91,10 @@ class Sessions:
 
     def __init__(self, path: Path, key: bytes, clock: Callable[[], datetime] | None = None) -> None:
         """Open (creating if needed) the session tables in the decisions file at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = engine_for(path)
+        tables = [WebSession.__table__, KioskLink.__table__]  # type: ignore[attr-defined]
+        self.engine = open_tables(path, tables)
         self._key = key
         self._clock = clock or (lambda: datetime.now(UTC))
-        tables = [WebSession.__table__, KioskLink.__table__]  # type: ignore[attr-defined]
-        SQLModel.metadata.create_all(self.engine, tables=tables)
 
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC)

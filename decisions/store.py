@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,21 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-engine_for = _engine  # the sign-in throttle and sessions keep their tables in the same file
+def open_tables(path: Path, tables: Sequence[Any]) -> Engine:
+    """Return an engine on the decisions file at path, created owner-only, with these tables.
+
+    The store, the sign-in throttle and the sessions share the file; whichever opens it first
+    creates it, so each goes through here.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # embargoed results: owner only; SQLite gives its -wal and -shm files the same mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    engine = _engine(path)
+    SQLModel.metadata.create_all(engine, tables=list(tables))
+    return engine
 
 
 def _check_year(fiscal_year: int) -> None:
@@ -184,16 +198,9 @@ class DecisionStore:
 
     def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
         """Open (creating or upgrading if needed) the decisions file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # embargoed results: owner only; SQLite gives its -wal and -shm files the same mode
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
         self.path = path
-        self.engine = _engine(path)
+        self.engine = open_tables(path, _TABLES)
         self._clock = clock or (lambda: datetime.now(UTC))
-        SQLModel.metadata.create_all(self.engine, tables=_TABLES)
         with self.engine.begin() as con:
             for (table, column), ddl in _ADDED_COLUMNS.items():
                 present = {row[1] for row in con.exec_driver_sql(f"pragma table_info({table})")}

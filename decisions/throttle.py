@@ -27,7 +27,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from decisions.auth import User
 from decisions.keys import pseudonym
-from decisions.store import engine_for
+from decisions.store import open_tables
 
 MINUTE, QUARTER = timedelta(minutes=1), timedelta(minutes=15)
 ACCOUNT_BURST, ACCOUNT_LOCK = 5, 10  # failures per minute, per 15 minutes
@@ -82,11 +82,9 @@ class SignInThrottle:
 
     def __init__(self, path: Path, key: bytes, clock: Callable[[], datetime] | None = None) -> None:
         """Open (creating if needed) the attempts table in the decisions file at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = engine_for(path)
+        self.engine = open_tables(path, [SignInAttempt.__table__])  # type: ignore[attr-defined]
         self._key = key
         self._clock = clock or (lambda: datetime.now(UTC))
-        SQLModel.metadata.create_all(self.engine, tables=[SignInAttempt.__table__])  # type: ignore[attr-defined]
 
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC)

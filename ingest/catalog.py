@@ -491,7 +491,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-mass-delete",
         action="store_true",
-        # argparse %-formats help: a bare "%" made `catalog --help` a traceback
+        # argparse formats help with %: the percent sign is written %%
         help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
     )

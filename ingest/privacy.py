@@ -113,14 +113,6 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
-def client_key_sql(ip_col: str, ua_col: str) -> str:
-    """Return a DuckDB expression: the first 128 bits of HMAC-SHA-256(key, ip LF ua), a UHUGEINT.
-
-    Expects the pads as the parameters $ipad and $opad; column names come from code, not input.
-    """
-    return f"('0x' || {client_hex_sql(ip_col, ua_col)})::uhugeint"
-
-
 def client_hex_sql(ip_col: str, ua_col: str) -> str:
     """Return the same key as 32 hex digits (a text column travels through Arrow; UHUGEINT not)."""
     message = f"encode({ip_col} || chr(10) || coalesce({ua_col}, ''))"

@@ -10,6 +10,7 @@ import pytest
 
 from analytics.__main__ import build_parser as analytics_parser
 from decisions.__main__ import build_parser as decisions_parser
+from demo.__main__ import build_parser as demo_parser
 from ingest.__main__ import build_parser as ingest_parser
 
 
@@ -29,6 +30,7 @@ PARSERS = {
     "ingest": ingest_parser(),
     "analytics": analytics_parser(),
     "decisions": decisions_parser(),
+    "demo": demo_parser(),
 }
 LEAVES = [
     (program, words, parser) for program, top in PARSERS.items() for words, parser in _commands(top)
@@ -38,7 +40,8 @@ LEAVES = [
 def test_every_command_is_walked() -> None:
     names = {(program, " ".join(words)) for program, words, _ in LEAVES}
     assert ("ingest", "logs") in names and ("decisions", "users add") in names
-    assert ("analytics", "counter-report") in names and len(names) >= 13
+    assert ("analytics", "counter-report") in names and ("demo", "") in names
+    assert len(names) >= 13
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,7 @@ def test_help_ends_with_an_example_that_parses(
 ) -> None:
     text = parser.format_help()
     assert "example" in text.split("options:")[-1], text
-    marker = f".venv/bin/python -m {program} {' '.join(words)}"
+    marker = " ".join([".venv/bin/python -m", program, *words])
     lines = [line.strip() for line in text.splitlines() if line.strip().startswith(marker)]
     assert lines, f"no example of {marker!r} in:\n{text}"
     for line in lines:

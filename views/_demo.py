@@ -1,4 +1,4 @@
-"""First run: the demo database is built by `python -m ingest demo` in its own process.
+"""First run: the demo database is built by `python -m demo` in its own process.
 
 The dashboard never writes the database: on the first visit with the default database missing it
 starts the build once per server, shows the build's own progress lines, and reruns when it is
@@ -37,7 +37,7 @@ def start(db: Path) -> subprocess.Popen[bytes]:
         if running is not None and (running.poll() is None or db.exists()):
             return running
         db.parent.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "ingest", "demo", "--db", str(db)]
+        command = [sys.executable, "-m", "demo", "--db", str(db)]
         lines = os.environ.get("ODA_DEMO_LINES_PER_YEAR", "")
         if lines.isdigit():  # a smaller demo (tests, slow machines)
             command += ["--lines-per-year", lines]
@@ -83,7 +83,7 @@ def ensure() -> None:
             tail = log_path(db).read_text(encoding="utf-8", errors="replace").strip()
             box.update(state="error")
             st.error(i18n.text("demo.failed", error=tail.splitlines()[-1] if tail else "?"))
-            st.code("python -m ingest demo", language="sh")
+            st.code("python -m demo", language="sh")
             st.stop()
         box.update(label=i18n.text("demo.ready"), state="complete")
     st.rerun()

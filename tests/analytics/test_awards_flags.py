@@ -81,6 +81,44 @@ def test_a_tie_straddling_the_cut_off_is_reported_not_broken(contest: Path) -> N
     assert {i for i, _, _ in got} == {"covid-daily", "dengue", "village-fund"}
 
 
+def test_tie_policy_include_shortlists_everyone_tied_at_the_cut_off(
+    contest: Path, tmp_path: Path
+) -> None:
+    # by hand: covid-daily, dengue and village-fund have 5 unique downloads each, cm-tourism 3;
+    # two winners cut inside the three-way tie at 5, so all three are shortlisted, cm-tourism not
+    rules_file = tmp_path / "awards.toml"
+    rules_file.write_text(
+        """
+        [[category]]
+        id = "datasets"
+        title = "ชุดข้อมูลทรงคุณค่า"
+        kind = "certificate"
+        level = "dataset"
+        winners = 2
+        tie_policy = "include"
+        """,
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics", "awards", "--fiscal-year", "2566"]
+        + ["--rules", str(rules_file), "--format", "json", "--db", str(contest)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = [(r["position"], r["id"], r["value"], r["status"]) for r in json.loads(proc.stdout)]
+    assert got == [
+        (1, "covid-daily", 5, "shortlisted"),
+        (2, "dengue", 5, "shortlisted"),
+        (3, "village-fund", 5, "shortlisted"),
+    ]
+    # with the tie inside the winners (three places) nothing is tied over the cut-off
+    three = awards.shortlists(con_of(contest), 2566, rules(winners=3, tie_policy="include"))
+    assert [s for _, s, _ in rows(three, "datasets")] == ["shortlisted"] * 3
+
+
 def test_eligibility_high_value_and_min_datasets(contest: Path) -> None:
     frame = awards.shortlists(con_of(contest), 2566, rules(winners=1, high_value_only=True))
     got = rows(frame, "datasets")

@@ -42,19 +42,3 @@ def test_ranking_bars_keep_the_order_and_cut_at_top() -> None:
     assert list(fig.data[0].y) == ["ก", "ข"]
     assert list(fig.data[0].x) == [30, 20]
     assert fig.layout.yaxis.autorange == "reversed"
-
-
-def test_race_has_one_frame_per_month_ranked() -> None:
-    race = pl.DataFrame(
-        {
-            "month": [date(2022, 10, 1)] * 2 + [date(2022, 11, 1)] * 2,
-            "id": ["a", "b", "a", "b"],
-            "title": ["กรมก", "กรมข", "กรมก", "กรมข"],
-            "value": [5, 3, 6, 9],
-            "rank": [1, 2, 2, 1],
-        }
-    )
-    fig = charts.race_chart(race, title="race")
-    assert [f.name for f in fig.frames] == ["ต.ค. 2565", "พ.ย. 2565"]
-    assert list(fig.frames[1].data[0].y) == ["กรมข", "กรมก"]
-    assert list(fig.data[0].x) == [9, 6]  # the figure opens on the last month

@@ -113,15 +113,13 @@ def test_a_period_is_public_only_when_every_year_it_touches_is_announced() -> No
     inside = periods.date_range(date(2023, 1, 1), date(2023, 3, 31))
     assert access.results_visible(AGENCY, inside, {2566})
     assert not access.results_visible(AGENCY, inside, {2565, 2567})
-    assert access.result_years(PUBLIC, [2567, 2566, 2565], {2566}) == [2566]
-    assert access.result_years(STAFF, [2567, 2566], set()) == [2567, 2566]
 
 
 def test_dataset_rows_each_role_sees() -> None:
     datasets = pl.DataFrame({"id": ["a", "b", "c"], "agency": ["ddc", "cdd", "ddc"]})
-    assert access.visible_datasets(STAFF, datasets).height == 3
-    assert access.visible_datasets(AGENCY, datasets)["id"].to_list() == ["a", "c"]
-    empty = access.visible_datasets(PUBLIC, datasets)
+    assert access.visible_rows(STAFF, datasets).height == 3
+    assert access.visible_rows(AGENCY, datasets)["id"].to_list() == ["a", "c"]
+    empty = access.visible_rows(PUBLIC, datasets)
     assert empty.is_empty() and empty.columns == ["id", "agency"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -167,3 +168,24 @@ class _Lines:
 
     def readline(self) -> str:
         return self.lines.pop(0) if self.lines else ""
+
+
+@pytest.mark.parametrize("first", ["sessions", "throttle"])
+def test_decisions_file_is_owner_only_whichever_part_creates_it(tmp_path: Path, first: str) -> None:
+    from decisions.store import DecisionStore
+    from decisions.throttle import SignInThrottle
+
+    path = tmp_path / "w.duckdb.decisions.sqlite"
+    old = os.umask(0o022)  # a usual login umask: SQLite alone would create it 0644
+    try:
+        if first == "sessions":
+            Sessions(path, b"k" * 32).start("somchai")
+        else:
+            SignInThrottle(path, b"k" * 32).sign_in("somchai", "127.0.0.1", True, lambda: None)
+        DecisionStore(path).is_announced(2566)  # the store opens the file the other made
+    finally:
+        os.umask(old)
+    files = list(tmp_path.glob("w.duckdb.decisions.sqlite*"))
+    assert path in files
+    for found in files:
+        assert found.stat().st_mode & 0o777 == 0o600, found

@@ -253,3 +253,11 @@ def test_cli_json_summary_and_exit_code(tmp_path: Path) -> None:
     assert summary["new"] == 1 and summary["failed_files"] == 1 and summary["agencies"] == 1
     (failed,) = [s for s in summary["sources"] if s["status"] == "failed"]
     assert failed["message"].startswith(str(bad))
+
+
+def test_ingest_writes_exactly_the_agency_groups_analytics_names() -> None:
+    from analytics.vocabulary import GROUP_LABELS, GROUPS
+    from ingest.catalog_frames import GROUP_MARKERS
+
+    # ingest may not import analytics: the keys it writes and the names pages show must agree
+    assert {group for _, group in GROUP_MARKERS} | {"other"} == set(GROUPS) == set(GROUP_LABELS)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from demo.build import DemoScale, build_demo
 from ingest.db import connect_writer
-from ingest.demo import DemoScale, build_demo
 from tests.ingest.logkit import query
 
 SMALL = DemoScale(agencies=20, datasets=120, lines_per_year=15_000, seed=11)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import periods, rankings
 from analytics.dataset_table import dataset_labels
-from ingest.demo import DemoScale, build_demo
+from demo.build import DemoScale, build_demo
 from tests.conftest import REPO
 from views._untrusted import md_text
 

@@ -53,7 +53,8 @@ def figure(at: AppTest, key: str) -> dict:
 def test_no_database_says_which_command_to_run(monkeypatch, tmp_path: Path, page: str) -> None:
     at = app(monkeypatch, tmp_path / "missing.duckdb", page)
     assert not at.exception
-    assert any("python -m ingest" in info.value for info in at.info)
+    command = "python -m ingest logs" if page == "health" else "python -m demo"
+    assert any(command in info.value for info in at.info)
 
 
 @pytest.mark.parametrize("page", PAGES)

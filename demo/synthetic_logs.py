@@ -260,7 +260,7 @@ def synthetic_catalog(n_datasets: int, seed: int = 0, max_resources: int = 4) ->
     rng = np.random.default_rng(seed)
     per_dataset = rng.integers(1, max_resources + 1, size=n_datasets)
     n_resources = int(per_dataset.sum())
-    ids = _uuids(rng, n_datasets + n_resources)
+    ids = uuids(rng, n_datasets + n_resources)
     ext = np.array(_FILE_EXTENSIONS)[rng.integers(0, len(_FILE_EXTENSIONS), n_resources)]
     owner = np.repeat(np.arange(n_datasets), per_dataset)
     files = (
@@ -280,7 +280,7 @@ def synthetic_catalog(n_datasets: int, seed: int = 0, max_resources: int = 4) ->
     )
 
 
-def _uuids(rng: np.random.Generator, n: int) -> list[str]:
+def uuids(rng: np.random.Generator, n: int) -> list[str]:
     """Return n random version-4 UUID strings drawn from rng."""
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
@@ -288,7 +288,7 @@ def _uuids(rng: np.random.Generator, n: int) -> list[str]:
     return [str(uuid.UUID(bytes=row.tobytes())) for row in raw]
 
 
-def _zipf_weights(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
+def zipf_weights(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
     """Return probabilities ~ rank ** -exponent over n items in a random order."""
     ranks = rng.permutation(n) + 1
     w = ranks.astype(float) ** -exponent
@@ -428,7 +428,7 @@ def synthetic_events(spec: LogSpec) -> pl.DataFrame:
     for code in range(3):
         pool = np.flatnonzero(client_cls == code)
         sel = cls == code
-        w = _zipf_weights(rng, pool.size, spec.client_zipf_exponent)
+        w = zipf_weights(rng, pool.size, spec.client_zipf_exponent)
         client[sel] = pool[rng.choice(pool.size, size=int(sel.sum()), p=w)]
     t = _times(spec, rng, cls, start, end)
 
@@ -446,7 +446,7 @@ def synthetic_events(spec: LogSpec) -> pl.DataFrame:
         kind[kind == 2] = 1
 
     # Dataset by popularity (downloads and resource pages among datasets with resources).
-    pop = _zipf_weights(rng, len(cat.dataset_ids), spec.zipf_exponent)
+    pop = zipf_weights(rng, len(cat.dataset_ids), spec.zipf_exponent)
     dataset = np.full(n_base, -1, np.int64)
     sel = (kind == 1) | (kind == 3)
     dataset[sel] = rng.choice(pop.size, size=int(sel.sum()), p=pop)

@@ -1,13 +1,18 @@
-"""`ingest demo`: a small demo built through the real ingest, counted as generated."""
+"""`python -m demo`: a small demo built through the real ingest, counted as generated."""
 
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
-from ingest.demo import AGENCIES_CSV, DemoScale, build_demo
+from demo.build import DemoScale, build_demo
+from demo.catalog import AGENCIES_CSV
+from tests.conftest import REPO
 from tests.ingest.logkit import query, totals
 
 SMALL = DemoScale(agencies=30, datasets=200, lines_per_year=20_000, seed=7)
@@ -53,3 +58,40 @@ def test_demo_holds_portal_counters_to_reconcile(tmp_path: Path) -> None:
         " (select sum(count) from portal_tracking)",
     )
     assert 0.3 * ours < portal < ours  # the JavaScript counter sees fewer than the logs
+
+
+def test_ingest_names_the_demo_command_it_no_longer_has() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "demo", "--force"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "the demo is now `python -m demo --force`" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lines-per-year", "-5"], "argument --lines-per-year: -5 is not above 0"),
+        (["--lines-per-year", "1.5"], "argument --lines-per-year: '1.5' is not a whole number"),
+        (["--live", "--rate", "0"], "argument --rate: 0 is not above 0"),
+        (["--live", "--rotate-every", "soon"], "argument --rotate-every: 'soon' is not a number"),
+    ],
+)
+def test_bad_demo_options_are_named_and_nothing_is_built(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    db = tmp_path / "demo.duckdb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "demo", "--db", str(db), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert message in proc.stderr
+    assert not list(tmp_path.iterdir())

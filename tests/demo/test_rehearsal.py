@@ -1,4 +1,4 @@
-"""`python -m ingest demo --live`: demo traffic stamped now, written to a log and followed."""
+"""`python -m demo --live`: demo traffic stamped now, written to a log and followed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.rehearsal import LiveTraffic, demo_catalog
+from demo.rehearsal import LiveTraffic, demo_catalog
 from tests.conftest import REPO
 from tests.ingest.logkit import query
 from tests.views import site
@@ -37,7 +37,7 @@ def test_demo_live_writes_and_follows_until_interrupted(tmp_path: Path) -> None:
     (before,) = query(db, "select count(*) from events")[0]
     log = tmp_path / "live" / "access.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest", "demo", "--db", str(db), "--live", "--rate", "1200"]
+        [sys.executable, "-m", "demo", "--db", str(db), "--live", "--rate", "1200"]
         + ["--interval", "0.5", "--log", str(log)],
         cwd=REPO,
         stdout=subprocess.PIPE,

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest.synthetic_logs import (
+from demo.synthetic_logs import (
     Catalog,
     LogSpec,
     PlantedGaming,

@@ -1,8 +1,8 @@
-"""`python -m ingest demo --live`: realistic portal traffic written to a log and followed.
+"""`python -m demo --live`: realistic portal traffic written to a log and followed.
 
 For rehearsing the stage: the demo database gets downloads stamped now, written line by line to
 an access log the way nginx would (with an optional rotation by rename every few minutes), and
-the real follower (`ingest logs --follow`) loads them, so the Presenter's counters move.
+the real `python -m ingest logs --follow` loads them, so the Presenter's counters move.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest import synthetic_logs as syn
-from ingest.follow import Follower, stop_on_signals
+from demo import synthetic_logs as syn
+from ingest.__main__ import main as ingest_command
 
 HOUR = 3600
 BKK = timezone(timedelta(hours=7))
@@ -42,7 +42,7 @@ def demo_catalog(db_path: Path) -> syn.Catalog:
     finally:
         con.close()
     if datasets.is_empty():
-        raise ValueError(f"{db_path} has no catalog: build it with `python -m ingest demo`")
+        raise ValueError(f"{db_path} has no catalog: build it with `python -m demo`")
     return syn.Catalog.from_frames(datasets, resources)
 
 
@@ -129,17 +129,16 @@ def rehearse(
         file=sys.stderr,
         flush=True,
     )
-    with stop_on_signals() as stop:
-        writer = threading.Thread(
-            target=_write_traffic, args=(log, traffic, stop, rotate_every), daemon=True
+    stop = threading.Event()
+    writer = threading.Thread(
+        target=_write_traffic, args=(log, traffic, stop, rotate_every), daemon=True
+    )
+    writer.start()
+    try:
+        # the real `ingest logs --follow`: its loads, status lines and SIGINT/SIGTERM handling
+        return ingest_command(
+            ["logs", "--follow", "--db", str(db_path), "--interval", str(interval), "--", str(log)]
         )
-        writer.start()
-        try:
-            Follower(db_path, [log], interval).run(stop)
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            stop.set()
-            writer.join(timeout=10)
-    print("stopped", file=sys.stderr)
-    return 0
+    finally:
+        stop.set()
+        writer.join(timeout=10)
