@@ -31,13 +31,16 @@ class Figures:
         self.ctx, self.period = ctx, period
         self.staff = viewer.role == "staff"
         self.live = False
-        fy = periods.fiscal_year_of(period.start) if period.kind == "fiscal_year" else None
-        self.kept = {} if fy is None else _data.announced_figures(ctx.path, fy)
+        self.kept: dict[str, pl.DataFrame] = {}
         self._note: DeltaGenerator | None = None
+        if period.kind != "fiscal_year":
+            return  # only a fiscal year is announced: other periods rank live
+        fy = periods.fiscal_year_of(period.start)
+        self.kept = _data.announced_figures(ctx.path, fy)
         if not self.kept:
             return
         box = st.sidebar if where == "sidebar" else st
-        at = _data.decision_store(ctx.path).announced_at(fy or 0)
+        at = _data.decision_store(ctx.path).announced_at(fy)
         day = _ui.show_date(at.astimezone(BANGKOK).date() if at else None)
         self._as_announced = _ui.text("announced.as_announced", fy=fy, day=day)
         self._note = box.empty()

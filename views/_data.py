@@ -2,6 +2,8 @@
 
 Every loader takes `version` (the database files' modification stamp): a new ingest changes it,
 so the next rerun reads fresh figures without a restart, and unchanged data is served from cache.
+Loaders are the rows of `_QUERIES`: `_data.NAME(path, version, *args)` runs row NAME through one
+cached function keyed by all of those (a new loader is one row, not one more wrapper).
 """
 
 from __future__ import annotations
