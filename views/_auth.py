@@ -76,9 +76,11 @@ def watch_kiosk() -> None:
 
 
 def _signed_in_sidebar(user: auth.User) -> None:
-    pending = st.session_state.pop("set_cookie", None)
-    if pending:
-        _cookie(pending)
+    # drawn on every run, not once: the run right after signing in often ends in a page switch
+    # (the root opens the home page), which can drop its sidebar before the browser runs it
+    live = st.session_state.get("session_cookie")
+    if live:
+        _cookie(live)
     agency = f" · {user.agency}" if user.agency else ""
     st.sidebar.caption(f":material/person: {user.name} ({user.role}{agency})")
     if st.sidebar.button(_ui.text("sign_in.sign_out"), key="sign_out"):

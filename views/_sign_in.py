@@ -34,9 +34,7 @@ def form(path: Path, now: datetime) -> None:
         else:
             cookie = _data.sessions().start(found.name)
             st.session_state.pop("signed_out", None)
-            st.session_state.update(
-                user=found, last_seen=now, session_cookie=cookie, set_cookie=cookie
-            )
+            st.session_state.update(user=found, last_seen=now, session_cookie=cookie)
             st.rerun()
 
 
