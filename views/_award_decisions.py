@@ -11,6 +11,7 @@ from decisions.store import DecisionStore
 from views import _badges, _ui, _untrusted, i18n
 
 text = _ui.text
+ACTIONS = ("propose", "approved", "withdrawn", "announce")  # what the audit log records
 ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, never raised
 
 
@@ -76,8 +77,8 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
 def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
     shown = decided.with_columns(
         pl.col("category").replace_strict(titles, default=pl.col("category")),
-        pl.col("status").map_elements(_badges.status_name, return_dtype=pl.String),
-        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String),
+        _badges.status_names("status"),
+        _badges.flag_list_names("flags"),
         pl.col("decided_at").dt.convert_time_zone("Asia/Bangkok").dt.replace_time_zone(None),
     )
     cc = st.column_config
@@ -130,7 +131,9 @@ def show(
                 st.error(_untrusted.md_text(i18n.error(exc)))
     with st.expander(text("decisions.audit")):
         st.dataframe(
-            readable_audit(store.audit(viewer, fy)),
+            readable_audit(store.audit(viewer, fy)).with_columns(
+                pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS})
+            ),
             hide_index=True,
             key="audit",
             column_config={

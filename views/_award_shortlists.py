@@ -110,9 +110,9 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         left.caption(text("shortlists.no_flag"))
     else:
         left.dataframe(
-            mine.with_columns(
-                pl.col("flag").map_elements(_badges.badge_name, return_dtype=pl.String)
-            ).select("id", "flag", "value", "threshold", "evidence"),
+            mine.with_columns(_badges.badge_names("flag")).select(
+                "id", "flag", "value", "threshold", "evidence"
+            ),
             hide_index=True,
         )
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)

@@ -37,6 +37,33 @@ def flag_names(flags: str | None) -> str:
     return ", ".join(badge_name(code) for code in (flags or "").split(", ") if code)
 
 
+def status_names(column: str) -> pl.Expr:
+    """Return a column of decision status codes as readable names (vectorised)."""
+    # names looked up here, on the script's thread: polars may run a mapped Python function on
+    # a worker thread, where the reader's language is not known
+    names = {code: status_name(code) for code in STATUSES}
+    return pl.col(column).replace_strict(names, default=pl.col(column), return_dtype=pl.String)
+
+
+def badge_names(column: str) -> pl.Expr:
+    """Return a column of flag or status codes as readable names (vectorised)."""
+    names = {code: badge_name(code) for code in BADGES}
+    return pl.col(column).replace_strict(names, default=pl.col(column), return_dtype=pl.String)
+
+
+def flag_list_names(column: str) -> pl.Expr:
+    """Return a column of comma lists of flag codes as readable names ('' when none)."""
+    names = {code: badge_name(code) for code in BADGES}
+    return (
+        pl.col(column)
+        .fill_null("")
+        .str.split(", ")
+        .list.eval(pl.element().filter(pl.element() != "").replace(names))
+        .list.join(", ")
+        .alias(column)
+    )
+
+
 def award_names(rules_text: str) -> dict[str, str]:
     """Return each award category's name in the reader's language (English: title_en, else id)."""
     categories = awards.parse_rules(rules_text).categories

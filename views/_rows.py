@@ -19,7 +19,7 @@ def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
         .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col(label).fill_null("")))
         .otherwise(pl.col(label))
         .alias(label),
-        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String).fill_null(""),
+        _badges.flag_list_names("flags"),
     )
 
 

@@ -93,7 +93,7 @@ def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> N
     after = downloads(at)
     assert after["ผู้ได้รับรางวัล XLSX"][1] and after["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"][1]
     audit = table_with(at, "changes")
-    assert audit["action"].tolist() == ["propose", "approved", "announce"]
+    assert audit["action"].tolist() == ["เสนอชื่อ", "อนุมัติ", "ประกาศผล"]  # in the reader's language
     assert audit["changes"].tolist()[1] == "status: proposed → approved"
 
 

@@ -45,6 +45,8 @@ WIDGETS = (
 )
 MESSAGES = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error")
 MESSAGES += ("success", "toast")
+# table columns whose values are codes shown as words (statuses, flags, issues, kinds)
+TRANSLATED_VALUES = {"status", "flags", "flag", "issue", "detail", "traffic", "kind", "action"}
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +102,9 @@ def wording(at: AppTest) -> Iterator[tuple[str, str]]:
     for frame in at.dataframe:
         for name, config in json.loads(frame.proto.columns or "{}").items():
             yield "table header", str(config.get("label") or name)
+        shown = set(frame.proto.column_order) or set(frame.value.columns)
+        for name in TRANSLATED_VALUES & shown & set(frame.value.columns):
+            yield from (("table value", str(v)) for v in frame.value[name].dropna().unique())
     for chart in at.get("plotly_chart"):
         layout = json.loads(chart.proto.spec).get("layout", {})
         title = layout.get("title", {})
