@@ -25,7 +25,9 @@ pages = [
 
 def home() -> None:
     """The root URL: open the first page this account may see, keeping the URL's parameters."""
-    st.switch_page(f"views/{st.session_state['home']}.py", query_params=st.query_params.to_dict())
+    # ?en is bound to the language toggle (setting it here raises); the toggle carries it over
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "en"}
+    st.switch_page(f"views/{st.session_state['home']}.py", query_params=params)
 
 
 def routes(shown: list[tuple[str, str, str]]) -> list[st.Page]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 
@@ -13,6 +14,7 @@ from analytics import periods, quality, rankings
 from analytics.vocabulary import GROUPS, RANKABLE
 
 TIE_POLICIES = ("report", "include")
+THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Category:
     cap_per_agency: int | None = None  # datasets: at most this many per agency
     # candidates tied at the cut-off: report marks them all tie_at_cutoff, include shortlists all
     tie_policy: str = "report"
+    title_en: str = ""  # the English pages' name (the id when a rules file gives none)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def _check(cat: Category, where: str) -> None:
         problems.append("winners must be at least 1")
     if cat.tie_policy not in TIE_POLICIES:
         problems.append(f"tie_policy {cat.tie_policy!r}")
+    if THAI.search(cat.title_en):
+        problems.append(f"title_en {cat.title_en!r} (English, no Thai script)")
     if problems:
         raise ValueError(f"{where}: bad " + "; ".join(problems))
 

@@ -1,14 +1,17 @@
-"""The Agency page's parts: its figures, guidance when there is nothing to rank, why it moved."""
+"""The Agency page's parts: figures, guidance when unranked, trend, datasets, moves, advice."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from analytics import rank_change
-from views import _ui, _untrusted
+from analytics import charts, exports, rank_change
+from analytics.dataset_table import datasets_with_evidence, with_links
+from analytics.periods import Period
+from views import _data, _rows, _ui, _untrusted, tables
+from views._context import Context
 
-t = _ui.t
+text = _ui.text
 
 
 def figures(me: dict, ranking: pl.DataFrame, metric: str, embargoed: list[int]) -> None:
@@ -16,63 +19,36 @@ def figures(me: dict, ranking: pl.DataFrame, metric: str, embargoed: list[int]) 
     cols = st.columns(4)
     if "rank" in me:
         cols[0].metric(
-            t("อันดับรวม", "Overall rank"),
+            text("agency.overall_rank"),
             f"{me['rank']} / {ranking.height}",
             None if me["rank_change"] is None else f"{me['rank_change']:+d}",
-            help=t("บวก = ขยับขึ้นจากช่วงก่อน", "Positive = moved up since the previous period"),
+            help=text("agency.rank_help"),
         )
-        cols[1].metric(t("อันดับในกลุ่ม", "Rank in group"), f"{me['group_rank']}")
-        cols[2].metric(t("เปอร์เซ็นไทล์", "Percentile"), f"{me['percentile']:.0f}")
+        cols[1].metric(text("agency.rank_in_group"), f"{me['group_rank']}")
+        cols[2].metric(text("agency.percentile"), f"{me['percentile']:.0f}")
     else:
         years = ", ".join(str(fy) for fy in embargoed)
         cols[0].info(
-            t(
-                f"อันดับของปีงบประมาณ {years} จะแสดงเมื่อประกาศผล",
-                f"Ranks for fiscal year {years} are shown once the results are announced.",
-            ),
+            text("agency.embargoed", years=years),
             icon=":material/lock_clock:",
         )
     cols[3].metric(_ui.metric_name(metric), _ui.number(me[metric]), _ui.change(me["value_change"]))
     cols = st.columns(3)
-    cols[0].metric(t("ชุดข้อมูลที่เผยแพร่", "Datasets published"), _ui.number(me["datasets_published"]))
-    cols[1].metric(
-        t("มีผู้ดาวน์โหลด", "Downloaded at least once"), _ui.number(me["datasets_downloaded"])
-    )
-    cols[2].metric(t("สัดส่วนที่ถูกใช้", "Share used"), f"{(me['share_downloaded'] or 0):.0%}")
+    cols[0].metric(text("agency.datasets_published"), _ui.number(me["datasets_published"]))
+    cols[1].metric(text("agency.datasets_downloaded"), _ui.number(me["datasets_downloaded"]))
+    cols[2].metric(text("agency.share_used"), f"{(me['share_downloaded'] or 0):.0%}")
     if not me[metric]:
-        st.info(
-            t(
-                "ยังไม่มีการดาวน์โหลดในช่วงนี้: ตรวจว่าไฟล์ของชุดข้อมูลเปิดได้และลิงก์ถูกต้อง "
-                'แล้วดูรายการ "สิ่งที่จะช่วยเพิ่มอันดับ" ด้านล่าง',
-                "No downloads in this period yet: check that the datasets' files open and their "
-                'links work, then see "What would raise your rank" below.',
-            )
-        )
+        st.info(text("agency.no_downloads"))
 
 
 def unranked(agency: str, known: pl.DataFrame) -> None:
     """Explain why an agency has no rank in the period, and what to do; then stop the page."""
     row = known.filter(pl.col("id") == agency)
     if row.is_empty():
-        st.warning(
-            t(
-                f'ไม่พบหน่วยงาน "{agency}" ในแคตตาล็อก: ให้ผู้ดูแลตรวจชื่อหน่วยงานของบัญชีนี้ '
-                "(ชื่อองค์กรใน CKAN) หรือโหลดแคตตาล็อกล่าสุด",
-                f'The catalog has no agency "{agency}": ask the administrator to check this '
-                "account's agency (its CKAN organization name) or to load the latest catalog.",
-            )
-        )
+        st.warning(text("agency.unknown", agency=_untrusted.md_text(agency)))
     else:
         st.title(_untrusted.md_text(row["title"][0]))
-        st.info(
-            t(
-                "หน่วยงานนี้ยังไม่มีชุดข้อมูลที่เผยแพร่หรือมีผู้ใช้ในช่วงนี้ จึงยังไม่มีอันดับ: "
-                "เผยแพร่ชุดข้อมูลบน data.go.th แล้วอันดับจะปรากฏหลังโหลดแคตตาล็อกครั้งถัดไป",
-                "This agency has no dataset published or used in this period, so it has no rank "
-                "yet: publish datasets on data.go.th and its rank appears after the next catalog "
-                "load.",
-            )
-        )
+        st.info(text("agency.no_rank"))
     st.stop()
 
 
@@ -80,43 +56,91 @@ def why_rank_changed(
     agencies: pl.DataFrame, datasets: pl.DataFrame, agency: str, metric: str
 ) -> None:
     """Draw the datasets that gained or lost most and how the agencies just above did."""
-    st.subheader(t("ทำไมอันดับจึงเปลี่ยน", "Why did my rank change"))
+    st.subheader(text("agency.why"))
     story = rank_change.rank_story(agencies, datasets, agency)
     moved = story["rank_change"]
     if moved is None:
-        st.caption(
-            t(
-                "ช่วงก่อนหน้าไม่มีการใช้: ไม่มีอันดับให้เทียบ",
-                "No use in the previous period: no rank to compare.",
-            )
-        )
+        st.caption(text("agency.no_previous"))
     else:
-        direction = (
-            t(f"ขึ้น {moved} อันดับ", f"up {moved} place{'s' * (moved != 1)}")
-            if moved > 0
-            else t(f"ลง {-moved} อันดับ", f"down {-moved} place{'s' * (moved != -1)}")
-            if moved < 0
-            else t("คงที่", "unchanged")
-        )
+        way = "up" if moved > 0 else "down" if moved < 0 else "unchanged"
+        way += "_one" if abs(moved) == 1 else ""
         above = story["above_median_change"]
         st.markdown(
-            t(
-                f"อันดับ{direction}: ชุดข้อมูลของคุณเพิ่มขึ้นรวม {story['gained']:,} และลดลงรวม "
-                f"{story['lost']:,} ({_ui.change(story['value_change'])} สุทธิ)"
-                + ("" if above is None else f"; หน่วยงานที่อยู่เหนือคุณเปลี่ยนไปราว {above:+,} (มัธยฐาน)"),
-                f"Rank {direction}: your datasets gained {story['gained']:,} and lost "
-                f"{story['lost']:,} ({_ui.change(story['value_change'])} net)"
-                + (
-                    ""
-                    if above is None
-                    else f"; the agencies just above moved by about {above:+,} (median)"
-                ),
+            text(
+                "agency.story",
+                direction=text(f"agency.{way}", n=abs(moved)),
+                gained=_ui.number(story["gained"]),
+                lost=_ui.number(story["lost"]),
+                net=_ui.change(story["value_change"]),
             )
+            + ("" if above is None else text("agency.story_above", above=_ui.change(above)))
         )
     left, right = st.columns(2)
-    left.caption(t("ชุดข้อมูลที่เพิ่มหรือลดมากที่สุด", "Datasets that gained or lost most"))
+    left.caption(text("agency.movers"))
     left.dataframe(rank_change.dataset_movers(datasets, metric), hide_index=True, key="movers")
-    right.caption(t("หน่วยงานที่อยู่เหนือคุณ", "The agencies just above"))
+    right.caption(text("agency.above"))
     right.dataframe(
         rank_change.neighbours_above(agencies, agency, metric), hide_index=True, key="above"
     )
+
+
+SCORES = ("score", "findability", "interoperability", "reusability")
+
+
+def advice(raisers: pl.DataFrame) -> pl.DataFrame:
+    """Return the rank raisers with each issue's advice worded in the reader's language."""
+    # the table's wording keeps the scores in this order in both languages (checked by a test)
+    low = pl.format(
+        text("advice.low_quality", **dict.fromkeys(SCORES, "{}")),
+        *(pl.col(c).round(0).cast(pl.Int64) for c in SCORES),
+    )
+    fixed = {issue: text(f"advice.{issue}") for issue in ("never_downloaded", "stale")}
+    detail = (
+        pl.when(pl.col("issue") == "low_quality")
+        .then(low)
+        .otherwise(pl.col("issue").replace_strict(fixed, default=None, return_dtype=pl.String))
+    )
+    return raisers.select("id", "title", "issue", detail.alias("detail"))
+
+
+def trend(ctx: Context, period: Period, me: dict, metric: str) -> None:
+    """Draw the agency's monthly trend against its group's median."""
+    monthly = _data.monthly_usage(ctx.path, ctx.version, period, agency=me["id"])
+    median = _data.group_monthly_median(ctx.path, ctx.version, period, me["agency_group"], metric)
+    st.plotly_chart(
+        charts.trend_chart(
+            monthly,
+            metric,
+            title=text("agency.trend"),
+            series_label=me["title"],
+            thai=not _ui.english(),
+            median=median,
+            median_label=text("agency.median"),
+        ),
+        key="agency_trend",
+    )
+
+
+def datasets(
+    ctx: Context, period: Period, agency: str, own: pl.DataFrame, flags: pl.DataFrame, metric: str
+) -> None:
+    """Draw the agency's datasets with their evidence, and their CSV and XLSX downloads."""
+    st.subheader(text("agency.datasets"))
+    table = datasets_with_evidence(own, _data.dataset_quality(ctx.path, ctx.version), flags)
+    _rows.ranking_table(with_links(table), metric, key="agency_datasets")
+    name = tables.export_name(agency, period)
+    export = tables.for_export(table)
+    left, right = st.columns(2)
+    left.download_button("CSV", exports.csv_bytes(export), f"{name}.csv", "text/csv", key="csv")
+    xlsx = exports.xlsx_bytes(export, sheet=agency)
+    right.download_button("XLSX", xlsx, f"{name}.xlsx", exports.XLSX_MIME, key="xlsx")
+
+
+def raisers(ctx: Context, period: Period, agency: str) -> None:
+    """Draw what would raise the agency's rank, worded in the reader's language."""
+    st.subheader(text("agency.raisers"))
+    found = _data.rank_raisers(ctx.path, ctx.version, agency, period)
+    if found.is_empty():
+        st.success(text("agency.nothing_to_fix"))
+    else:
+        tables.show(advice(found), key="raisers")

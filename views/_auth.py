@@ -1,4 +1,4 @@
-"""Sign-in and the current user: accounts from the users file; open demo mode without one.
+"""Who is signed in: accounts from the users file, the session cookie, kiosk links, page access.
 
 A signed-in browser keeps a signed, expiring session cookie (decisions/sessions.py), so a reload
 or a shared link opened later in the same browser needs no password for 30 idle minutes; the
@@ -16,9 +16,8 @@ import streamlit as st
 
 from decisions import auth
 from decisions.sessions import COOKIE, LIFETIME, Kiosk
-from decisions.throttle import Verdict
 from settings import load_settings
-from views import _data, _ui
+from views import _data, _sign_in, _ui
 
 SESSION_MINUTES = 30
 OPEN_MODE_USER = auth.User("demo", "staff")
@@ -56,21 +55,9 @@ def _kiosk_user(token: str) -> auth.User:
     found, why = _data.sessions().kiosk(token)
     if found is None:
         st.session_state.pop("kiosk", None)
-        sign_in_header()
-        if why == "expired":
-            message = ("ลิงก์นำเสนอนี้หมดอายุแล้ว", "This kiosk link has expired.")
-        elif why == "revoked":
-            message = ("ลิงก์นำเสนอนี้ถูกยกเลิกแล้ว", "This kiosk link was revoked.")
-        else:
-            message = ("ลิงก์นำเสนอนี้ไม่ถูกต้อง", "This kiosk link is not valid.")
-        st.error(
-            _ui.t(message[0], message[1])
-            + " "
-            + _ui.t(
-                "ขอลิงก์ใหม่จากเจ้าหน้าที่: python -m decisions kiosk-link",
-                "Ask staff for a new one: python -m decisions kiosk-link",
-            )
-        )
+        _sign_in.header()
+        reason = why if why in ("expired", "revoked") else "invalid"
+        st.error(_ui.text(f"sign_in.kiosk_{reason}") + " " + _ui.text("sign_in.new_link"))
         st.stop()
     st.session_state["kiosk"] = found
     return auth.User(f"kiosk-{found.id}", "public")
@@ -89,12 +76,14 @@ def watch_kiosk() -> None:
 
 
 def _signed_in_sidebar(user: auth.User) -> None:
-    pending = st.session_state.pop("set_cookie", None)
-    if pending:
-        _cookie(pending)
+    # drawn on every run, not once: the run right after signing in often ends in a page switch
+    # (the root opens the home page), which can drop its sidebar before the browser runs it
+    live = st.session_state.get("session_cookie")
+    if live:
+        _cookie(live)
     agency = f" · {user.agency}" if user.agency else ""
     st.sidebar.caption(f":material/person: {user.name} ({user.role}{agency})")
-    if st.sidebar.button(_ui.t("ออกจากระบบ", "Sign out"), key="sign_out"):
+    if st.sidebar.button(_ui.text("sign_in.sign_out"), key="sign_out"):
         _data.sessions().end(st.session_state.pop("session_cookie", None))
         st.session_state.pop("user", None)
         st.session_state["signed_out"] = True  # the browser's old cookie no longer counts
@@ -108,7 +97,7 @@ def _resume(path, now: datetime) -> auth.User | None:  # noqa: ANN001 (a Path)
     cookie = st.context.cookies.get(COOKIE)
     account, why = _data.sessions().resume(cookie)
     if why == "idle":
-        st.info(_ui.t("หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง", "Session timed out: sign in again."))
+        st.info(_ui.text("sign_in.timed_out"))
     if account is None:
         return None
     entry = auth.read_users(path).get(account)
@@ -133,11 +122,7 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
     path = users_file()
     if not path.exists():
         st.sidebar.warning(
-            _ui.t(
-                "โหมดสาธิต: ยังไม่มีบัญชีผู้ใช้ ทุกคนเห็นทุกหน้า เพิ่มบัญชีด้วย",
-                "Demo mode: no accounts yet, everyone sees everything. Add accounts with",
-            )
-            + " `python -m decisions users add NAME --role staff`"
+            _ui.text("sign_in.demo_mode") + " `python -m decisions users add NAME --role staff`"
         )
         return OPEN_MODE_USER
     now = datetime.now(UTC)
@@ -159,7 +144,7 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
         _data.sessions().end(st.session_state.pop("session_cookie", None))
         st.session_state.pop("user", None)
         st.session_state["signed_out"] = True
-        st.info(_ui.t("หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง", "Session timed out: sign in again."))
+        st.info(_ui.text("sign_in.timed_out"))
     else:
         resumed = _resume(path, now)
         if resumed is not None:
@@ -169,73 +154,8 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
         hold_page()
     if st.session_state.get("signed_out"):
         _cookie(None)
-    sign_in_header()
-    with st.form("sign_in"):
-        st.subheader(_ui.t("เข้าสู่ระบบ", "Sign in"))
-        name = st.text_input(_ui.t("ชื่อผู้ใช้", "User name"), key="sign_in_name", max_chars=100)
-        password = st.text_input(
-            _ui.t("รหัสผ่าน", "Password"), type="password", key="sign_in_password"
-        )
-        submitted = st.form_submit_button(_ui.t("เข้าสู่ระบบ", "Sign in"))
-    if submitted:
-        known = name in auth.read_users(path)
-        found, verdict = _data.sign_in_throttle().sign_in(
-            name, st.context.ip_address, known, lambda: auth.authenticate(path, name, password)
-        )
-        if not verdict.allowed:
-            st.error(refusal(verdict), icon=":material/lock_clock:")
-        elif found is None:
-            st.error(_ui.t("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password."))
-        else:
-            cookie = _data.sessions().start(found.name)
-            st.session_state.pop("signed_out", None)
-            st.session_state.update(
-                user=found, last_seen=now, session_cookie=cookie, set_cookie=cookie
-            )
-            st.rerun()
+    _sign_in.form(path, now)
     st.stop()
-
-
-def sign_in_header() -> None:
-    """Draw the product's name and the language switch above the sign-in form."""
-    name, switch = st.columns([5, 1], vertical_alignment="bottom")
-    # the same key and URL parameter as the pages' switch: the choice carries on after sign-in
-    switch.toggle("English", key="en", bind="query-params")
-    name.title(_ui.t("รางวัลข้อมูลเปิด", "Open Data Awards"))
-    name.caption(
-        _ui.t(
-            "สถิติการใช้ข้อมูลเปิดของ data.go.th และรางวัล DIGI Data Awards · Open Data Awards dashboard",
-            "Open data use on data.go.th and the DIGI Data Awards · แดชบอร์ดรางวัลข้อมูลเปิด",
-        )
-    )
-
-
-def refusal(verdict: Verdict) -> str:
-    """Return the plain words for a refused sign-in: why, and how long to wait."""
-    seconds = verdict.wait_seconds
-    if seconds < 120:
-        wait_th, wait_en = f"{seconds} วินาที", f"{seconds} seconds"
-    else:
-        minutes = -(-seconds // 60)
-        wait_th, wait_en = f"{minutes} นาที", f"{minutes} minutes"
-    if verdict.reason == "slow_down":
-        return _ui.t(
-            f"ใส่รหัสผ่านผิดหลายครั้ง กรุณารอ {wait_th} แล้วลองใหม่",
-            f"Several wrong passwords: wait {wait_en}, then try again.",
-        )
-    if verdict.reason == "client_locked":
-        return _ui.t(
-            "เครื่องนี้ลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป จึงถูกระงับชั่วคราว "
-            f"ลองใหม่ได้ในอีก {wait_th} (รหัสผ่านยังไม่ถูกตรวจ)",
-            "Too many failed sign-ins from this device, so it is locked out for now: try "
-            f"again in {wait_en} (the password was not checked).",
-        )
-    return _ui.t(
-        "บัญชีนี้ถูกระงับชั่วคราวเพราะใส่รหัสผ่านผิดหลายครั้ง "
-        f"ลองใหม่ได้ในอีก {wait_th} (รหัสผ่านยังไม่ถูกตรวจ) หากลืมรหัสผ่าน ติดต่อผู้ดูแลระบบ",
-        "This account is locked for now after repeated wrong passwords: try again in "
-        f"{wait_en} (the password was not checked). Forgot it? Ask an administrator.",
-    )
 
 
 def viewer() -> auth.User:
@@ -250,6 +170,6 @@ def require_page(page: str, announced: bool) -> auth.User:
 
     user = viewer()
     if not access.can_view(user, page, announced=announced):
-        st.error(_ui.t("บัญชีนี้ไม่มีสิทธิ์ดูหน้านี้", "This account may not see this page."))
+        st.error(_ui.text("sign_in.forbidden"))
         st.stop()
     return user

@@ -12,7 +12,8 @@ from decisions.auth import User
 from decisions.store import DecisionStore
 from views import _badges, _ui, _untrusted, i18n
 
-t = _ui.t
+text = _ui.text
+ACTIONS = ("propose", "approved", "withdrawn", "announce")  # what the audit log records
 ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, never raised
 
 
@@ -25,9 +26,9 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
         ).iter_rows()
     }
     with st.form("propose", clear_on_submit=True):
-        pick = st.selectbox(t("ผู้เข้ารอบ", "Candidate"), list(labels), format_func=labels.get)
-        reason = st.text_area(t("เหตุผล", "Reason"), max_chars=2000)
-        if st.form_submit_button(t("เสนอชื่อ", "Propose")) and pick:
+        pick = st.selectbox(text("decisions.candidate"), list(labels), format_func=labels.get)
+        reason = st.text_area(text("decisions.reason"), max_chars=2000)
+        if st.form_submit_button(text("decisions.propose")) and pick:
             category, winner = pick.split("|", 1)
             row = candidates.filter((pl.col("category") == category) & (pl.col("id") == winner))
             chosen = row.row(0, named=True)
@@ -58,17 +59,17 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
         for i, title, status in open_ones.select("id", "winner_title", "status").iter_rows()
     }
     with st.form("decide", clear_on_submit=True):
-        chosen = st.selectbox(t("การตัดสิน", "Decision"), list(names), format_func=names.get)
+        chosen = st.selectbox(text("decisions.decision"), list(names), format_func=names.get)
         note = st.text_area(
-            t("เหตุผลประกอบ (จำเป็นสำหรับผู้ที่มีธง)", "Justification (required for flagged candidates)"),
+            text("decisions.justification_pick"),
             max_chars=2000,
         )
         approve, withdraw = st.columns(2)
         try:
-            if approve.form_submit_button(t("อนุมัติ", "Approve")) and chosen:
+            if approve.form_submit_button(text("decisions.approve")) and chosen:
                 store.approve(viewer, int(chosen), note)
                 st.rerun()
-            if withdraw.form_submit_button(t("ถอน", "Withdraw")) and chosen:
+            if withdraw.form_submit_button(text("decisions.withdraw")) and chosen:
                 store.withdraw(viewer, int(chosen), note)
                 st.rerun()
         except ERRORS as exc:
@@ -78,8 +79,8 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
 def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
     shown = decided.with_columns(
         pl.col("category").replace_strict(titles, default=pl.col("category")),
-        pl.col("status").map_elements(_badges.status_name, return_dtype=pl.String),
-        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String),
+        _badges.status_names("status"),
+        _badges.flag_list_names("flags"),
         pl.col("decided_at").dt.convert_time_zone("Asia/Bangkok").dt.replace_time_zone(None),
     )
     cc = st.column_config
@@ -91,16 +92,16 @@ def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
         + ("justification", "flags", "decided_by", "decided_at"),
         column_config={
             "id": cc.NumberColumn("#", width="small"),
-            "category": t("รางวัล", "Award"),
-            "winner_title": t("ผู้ได้รับการเสนอ", "Candidate"),
-            "agency_title": t("หน่วยงาน", "Agency"),
-            "status": t("สถานะ", "Status"),
-            "reason": t("เหตุผล", "Reason"),
-            "justification": t("เหตุผลประกอบ", "Justification"),
-            "flags": t("ธง", "Flags"),
-            "decided_by": t("โดย", "By"),
+            "category": text("decisions.award"),
+            "winner_title": text("decisions.nominee"),
+            "agency_title": text("decisions.agency"),
+            "status": text("decisions.status"),
+            "reason": text("decisions.reason"),
+            "justification": text("decisions.justification"),
+            "flags": text("decisions.flags"),
+            "decided_by": text("decisions.by"),
             "decided_at": cc.DatetimeColumn(
-                t("เมื่อ (เวลาไทย)", "When (Thai time)"), format="D MMM YYYY HH:mm"
+                text("decisions.decided_at"), format="D MMM YYYY HH:mm"
             ),
         },
     )
@@ -117,16 +118,11 @@ def show(
 ) -> None:
     """Draw the decisions part; announcing keeps `current` as the year's announced shortlists
     and what `figures` returns as the year's announced ranking figures."""
-    st.header(t("การตัดสิน", "Decisions"))
+    st.header(text("decisions.decisions"))
     announced = store.is_announced(fy)
     decided = store.decisions(viewer, fy)
     if announced:
-        st.success(
-            t(
-                f"ประกาศผลปีงบประมาณ {fy} แล้ว: การตัดสินเป็นที่สิ้นสุด",
-                f"Fiscal year {fy} is announced: decisions are final.",
-            )
-        )
+        st.success(text("decisions.final", fy=fy))
     else:
         _propose(store, viewer, fy, shortlist)
     if decided.is_empty():
@@ -136,26 +132,26 @@ def show(
     if not announced:
         if not decided.filter(pl.col("status") != "withdrawn").is_empty():
             _decide(store, viewer, fy, decided)
-        if st.button(t(f"ประกาศผลปีงบประมาณ {fy}", f"Announce fiscal year {fy}"), type="primary"):
+        if st.button(text("decisions.announce", fy=fy), type="primary"):
             try:
                 store.announce(viewer, fy, shortlists=current, figures=figures())
                 st.rerun()
             except ERRORS as exc:  # e.g. proposals still undecided
                 st.error(_untrusted.md_text(i18n.error(exc)))
-    with st.expander(t("บันทึกการเปลี่ยนแปลง (แก้ไขไม่ได้)", "Audit log (append-only)")):
+    with st.expander(text("decisions.audit")):
         st.dataframe(
-            readable_audit(store.audit(viewer, fy)),
+            readable_audit(store.audit(viewer, fy)).with_columns(
+                pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS})
+            ),
             hide_index=True,
             key="audit",
             column_config={
                 "at_th": st.column_config.DatetimeColumn(
-                    t("เวลา (เวลาไทย)", "When (Thai time)"), format="D MMM YYYY HH:mm:ss"
+                    text("decisions.at"), format="D MMM YYYY HH:mm:ss"
                 ),
-                "actor": t("ผู้ทำ", "Who"),
-                "action": t("การกระทำ", "Action"),
-                "decision_id": t("การตัดสิน #", "Decision #"),
-                "changes": st.column_config.TextColumn(
-                    t("เปลี่ยนจาก → เป็น", "Changed from → to"), width="large"
-                ),
+                "actor": text("decisions.who"),
+                "action": text("decisions.action"),
+                "decision_id": text("decisions.decision_id"),
+                "changes": st.column_config.TextColumn(text("decisions.changes"), width="large"),
             },
         )

@@ -15,7 +15,7 @@ from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
 from views import _ui
 
-t = _ui.t
+text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 
 
@@ -23,11 +23,11 @@ def show(
     store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, *, announced: bool
 ) -> None:
     """Draw the download buttons; certificates are dated today in Thailand."""
-    st.header(t("ส่งออก", "Exports"))
+    st.header(text("exports.exports"))
     cols = iter(st.columns(4))
     for fmt in ("csv", "xlsx"):
         next(cols).download_button(
-            t(f"ผู้เข้ารอบ {fmt.upper()}", f"Shortlists {fmt.upper()}"),
+            text("exports.shortlists", format=fmt.upper()),
             exports.shortlists_export(viewer, shortlist, fy, fmt, announced=announced),
             f"shortlists-{fy}.{fmt}",
             MIMES[fmt],
@@ -35,17 +35,17 @@ def show(
         )
     winners = exports.winners_frame(store, viewer, fy)
     if winners.is_empty():
-        st.caption(t("ยังไม่มีผู้ได้รับอนุมัติ", "No approved winner yet."))
+        st.caption(text("exports.no_winner"))
         return
     for fmt in ("csv", "xlsx"):
         next(cols).download_button(
-            t(f"ผู้ได้รับรางวัล {fmt.upper()}", f"Winners {fmt.upper()}"),
+            text("exports.winners", format=fmt.upper()),
             exports.winners_export(store, viewer, fy, fmt),
             f"winners-{fy}.{fmt}",
             MIMES[fmt],
             key=f"win_{fmt}",
         )
-    st.subheader(t("เกียรติบัตร (PDF)", "Certificates (PDF)"))
+    st.subheader(text("exports.certificates"))
     titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
     today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
     pdfs = winner_certificates(store, viewer, fy, day=today, award_titles=titles)

@@ -11,7 +11,7 @@ from analytics import committee, periods
 from views import _badges, _data, _ui, _untrusted
 from views._context import Context
 
-t = _ui.t
+text = _ui.text
 
 
 NUMBER_FORMATS = {
@@ -52,17 +52,17 @@ def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
         + ("quality_score", "badges"),
         column_config={
             "position": cc.TextColumn("#", width="small"),
-            "rank": cc.TextColumn(t("อันดับ", "Rank"), width="small"),
-            "title": cc.TextColumn(t("ชื่อ", "Name"), width="medium"),
-            "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
+            "rank": cc.TextColumn(text("shortlists.rank"), width="small"),
+            "title": cc.TextColumn(text("shortlists.name"), width="medium"),
+            "agency_title": cc.TextColumn(text("shortlists.agency"), width="medium"),
             "value": cc.TextColumn(_ui.metric_name(metric)),
-            "value_change": cc.TextColumn(t("เทียบปีก่อน", "Change")),
-            "quality_score": cc.TextColumn(t("คุณภาพ", "Quality")),
+            "value_change": cc.TextColumn(text("shortlists.change")),
+            "quality_score": cc.TextColumn(text("shortlists.quality")),
             "badges": cc.MultiselectColumn(
-                t("สถานะและธง", "Status and flags"),
+                text("shortlists.badges"),
                 options=list(_badges.BADGES),
                 format_func=_badges.badge_name,
-                color=[colour for _, _, colour in _badges.BADGES.values()],
+                color=list(_badges.BADGES.values()),
                 width="medium",
             ),
         },
@@ -89,20 +89,16 @@ def _attention_list(rows: pl.DataFrame) -> None:
         + ", ".join(_badges.badge_name(b) for b in badges)
         for title, agency, badges in table.select("title", "agency_title", "badges").iter_rows()
     ]  # a handful of rows per category
-    st.warning(
-        t("ต้องพิจารณา (เสมอที่เส้นตัดหรือมีธง):", "To look at (tied at the cut-off or flagged):")
-        + "\n\n"
-        + "\n".join(lines)
-    )
+    st.warning(text("shortlists.attention") + "\n\n" + "\n".join(lines))
 
 
 def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> None:
     """Show one candidate's flag figures, daily series and top client's share."""
     period = periods.fiscal_year(fy)
-    st.caption(t("หลักฐานของแถวที่เลือก", "Evidence for the picked row"))
+    st.caption(text("shortlists.evidence"))
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
-        st.text(t("เหตุที่ไม่มีสิทธิ์: ", "Not eligible: ") + row["reasons"])
+        st.text(text("shortlists.not_eligible") + row["reasons"])
     left, middle, right = st.columns([3, 1, 3])
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
@@ -111,21 +107,23 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
     if mine.is_empty():
-        left.caption(t("ไม่มีธง", "No integrity flag."))
+        left.caption(text("shortlists.no_flag"))
     else:
         left.dataframe(
-            mine.with_columns(
-                pl.col("flag").map_elements(_badges.badge_name, return_dtype=pl.String)
-            ).select("id", "flag", "value", "threshold", "evidence"),
+            mine.with_columns(_badges.badge_names("flag")).select(
+                "id", "flag", "value", "threshold", "evidence"
+            ),
             hide_index=True,
         )
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
     middle.metric(
-        t("ผู้ใช้รายที่มากที่สุด", "Top client's share"),
+        text("shortlists.top_client"),
         "–" if top["share"] is None else f"{top['share']:.0%}",
-        help=t(
-            f"{top['top_client']:,} จาก {top['downloads']:,} ครั้ง ใน {top['days']} วัน",
-            f"{top['top_client']:,} of {top['downloads']:,} downloads on {top['days']} days",
+        help=text(
+            "shortlists.top_client_help",
+            top=_ui.number(top["top_client"]),
+            downloads=_ui.number(top["downloads"]),
+            days=top["days"],
         ),
     )
     daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
@@ -140,13 +138,13 @@ def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> Non
         table = committee.committee_table(rows)
         ties = table.filter(pl.col("status") == "tie_at_cutoff").height
         flagged = table.filter(pl.col("flags") != "").height
-        counts = [t("โล่", "plaque") if kind == "plaque" else t("เกียรติบัตร", "certificate")]
-        counts += [t(f"เสมอ {ties}", f"{ties} tied")] if ties else []
-        counts += [t(f"มีธง {flagged}", f"{flagged} flagged")] if flagged else []
+        counts = [text("shortlists.plaque") if kind == "plaque" else text("shortlists.certificate")]
+        counts += [text("shortlists.tied", n=ties)] if ties else []
+        counts += [text("shortlists.flagged", n=flagged)] if flagged else []
         with st.expander(f"{title} — {' · '.join(counts)}", expanded=bool(ties or flagged)):
             _attention_list(rows)
             picked = _table(rows, metric, f"shortlist_{category}")
             if picked is None:
-                st.caption(t("เลือกแถวเพื่อดูหลักฐาน", "Pick a row to see its evidence."))
+                st.caption(text("shortlists.pick_row"))
             else:
                 _evidence(ctx, fy, rules_text, level, rows.row(picked, named=True))

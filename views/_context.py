@@ -22,9 +22,9 @@ def require_usage() -> Context:
     """Return the context, or stop the page with the command that would fill it."""
     path = _data.db_path()
     if path is None:
-        _ui.no_data_key("empty.no_database", "python -m demo")
+        _ui.no_data("empty.no_database", "python -m demo")
     version = _data.version(path)
     first, last = _data.usage_span(path, version)
     if first is None or last is None:
-        _ui.no_data_key("empty.no_usage", "python -m ingest logs FILE...")
+        _ui.no_data("empty.no_usage", "python -m ingest logs FILE...")
     return Context(path, version, first, last)

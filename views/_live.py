@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from analytics.periods import BE_OFFSET
 from analytics.thai import MONTHS_TH_SHORT
 from settings import follow_status_path_for
-from views import _data, _ui
+from views import _data, _ui, i18n
 
 BKK = timezone(timedelta(hours=7))
 DEFAULT_STALE_MINUTES = 10.0
@@ -60,27 +60,26 @@ def clock_text(when: datetime, now: datetime, english: bool) -> str:
             clock = (
                 f"{local.day} {MONTHS_TH_SHORT[local.month - 1]} {local.year + BE_OFFSET} {clock}"
             )
-    return clock if english else f"{clock} น."
+    return i18n.wording("live.clock", english, clock=clock)
 
 
 def as_of_text(last: datetime | None, now: datetime, english: bool) -> str:
     """Return 'ข้อมูลล่าสุด 14:32:05 น.' / 'Data as of 14:32:05' for the newest load."""
     if last is None:
-        return "No log lines loaded yet" if english else "ยังไม่มีข้อมูลจากล็อก"
-    when = clock_text(last, now, english)
-    return f"Data as of {when}" if english else f"ข้อมูลล่าสุด {when}"
+        return i18n.wording("live.no_lines", english)
+    return i18n.wording("live.as_of", english, when=clock_text(last, now, english))
 
 
 def _duration(seconds: float, english: bool) -> str:
     if seconds < 60:
-        return f"{seconds:.0f} s" if english else f"{seconds:.0f} วินาที"
+        return i18n.wording("live.seconds", english, n=f"{seconds:.0f}")
     minutes = int(seconds // 60)
     if minutes < 60:
-        return f"{minutes} min" if english else f"{minutes} นาที"
+        return i18n.wording("live.minutes", english, n=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} h {minutes % 60} min" if english else f"{hours} ชั่วโมง {minutes % 60} นาที"
-    return f"{hours // 24} days" if english else f"{hours // 24} วัน"
+        return i18n.wording("live.hours", english, n=hours, minutes=minutes % 60)
+    return i18n.wording("live.days", english, n=hours // 24)
 
 
 def silence_text(
@@ -104,23 +103,12 @@ def silence_text(
     busy = isinstance(loading, (int, float)) and now.timestamp() - loading < 30 * 60
     if not busy and now.timestamp() - looked > max(5 * interval, 30.0):
         since = clock_text(datetime.fromtimestamp(looked, UTC), now, english)
-        return (
-            f"The live feed stopped at {since}: the log follower is not running"
-            " (figures no longer update)"
-            if english
-            else f"ตัวติดตามล็อกหยุดทำงานตั้งแต่ {since} ตัวเลขจะไม่อัปเดตจนกว่าจะเริ่มใหม่"
-        )
+        return i18n.wording("live.follower_stopped", english, since=since)
     silent = now.timestamp() - (last.timestamp() if last else float(feed.get("started_at", looked)))
     if silent <= stale_minutes * 60:
         return None
     files = ", ".join(str(f) for f in feed.get("files", []))
-    return (
-        f"No new downloads for {_duration(silent, english)}: the follower is running but {files}"
-        " has had no new lines. Is the web server writing to it?"
-        if english
-        else f"ไม่มีข้อมูลใหม่มา {_duration(silent, english)} ตัวติดตามล็อกทำงานอยู่แต่ {files}"
-        " ไม่มีบรรทัดใหม่ ตรวจสอบว่าเว็บเซิร์ฟเวอร์ยังเขียนล็อกไฟล์นี้อยู่"
-    )
+    return i18n.wording("live.silent", english, quiet=_duration(silent, english), files=files)
 
 
 def feed_status(path: str) -> dict[str, Any] | None:

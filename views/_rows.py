@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts
 from views import _badges, _ui
 
-t = _ui.t
+text = _ui.text
 
 
 def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
@@ -19,7 +19,7 @@ def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
         .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col(label).fill_null("")))
         .otherwise(pl.col(label))
         .alias(label),
-        pl.col("flags").map_elements(_badges.flag_names, return_dtype=pl.String).fill_null(""),
+        _badges.flag_list_names("flags"),
     )
 
 
@@ -33,7 +33,7 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
     # a dataset unranked in the previous period has no change: say "new", not "None"
     shown = marked(frame).with_columns(
         pl.when(change.is_null())
-        .then(pl.lit(t("ใหม่", "new")))
+        .then(pl.lit(text("rows.new")))
         .when(change > 0)
         .then(pl.format("+{}", change))
         .otherwise(change.cast(pl.String))
@@ -48,17 +48,14 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
         # rank columns are absent while the period is embargoed for this viewer
         column_order=[c for c in dict.fromkeys(order) if c in frame.columns],
         column_config={
-            "rank": cc.NumberColumn(t("อันดับ", "Rank"), width="small"),
-            "title": cc.TextColumn(t("ชุดข้อมูล", "Dataset"), width="medium"),
-            "agency_title": cc.TextColumn(t("หน่วยงาน", "Agency"), width="medium"),
+            "rank": cc.NumberColumn(text("rows.rank"), width="small"),
+            "title": cc.TextColumn(text("rows.dataset"), width="medium"),
+            "agency_title": cc.TextColumn(text("rows.agency"), width="medium"),
             metric: cc.NumberColumn(_ui.metric_name(metric), format="localized"),
-            "rank_change": cc.TextColumn(t("อันดับเปลี่ยน", "Rank change"), width="small"),
+            "rank_change": cc.TextColumn(text("rows.rank_change"), width="small"),
             "flags": cc.TextColumn(
-                _badges.FLAG_MARK + " " + t("ธง", "Flags"),
-                help=t(
-                    "ตัวเลขที่อาจถูกปั่นหรือไม่น่าเชื่อถือ ดูหลักฐานที่หน้ารางวัล",
-                    "Figures that look gamed or unreliable; the evidence is on the Awards page.",
-                ),
+                _badges.FLAG_MARK + " " + text("rows.flags"),
+                help=text("rows.flags_help"),
             ),
             "total_requests": cc.NumberColumn(
                 _ui.metric_name("total_requests"), format="localized"
@@ -69,11 +66,11 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
             "unique_investigations": cc.NumberColumn(
                 _ui.metric_name("unique_investigations"), format="localized"
             ),
-            "quality_score": cc.NumberColumn(t("คุณภาพ", "Quality"), format="%.0f"),
-            "dataset_page": cc.LinkColumn(t("ชุดข้อมูล", "Dataset"), display_text=t("เปิด", "open")),
-            "agency_page": cc.LinkColumn(t("หน่วยงาน", "Agency"), display_text=t("เปิด", "open")),
+            "quality_score": cc.NumberColumn(text("rows.quality"), format="%.0f"),
+            "dataset_page": cc.LinkColumn(text("rows.dataset"), display_text=text("rows.open")),
+            "agency_page": cc.LinkColumn(text("rows.agency"), display_text=text("rows.open")),
             "portal_page": cc.LinkColumn("data.go.th", display_text="data.go.th ↗"),
-            "id": cc.TextColumn(t("รหัส", "Name")),
+            "id": cc.TextColumn(text("rows.id")),
         },
     )
 
@@ -90,7 +87,7 @@ def ranking_bars(
         .with_columns(
             pl.when(pl.col("flags") != "")
             .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col("flags")))
-            .otherwise(pl.lit(t("ไม่มีธง", "no flag")))
+            .otherwise(pl.lit(text("rows.no_flag")))
             .alias("hover")
         )
     )

@@ -16,7 +16,7 @@ from views._context import Context
 
 def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | None = None) -> None:
     """Offer the period's DSR (JSON for harvesters, TSV for spreadsheets), embargo applied."""
-    t = _ui.t
+    text = _ui.text
     announced = _data.announced_years(ctx.path)
 
     def report(fmt: str) -> bytes:  # read and built on click only: a portal's year takes seconds
@@ -32,15 +32,10 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
         )
 
     name = f"dsr-{agency or 'data-go-th'}-{period.start.isoformat()}-{period.end.isoformat()}"
-    st.caption(
-        t(
-            "รายงานการใช้ชุดข้อมูลตามมาตรฐาน COUNTER (Dataset Report, DSR rd1) ของช่วงเวลานี้",
-            "This period's COUNTER Research Data usage report (Dataset Report, DSR rd1)",
-        )
-    )
+    st.caption(text("report.help"))
     left, right = st.columns(2)
     left.download_button(
-        t("รายงาน COUNTER (JSON)", "COUNTER report (JSON)"),
+        text("report.json"),
         lambda: report("json"),
         f"{name}.json",
         "application/json",
@@ -49,7 +44,7 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
         icon=":material/download:",
     )
     right.download_button(
-        t("รายงาน COUNTER (TSV)", "COUNTER report (TSV)"),
+        text("report.tsv"),
         lambda: report("tsv"),
         f"{name}.tsv",
         "text/tab-separated-values",

@@ -3,20 +3,19 @@
 import polars as pl
 import streamlit as st
 
-from analytics import charts, exports
-from analytics.dataset_table import datasets_with_evidence, flags_by, with_links
+from analytics.dataset_table import flags_by
 from decisions import access
-from views import _agency_parts, _auth, _badges, _context, _data, _rows, _ui, _untrusted, tables
+from views import _agency_parts, _auth, _badges, _context, _data, _pickers, _ui, _untrusted
 from views._announced import Figures
 from views._usage_report import report_downloads
 
-t = _ui.t
+text = _ui.text
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
 announced = _data.announced_years(_data.db_path())
 viewer = _auth.require_page("agency", bool(announced))
 ctx = _context.require_usage()
-period = _ui.period_picker(ctx.first_day, ctx.last_day)
-metric = _ui.metric_picker()
+period = _pickers.period_picker(ctx.first_day, ctx.last_day)
+metric = _pickers.metric_picker()
 figures = Figures(ctx, viewer, period)  # an announced year: its figures as announced
 ranking = access.visible_rankings(  # an embargoed year: the agency's own row, without ranks
     viewer,
@@ -30,16 +29,16 @@ titles = dict(zip(known["id"].to_list(), known["title"].to_list(), strict=True))
 if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
     agency = access.agency_scope(viewer, None)
 else:
-    agency = _ui.url_choice(
-        t("เลือกหน่วยงาน (พิมพ์เพื่อค้นหา)", "Choose an agency (type to search)"),
+    agency = _pickers.url_choice(
+        text("agency.pick"),
         list(titles),
         format_func=lambda name: titles.get(name, name),
         key="agency",
         where="main",
-        placeholder=t("ชื่อหน่วยงาน", "Agency name"),
+        placeholder=text("agency.pick_placeholder"),
     )
 if agency is None:
-    st.info(t("เลือกหน่วยงานเพื่อดูอันดับและชุดข้อมูล", "Pick an agency to see its ranks and datasets."))
+    st.info(text("agency.pick_first"))
     st.stop()
 if ranking.filter(pl.col("id") == agency).is_empty():
     _agency_parts.unranked(agency, known)
@@ -55,7 +54,7 @@ flagged = flags_by(own, flags, "agency")["flags"].to_list()
 title = _untrusted.md_text(me["title"])  # agencies write their own titles
 st.title(f"{_badges.FLAG_MARK} {title}" if flagged else title)
 if flagged:
-    st.caption(t("ชุดข้อมูลที่มีธง: ", "Flagged datasets: ") + _badges.flag_names(flagged[0]))
+    st.caption(text("agency.flagged") + _badges.flag_names(flagged[0]))
 st.caption(
     f"{_ui.group_name(me['agency_group'])} · {_ui.period_label(period)}"
     f" · {_ui.period_caption(period)}"
@@ -63,42 +62,10 @@ st.caption(
 
 _agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
 
-monthly = _data.monthly_usage(ctx.path, ctx.version, period, agency=agency)
-median = _data.group_monthly_median(ctx.path, ctx.version, period, me["agency_group"], metric)
-st.plotly_chart(
-    charts.trend_chart(
-        monthly,
-        metric,
-        title=t("แนวโน้มรายเดือนเทียบค่ามัธยฐานของกลุ่ม", "Monthly trend vs group median"),
-        series_label=me["title"],
-        thai=not _ui.english(),
-        median=median,
-        median_label=t("มัธยฐานของกลุ่ม", "Group median"),
-    ),
-    key="agency_trend",
-)
-
-st.subheader(t("ชุดข้อมูลของหน่วยงาน", "The agency's datasets"))
-table = datasets_with_evidence(
-    own,
-    _data.dataset_quality(ctx.path, ctx.version),
-    flags,
-)
-_rows.ranking_table(with_links(table), metric, key="agency_datasets")
-name = tables.export_name(agency, period)
-export = tables.for_export(table)
-left, right = st.columns(2)
-left.download_button("CSV", exports.csv_bytes(export), f"{name}.csv", "text/csv", key="csv")
-right.download_button(
-    "XLSX", exports.xlsx_bytes(export, sheet=agency), f"{name}.xlsx", exports.XLSX_MIME, key="xlsx"
-)
+_agency_parts.trend(ctx, period, me, metric)
+_agency_parts.datasets(ctx, period, agency, own, flags, metric)
 report_downloads(viewer, ctx, period, agency)
 
 if "rank" in ranking.columns:  # not while the year is embargoed for this viewer
     _agency_parts.why_rank_changed(ranking, own, agency, metric)
-st.subheader(t("สิ่งที่จะช่วยเพิ่มอันดับ", "What would raise your rank"))
-raisers = _data.rank_raisers(ctx.path, ctx.version, agency, period)
-if raisers.is_empty():
-    st.success(t("ไม่พบประเด็นที่ต้องแก้ไข", "Nothing to fix: every dataset is used and well described."))
-else:
-    tables.show(raisers, key="raisers")
+_agency_parts.raisers(ctx, period, agency)

@@ -10,11 +10,11 @@ viewer = _auth.require_page("health", bool(_data.announced_years(_data.db_path()
 st.title(text("health.title"))
 path = _data.db_path()
 if path is None:
-    _ui.no_data_key("empty.no_database_logs", "python -m ingest logs FILE...")
+    _ui.no_data("empty.no_database_logs", "python -m ingest logs FILE...")
 version = _data.version(path)
 totals = _data.ingest_totals(path, version).row(0, named=True)
 if not totals["lines_read"]:
-    _ui.no_data_key("empty.no_logs", "python -m ingest logs FILE...")
+    _ui.no_data("empty.no_logs", "python -m ingest logs FILE...")
 
 last = totals["last_ingest"]
 st.caption(

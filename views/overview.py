@@ -5,20 +5,20 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import flags_by
 from decisions import access
-from views import _announced, _auth, _context, _data, _rows, _ui
+from views import _announced, _auth, _context, _data, _pickers, _rows, _ui
 
-t = _ui.t
+text = _ui.text
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
 viewer = _auth.require_page("overview", bool(_data.announced_years(_data.db_path())))
-st.title(t("ภาพรวมการใช้ข้อมูลเปิด", "Open data use at a glance"))
+st.title(text("overview.title"))
 ctx = _context.require_usage()
 # rankings are results: before staff, only the fiscal years whose results are announced
 announced = _data.announced_years(ctx.path)
-period = _ui.period_picker(
+period = _pickers.period_picker(
     ctx.first_day, ctx.last_day, only_years=access.ranking_periods(viewer, announced)
 )
-group = _ui.group_picker()
-metric = _ui.metric_picker()
+group = _pickers.group_picker()
+metric = _pickers.metric_picker()
 st.caption(f"{_ui.period_label(period)} · {_ui.period_caption(period)} · {_ui.group_name(group)}")
 figures = _announced.Figures(ctx, viewer, period)  # an announced year: its figures as announced
 head = figures.headline(group).row(0, named=True)
@@ -34,18 +34,16 @@ for col, key in zip(
         _ui.change(head[key] - head[f"previous_{key}"]) if head[f"previous_{key}"] else None,
     )
 cols = st.columns(3)
-cols[0].metric(t("หน่วยงานที่มีผู้ใช้", "Agencies with use"), _ui.number(head["agencies_active"]))
-cols[1].metric(t("ชุดข้อมูลที่มีผู้ใช้", "Datasets with use"), _ui.number(head["datasets_active"]))
-cols[2].metric(
-    t("คำขอจากบอต (ไม่นับ)", "Robot requests (not counted)"), _ui.number(head["robot_requests"])
-)
+cols[0].metric(text("overview.agencies_active"), _ui.number(head["agencies_active"]))
+cols[1].metric(text("overview.datasets_active"), _ui.number(head["datasets_active"]))
+cols[2].metric(text("overview.robot_requests"), _ui.number(head["robot_requests"]))
 
 monthly = _data.monthly_usage(ctx.path, ctx.version, period, group=group)
 st.plotly_chart(
     charts.trend_chart(
         monthly,
         metric,
-        title=t("แนวโน้มรายเดือน", "Monthly trend"),
+        title=text("overview.trend"),
         series_label=_ui.metric_name(metric),
         thai=not _ui.english(),
     ),
@@ -71,7 +69,7 @@ with left:
         agencies,
         flags_by(top_datasets, flags, "agency"),
         metric=metric,
-        title=t("หน่วยงานสูงสุด", "Top agencies"),
+        title=text("overview.top_agencies"),
         key="top_agencies",
         page="agency",
     )
@@ -80,7 +78,7 @@ with right:
         top_datasets,
         flags_by(top_datasets, flags, "dataset"),
         metric=metric,
-        title=t("ชุดข้อมูลสูงสุด", "Top datasets"),
+        title=text("overview.top_datasets"),
         key="top_datasets",
         page="datasets",
     )
@@ -90,7 +88,7 @@ st.plotly_chart(
         formats,
         names="format",
         values="requests",
-        title=t("สัดส่วนรูปแบบไฟล์ที่ดาวน์โหลด", "Downloads by format"),
+        title=text("overview.downloads_by_format"),
     ),
     key="formats",
 )

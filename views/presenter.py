@@ -6,9 +6,9 @@ step · refresh=5 seconds between counter updates · top=8 bars · en=true Engli
 
 import streamlit as st
 
-from analytics import awards, periods
+from analytics import periods
 from decisions import access, auth
-from views import _announced, _auth, _context, _data, _ui, _untrusted, stage
+from views import _announced, _auth, _badges, _context, _data, _ui, _untrusted, stage
 
 text = _ui.text
 st.set_page_config(initial_sidebar_state="collapsed")
@@ -35,8 +35,7 @@ top = stage.url_value("top", range(3, 16), 8)
 if show == "winners":
     # the public view of the decisions: approved winners, once staff have announced the year
     winners = _data.decision_store(ctx.path).decisions_frame(auth.User("stage", "public"), fy)
-    titles = {c.id: c.title for c in awards.parse_rules(_data.rules_text()).categories}
-    stage.reveal(winners, titles, fy)
+    stage.reveal(winners, _badges.award_names(_data.rules_text()), fy)
     st.stop()
 
 st.title(text("stage.title", be=fy))

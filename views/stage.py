@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
@@ -16,7 +17,7 @@ import streamlit as st
 from analytics import stage_chart
 from analytics.periods import Period
 from analytics.thai import MONTHS_TH_SHORT
-from views import _data, _live, _ui, i18n
+from views import _data, _live, _pickers, i18n
 
 T = TypeVar("T")
 text = i18n.text
@@ -24,45 +25,12 @@ STEP_SECONDS = 1.6  # one month of the race
 HOLD_STEPS = 4  # the last month stays a few steps before the race starts again
 SHOWS = ("race", "winners")
 
-# Text is #f5f7fa (17.9:1) or #ffd54a (12.6:1) on #0b1020; labels >= 28 px at 1920x1080.
-STYLE = """<style>
-.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
-    background: #0b1020 !important; color: #f5f7fa;}
-[data-testid="stHeader"] {background: transparent !important; pointer-events: none;}
-[data-testid="stHeader"] button {pointer-events: auto;}
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {
-    display: none !important;}
-[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
-    opacity: 0.12;}
-[data-testid="stSidebarCollapsedControl"]:hover, [data-testid="stExpandSidebarButton"]:hover {
-    opacity: 1;}
-[data-testid="stMainBlockContainer"], .block-container {
-    max-width: 100% !important; padding: 2.5rem 3rem 0 3rem !important;}
-[data-testid="stMain"] h1 {font-size: 3.5rem !important; color: #f5f7fa !important;
-    padding: 0 0 0.5rem 0 !important;}
-.stage-label {font-size: 2.25rem; color: #f5f7fa; line-height: 1.25;}
-.stage-number {font-size: clamp(3rem, 5.5vw, 7rem); font-weight: 700; line-height: 1.05;
-    color: #ffd54a; white-space: nowrap;}
-.stage-small {font-size: 1.75rem; color: #c9d1e0;}
-.stage-card {min-height: 70vh; display: flex; flex-direction: column; justify-content: center;
-    align-items: center; text-align: center; gap: 2.5rem; animation: stage-in 0.8s ease-out;}
-.stage-award {font-size: clamp(2.5rem, 3.6vw, 4.5rem); color: #f5f7fa; font-weight: 600;}
-.stage-winner {font-size: clamp(3.5rem, 5.4vw, 7rem); color: #ffd54a; font-weight: 700;
-    line-height: 1.15;}
-.stage-agency {font-size: clamp(2rem, 2.8vw, 3.5rem); color: #f5f7fa;}
-@keyframes stage-in {from {opacity: 0; transform: translateY(2rem);} to {opacity: 1;}}
-/* a click anywhere on the reveal advances it; the back and next buttons stay above */
-.st-key-stage_click button {position: fixed; inset: 0; width: 100vw; height: 100vh;
-    opacity: 0; z-index: 1; cursor: pointer;}
-.st-key-stage_back, .st-key-stage_next {position: relative; z-index: 2;}
-.st-key-stage_back button, .st-key-stage_next button {background: transparent;
-    color: #c9d1e0; border-color: #3a4460; opacity: 0.35;}
-</style>"""
+STYLE = Path(__file__).with_name("stage.css")  # the dark theme; labels >= 28 px at 1080p
 
 
 def style() -> None:
     """Draw the dark stage theme and hide the app's chrome."""
-    st.html(STYLE)
+    st.html(f"<style>{STYLE.read_text(encoding='utf-8')}</style>")
 
 
 def url_value(key: str, options: Sequence[T], default: T) -> T:
@@ -79,9 +47,9 @@ def flag(key: str) -> bool:
 def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]:
     """Draw staff's stage controls in the sidebar (kept in the URL); return year, show, autoplay."""
     st.sidebar.subheader(text("stage.controls"))
-    fy = _ui.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
-    show = _ui.url_choice(
-        text("stage.show"),
+    fy = _pickers.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
+    show = _pickers.url_choice(
+        text("stage.show_pick"),
         list(SHOWS),
         key="show",
         format_func=lambda s: text(f"stage.show.{s}"),
@@ -168,14 +136,11 @@ def race(period: Period, autoplay: bool, top: int, announced: pl.DataFrame | Non
     race_player()
 
 
-def award_name(category: str, rules_title: str) -> str:
-    """Return an award's name: the translation table's, else the rules file's title."""
-    key = f"award.{category}"
-    return text(key) if i18n.has(key) else rules_title
-
-
 def reveal(winners: pl.DataFrame, titles: dict[str, str], fy: int) -> None:
-    """Draw one award at a time, full screen; a key (→, ←) or a click moves on."""
+    """Draw one award at a time, full screen; a key (→, ←) or a click moves on.
+
+    titles: category id -> the award's name in the reader's language, in the rules' order.
+    """
     if winners.is_empty():
         st.html(
             f'<div class="stage-card"><div class="stage-award">{text("stage.soon")}</div></div>'
@@ -203,7 +168,7 @@ def reveal(winners: pl.DataFrame, titles: dict[str, str], fy: int) -> None:
         )
         return
     row = awards.row(step - 1, named=True)
-    name = award_name(row["category"], titles.get(row["category"], row["category"]))
+    name = titles.get(row["category"], row["category"])
     agency = row["agency_title"] or ""
     if agency == row["winner_title"]:
         agency = ""  # an agency award: the winner is the agency

@@ -148,6 +148,10 @@ def test_group_category_and_quality_floor(contest: Path) -> None:
             "[[category]]\nid='x'\ntitle='x'\nkind='plaque'\nlevel='agency'\nwinnerz=3",
             "unknown keys",
         ),
+        (
+            "[[category]]\nid='x'\ntitle='x'\ntitle_en='รางวัล'\nkind='plaque'\nlevel='agency'",
+            "bad title_en",
+        ),
         ("name = 'x'", "define no"),
         ("[[category", "not valid TOML"),
     ],
@@ -161,6 +165,8 @@ def test_default_rules_parse_with_49_certificates() -> None:
     parsed = awards.parse_rules((REPO / "data" / "awards.toml").read_text(encoding="utf-8"))
     certificates = [c for c in parsed.categories if c.kind == "certificate"]
     assert sum(c.winners for c in certificates) == 49
+    # every award has an English name for the English pages, and it is English
+    assert all(c.title_en and c.title_en.isascii() for c in parsed.categories)
 
 
 T = Thresholds(min_requests=50, spike_min_requests=100)

@@ -80,6 +80,14 @@ def test_agency_without_use_gets_its_rank_and_advice(monkeypatch, portal: Path) 
     figures = {m.label: m.value for m in at.metric}
     assert figures["อันดับรวม"] == "3 / 3"  # ranked last, with nothing downloaded
     assert any("ยังไม่มีการดาวน์โหลดในช่วงนี้" in i.value for i in at.info)
+    advice = next(d.value for d in at.dataframe if "issue" in d.value.columns)
+    assert advice[["id", "issue"]].values.tolist() == [["cm-tourism", "ไม่มีผู้ดาวน์โหลด"]]
+    assert advice["detail"][0].startswith("ไม่มีการดาวน์โหลดในช่วงนี้")
+    at = page(monkeypatch, portal, "agency", agency="pao-cm", fy="2567", en="true")
+    advice = next(d.value for d in at.dataframe if "issue" in d.value.columns)
+    assert advice[["issue", "detail"]].values.tolist() == [
+        ["Never downloaded", "No download in the period: check that its resources link to files"]
+    ]
 
 
 def test_why_the_rank_changed(monkeypatch, portal: Path) -> None:
@@ -113,7 +121,7 @@ def test_agency_account_for_an_agency_the_catalog_lacks(
     at.button[0].click().run()
     at.switch_page("views/agency.py").run()
     assert not at.exception
-    assert any("no-such-org" in w.value for w in at.warning)
+    assert any(md_text("no-such-org") in w.value for w in at.warning)  # shown as text
 
 
 def test_the_picker_tells_twins_apart_and_opens_each(monkeypatch, portal: Path) -> None:

@@ -93,7 +93,7 @@ def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> N
     after = downloads(at)
     assert after["ผู้ได้รับรางวัล XLSX"][1] and after["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"][1]
     audit = table_with(at, "changes")
-    assert audit["action"].tolist() == ["propose", "approved", "announce"]
+    assert audit["action"].tolist() == ["เสนอชื่อ", "อนุมัติ", "ประกาศผล"]  # in the reader's language
     assert audit["changes"].tolist()[1] == "status: proposed → approved"
 
 
@@ -148,7 +148,7 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
 
 def test_every_decision_status_has_a_readable_name() -> None:
     from decisions.store import STATUSES
-    from views._badges import STATUS_NAMES
+    from views import i18n
 
-    assert set(STATUS_NAMES) == set(STATUSES)
-    assert all(th and en and th != en for th, en in STATUS_NAMES.values())
+    names = [i18n.STRINGS[f"status.{status}"] for status in STATUSES]
+    assert all(th and en and th != en for th, en in names)

@@ -117,3 +117,80 @@ def test_errors_from_decisions_are_translated(monkeypatch) -> None:
     assert i18n.error(ValueError("something new")) == "ทำรายการไม่สำเร็จ: something new"
     monkeypatch.setattr(i18n, "english", lambda: True)
     assert i18n.error(exc) == "Decide the open proposals #2, #5 before announcing"
+
+
+def test_advice_is_worded_in_the_readers_language(monkeypatch) -> None:
+    from views import _agency_parts
+
+    raisers = pl.DataFrame(
+        {
+            "id": ["a", "b"],
+            "title": ["ชุด ก", "ชุด ข"],
+            "issue": ["low_quality", "stale"],
+            "score": [42.4, 90.0],
+            "findability": [10.0, 30.0],
+            "interoperability": [20.6, 30.0],
+            "reusability": [11.8, 30.0],
+        }
+    )
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert _agency_parts.advice(raisers)["detail"].to_list() == [
+        "Metadata score 42 (findability 10, interoperability 21, reusability 12)",
+        "Not updated as often as its declared update frequency",
+    ]
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert _agency_parts.advice(raisers)["detail"].to_list() == [
+        "คะแนนคำอธิบายข้อมูล 42 (ค้นพบได้ 10, ใช้ร่วมกันได้ 21, นำไปใช้ซ้ำได้ 12)",
+        "ไม่ได้ปรับปรุงตามความถี่ที่ระบุไว้",
+    ]
+
+
+def test_every_refusal_of_the_decision_store_reaches_the_reader_translated(
+    monkeypatch, tmp_path: Path
+) -> None:
+    from decisions.auth import User
+    from decisions.store import DecisionStore
+
+    staff, public = User("somchai", "staff"), User("stage", "public")
+    store = DecisionStore(tmp_path / "decisions.sqlite")
+    first = store.propose(staff, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most used")
+    flagged = store.propose(staff, 2566, "agency-central", "ddc", "กรมควบคุมโรค", "x", flags="spike")
+    refusals = []
+    for attempt in (
+        lambda: store.propose(public, 2566, "agency-overall", "ddc", "x", "x"),
+        lambda: store.propose(staff, 2023, "agency-overall", "ddc", "x", "x"),
+        lambda: store.propose(staff, 2566, "", "ddc", "x", "x"),
+        lambda: store.propose(staff, 2566, "agency-overall", " ", "x", "x"),
+        lambda: store.propose(staff, 2566, "agency-overall", "ddc", "x", " "),
+        lambda: store.propose(staff, 2566, "agency-overall", "cdd", "x", "again"),
+        lambda: store.approve(staff, 99, ""),
+        lambda: store.approve(staff, flagged, ""),
+        lambda: store.withdraw(staff, first, " "),
+        lambda: store.announce(staff, 2566),
+        lambda: store.announce(staff, 2567),
+    ):
+        with pytest.raises((ValueError, PermissionError)) as caught:
+            attempt()
+        refusals.append(caught.value)
+    store.approve(staff, first, "")
+    with pytest.raises(ValueError) as caught:
+        store.approve(staff, first, "")
+    refusals.append(caught.value)
+    store.withdraw(staff, flagged, "tied")
+    store.announce(staff, 2566)
+    with pytest.raises(PermissionError) as caught:
+        store.propose(staff, 2566, "agency-local", "pao-cm", "x", "x")
+    refusals.append(caught.value)
+    for english in (False, True):
+        monkeypatch.setattr(i18n, "english", lambda english=english: english)
+        worded = [i18n.error(exc) for exc in refusals]
+        fallback = i18n.STRINGS["error.other"][english].split("{")[0]
+        assert not [w for w in worded if fallback and w.startswith(fallback)], worded
+        if english:
+            assert not [w for w in worded if THAI.search(w) and "กรม" not in w], worded
+        else:  # every refusal in Thai, statuses and field names included
+            assert all(THAI.search(w) for w in worded), worded
+            assert not [w for w in worded if re.search(r"\b(proposed|approved|category)\b", w)]
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert i18n.error(refusals[-2]) == "รายการที่ 1 อยู่ในสถานะ อนุมัติ จึงเปลี่ยนเป็น อนุมัติ ไม่ได้"
+    assert i18n.error(refusals[2]) == "ข้อเสนอต้องระบุรางวัล"
