@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.conftest import REPO
 from tests.views.test_pages import PAGES
 
+
 def lines(name: str) -> int:
     return len((REPO / "views" / name).read_text(encoding="utf-8").splitlines())
 
