@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 THAI_ZONE = "Asia/Bangkok"
@@ -18,13 +20,24 @@ READABLE_FIELDS = (
 _SIDE = pl.Struct({name: pl.String for name in READABLE_FIELDS})
 
 
-def _field(side: str, name: str) -> pl.Expr:
+def _field(side: str, name: str, values: Mapping[str, str] | None = None) -> pl.Expr:
     value = pl.col(side).struct.field(name)
+    if values:  # coded values (statuses) in the reader's words; free text stays as written
+        value = value.replace(dict(values))
     return pl.when(value != "").then(value)  # an empty text is no value: not a change
 
 
-def readable_audit(audit: pl.DataFrame) -> pl.DataFrame:
-    """Return the audit log with `at_th` (Thai time, no zone) and `changes` (`status: a → b`)."""
+def readable_audit(
+    audit: pl.DataFrame,
+    field_names: Mapping[str, str] | None = None,
+    value_names: Mapping[str, Mapping[str, str]] | None = None,
+) -> pl.DataFrame:
+    """Return the audit log with `at_th` (Thai time, no zone) and `changes` (`status: a → b`).
+
+    `field_names` and `value_names` (per field) word the changes in the reader's language.
+    """
+    names = field_names or {}
+    coded = value_names or {}
     sides = audit.select(
         pl.col("detail").str.json_decode(pl.Struct({"before": _SIDE, "after": _SIDE})).alias("d")
     ).unnest("d")
@@ -32,9 +45,9 @@ def readable_audit(audit: pl.DataFrame) -> pl.DataFrame:
         pl.when(_field("after", name).ne_missing(_field("before", name))).then(
             pl.format(
                 "{}: {} → {}",
-                pl.lit(name),
-                _field("before", name).fill_null("–"),
-                _field("after", name).fill_null("–"),
+                pl.lit(names.get(name, name)),
+                _field("before", name, coded.get(name)).fill_null("–"),
+                _field("after", name, coded.get(name)).fill_null("–"),
             )
         )
         for name in READABLE_FIELDS

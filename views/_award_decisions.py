@@ -7,9 +7,9 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from decisions.audit import readable_audit
+from decisions.audit import READABLE_FIELDS, readable_audit
 from decisions.auth import User
-from decisions.store import DecisionStore
+from decisions.store import STATUSES, DecisionStore
 from views import _badges, _ui, _untrusted, i18n
 
 text = _ui.text
@@ -65,8 +65,10 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
             max_chars=2000,
         )
         approve, withdraw = st.columns(2)
+        # with no proposal open there is nothing to approve: only withdrawing is offered
+        can_approve = bool((open_ones["status"] == "proposed").any())
         try:
-            if approve.form_submit_button(text("decisions.approve")) and chosen:
+            if can_approve and approve.form_submit_button(text("decisions.approve")) and chosen:
                 store.approve(viewer, int(chosen), note)
                 st.rerun()
             if withdraw.form_submit_button(text("decisions.withdraw")) and chosen:
@@ -140,9 +142,14 @@ def show(
                 st.error(_untrusted.md_text(i18n.error(exc)))
     with st.expander(text("decisions.audit")):
         st.dataframe(
-            readable_audit(store.audit(viewer, fy)).with_columns(
-                pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS})
-            ),
+            readable_audit(
+                store.audit(viewer, fy),
+                field_names={f: text(f"audit.{f}") for f in READABLE_FIELDS},
+                value_names={
+                    "status": {c: _badges.status_name(c) for c in STATUSES},
+                    "state": {s: text(f"audit.{s}") for s in ("announced", "embargoed")},
+                },
+            ).with_columns(pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS})),
             hide_index=True,
             key="audit",
             column_config={

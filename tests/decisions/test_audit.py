@@ -34,3 +34,19 @@ def test_readable_audit(tmp_path: Path) -> None:
         "status: proposed → approved; justification: – → checked the logs",
         "state: – → announced",
     ]
+
+
+def test_readable_audit_in_the_readers_words(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "d.sqlite")
+    won = store.propose(STAFF, 2566, "c", "ddc", "approved", "approved by the committee")
+    store.approve(STAFF, won)
+    log = readable_audit(
+        store.audit(STAFF, 2566),
+        field_names={"status": "สถานะ", "winner_title": "ผู้ได้รับการเสนอ", "reason": "เหตุผล"},
+        value_names={"status": {"proposed": "เสนอชื่อ", "approved": "อนุมัติ"}},
+    )
+    # statuses are worded, free text that happens to read like a status is left as written
+    assert log["changes"].to_list() == [
+        "สถานะ: – → เสนอชื่อ; ผู้ได้รับการเสนอ: – → approved; เหตุผล: – → approved by the committee",
+        "สถานะ: เสนอชื่อ → อนุมัติ",
+    ]

@@ -94,7 +94,7 @@ def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> N
     assert after["ผู้ได้รับรางวัล XLSX"][1] and after["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"][1]
     audit = table_with(at, "changes")
     assert audit["action"].tolist() == ["เสนอชื่อ", "อนุมัติ", "ประกาศผล"]  # in the reader's language
-    assert audit["changes"].tolist()[1] == "status: proposed → approved"
+    assert audit["changes"].tolist()[1:] == ["สถานะ: เสนอชื่อ → อนุมัติ", "การประกาศผล: – → ประกาศแล้ว"]
 
 
 def test_decision_box_opens_on_a_proposal_not_an_approved_winner(portal: Path) -> None:
