@@ -45,6 +45,17 @@ def _styled(fig: go.Figure, title: str, height: int = 380, font_size: int = 14) 
     return fig
 
 
+SMALL_COUNT = 10  # up to this, auto ticks fall between whole numbers: "0 0 1 1" once formatted
+
+
+def _count_axis(values: Iterable[object]) -> dict[str, object]:
+    """Axis settings for counts: whole numbers, one tick per unit while the counts are small."""
+    top = max((v for v in values if isinstance(v, int | float)), default=0)
+    if top <= SMALL_COUNT:
+        return {"tickformat": ",d", "tickmode": "linear", "tick0": 0, "dtick": 1}
+    return {"tickformat": ",d"}
+
+
 def trend_chart(
     monthly: pl.DataFrame,
     metric: str,
@@ -76,7 +87,8 @@ def trend_chart(
                 line={"color": PALETTE[1], "dash": "dash"},
             )
         )
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    medians = [] if median is None else median["median"].to_list()
+    fig.update_yaxes(rangemode="tozero", **_count_axis([*monthly[metric].to_list(), *medians]))
     return _styled(fig, title)
 
 
@@ -106,7 +118,7 @@ def ranking_bars(
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat=",d")
+    fig.update_xaxes(**_count_axis(head[value].to_list()))
     return _styled(fig, title, height=max(300, 28 * head.height + 80))
 
 

@@ -42,3 +42,31 @@ def test_ranking_bars_keep_the_order_and_cut_at_top() -> None:
     assert list(fig.data[0].y) == ["ก", "ข"]
     assert list(fig.data[0].x) == [30, 20]
     assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_small_counts_get_one_tick_per_whole_number() -> None:
+    # auto ticks at 0.5 steps read "0 0 1 1 2 2 3" once formatted as whole numbers
+    monthly = pl.DataFrame(
+        {"month": [date(2023, 1, 1), date(2023, 2, 1)], "unique_requests": [1, 3]}
+    )
+    fig = charts.trend_chart(monthly, "unique_requests", title="t", series_label="s")
+    assert (fig.layout.yaxis.tickmode, fig.layout.yaxis.dtick, fig.layout.yaxis.tickformat) == (
+        "linear",
+        1,
+        ",d",
+    )
+    bars = charts.ranking_bars(
+        pl.DataFrame({"title": ["ก"], "unique_requests": [2]}),
+        label="title",
+        value="unique_requests",
+        title="t",
+    )
+    assert bars.layout.xaxis.dtick == 1
+
+
+def test_large_counts_keep_automatic_ticks() -> None:
+    monthly = pl.DataFrame(
+        {"month": [date(2023, 1, 1), date(2023, 2, 1)], "unique_requests": [100, 22485]}
+    )
+    fig = charts.trend_chart(monthly, "unique_requests", title="t", series_label="s")
+    assert fig.layout.yaxis.dtick is None and fig.layout.yaxis.tickformat == ",d"
