@@ -108,6 +108,18 @@ def test_decision_box_opens_on_a_proposal_not_an_approved_winner(portal: Path) -
     assert store.decisions(STAFF, 2566)["status"].to_list() == ["approved", "approved"]
 
 
+def test_only_withdrawing_is_offered_once_every_proposal_is_decided(portal: Path) -> None:
+    store = DecisionStore(decisions_path_for(portal))
+    won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
+    at = awards(fy="2566")
+    assert "FormSubmitter:decide-อนุมัติ" in {b.key for b in at.button}
+    store.approve(STAFF, won)
+    at = awards(fy="2566")
+    offered = {b.key for b in at.button}
+    assert "FormSubmitter:decide-อนุมัติ" not in offered  # approving again could only fail
+    assert "FormSubmitter:decide-ถอน" in offered and not at.error
+
+
 def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path) -> None:
     from ingest.logs import ingest_logs
 
