@@ -17,7 +17,7 @@ import streamlit as st
 from decisions import auth
 from decisions.sessions import COOKIE, LIFETIME, Kiosk
 from settings import load_settings
-from views import _data, _sign_in, _ui
+from views import _data, _sign_in, _sso, _ui
 
 SESSION_MINUTES = 30
 OPEN_MODE_USER = auth.User("demo", "staff")
@@ -87,6 +87,8 @@ def _signed_in_sidebar(user: auth.User) -> None:
         _data.sessions().end(st.session_state.pop("session_cookie", None))
         st.session_state.pop("user", None)
         st.session_state["signed_out"] = True  # the browser's old cookie no longer counts
+        if _sso.signed_in():
+            st.logout()  # reruns the page signed out of the identity provider too
         st.rerun()
 
 
@@ -125,6 +127,10 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
             _ui.text("sign_in.demo_mode") + " `python -m decisions users add NAME --role staff`"
         )
         return OPEN_MODE_USER
+    sso = _sso.user(path)  # signed in with the organisation's identity provider
+    if sso is not None:
+        _signed_in_sidebar(sso)
+        return sso
     now = datetime.now(UTC)
     user = st.session_state.get("user")
     last = st.session_state.get("last_seen")

@@ -9,12 +9,13 @@ import streamlit as st
 
 from decisions import auth
 from decisions.throttle import Verdict
-from views import _data, _ui
+from views import _data, _sso, _ui
 
 
 def form(path: Path, now: datetime) -> None:
     """Draw the sign-in form; a right password starts a session and reruns the page."""
     header()
+    _sso.sign_in_button()
     with st.form("sign_in"):
         st.subheader(_ui.text("sign_in.title"))
         name = st.text_input(_ui.text("sign_in.user_name"), key="sign_in_name", max_chars=100)
