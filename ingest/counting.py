@@ -12,6 +12,12 @@ import duckdb
 _KEPT = "countable and coalesce(lead(ts) over w - ts > interval 30 second, true)"
 _WINDOW = "window w as (partition by countable, client_key, item order by ts, stream_id, line_no)"
 
+# What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
+# over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
+# non-download that the catalog attributes then gets its dataset as item (finish_stage).
+ITEM_SQL = "case when kind = 'download' then resource_id else 'ref:' || dataset_ref end"
+COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'"
+
 STAGE_COLUMNS = """
     stream_id integer, line_no bigint, ts timestamptz, day date, method varchar, path varchar,
     status smallint, bytes bigint, referrer_host varchar, ua_class varchar, client_key uhugeint,
@@ -40,13 +46,11 @@ final as (
 select * from final
 """
 
-# Stored events whose verdict changes now that new ones arrived (rare: at file boundaries).
-_FLIPS = f"""
-create or replace temp table verdict as
-with bounds as (
-    select max(ts) as top from stage_events where countable
-),
-candidates as (
+# One window over the batch's countable events and their stored neighbours: the new events'
+# verdicts and the stored ones that change (rare: at batch and file boundaries).
+_JUDGED = f"""
+create or replace temp table judged as
+with candidates as (
     select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
            true as is_new
     from stage_events
@@ -60,9 +64,15 @@ final as (
     from candidates
     {_WINDOW}
 )
-select final.* from final, bounds
--- an old event can only change if a new one lands within 30 s after it
-where not final.is_new and final.ts <= bounds.top and final.kept <> final.new_kept
+select * from final
+"""
+
+# Stored events whose verdict changes: an old event can only change if a new one lands within
+# 30 s after it.
+_FLIPS = """
+create or replace temp table verdict as
+select j.* from judged as j, (select max(ts) as top from stage_events where countable) as b
+where not j.is_new and j.ts <= b.top and j.kept <> j.new_kept
 """
 
 
@@ -78,36 +88,24 @@ def create_stage(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
-    """Move staged events into `events` with their double-click verdicts; return how many."""
+    """Move staged events into `events` with their double-click verdicts; return how many.
+
+    The staged rows carry ITEM_SQL and COUNTABLE_SQL already (computed with the batch).
+    """
     con.execute(
-        """
-        update stage_events set
-            item = case when kind = 'download' then resource_id
-                        else coalesce(dataset_id, 'ref:' || dataset_ref) end,
-            countable = method = 'GET' and status in (200, 304) and ua_class <> 'robot'
-        """
+        "update stage_events set item = dataset_id"
+        " where kind <> 'download' and dataset_id is not null"
     )
     con.execute(_NEIGHBOURS)
+    con.execute(_JUDGED)
     con.execute(_FLIPS)
-    # New events take their verdict from the same window, computed inline (no join back).
     con.execute(
-        f"""
+        """
         insert into events by name
-        with neighbours as (
-            select stream_id, line_no, ts, client_key, item, true as countable, false as is_new
-            from neighbours
-        ),
-        candidates as (
-            select *, true as is_new from stage_events
-            union all by name
-            select * from neighbours
-        ),
-        final as (
-            select * exclude (is_new), {_KEPT} as kept, is_new
-            from candidates
-            {_WINDOW}
-        )
-        select * exclude (is_new) from final where is_new
+        select s.*, coalesce(j.new_kept, false) as kept
+        from stage_events as s
+        left join (select stream_id, line_no, new_kept from judged where is_new) as j
+            using (stream_id, line_no)
         """
     )
     _apply_flips(con)

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_LIMIT = 64 * 1024  # a stream is recognised by (up to) its first 64 KiB
-BATCH_BYTES = 4 * 1024 * 1024  # per commit: about 16,000 lines, a reader waits for one
+BATCH_BYTES = 16 * 1024 * 1024  # per commit: about 64,000 lines, a reader waits for one
 MAX_LINE_BYTES = 1024 * 1024  # nginx's own limits keep real lines far shorter
 PREVIEW_BYTES = 4096
 
