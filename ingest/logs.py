@@ -38,7 +38,7 @@ from ingest.privacy import hmac_pads, load_or_create_key
 from settings import key_path_for, load_settings
 
 WRITER_THREADS = 2  # the commit is the slower half of the pipeline: let it use both cores
-WRITER_MEMORY = "384MB"
+WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 
 
@@ -312,7 +312,11 @@ def _staged_batches(
     try:
         read_into(fh, load.stream.consumed_bytes, hasher)
         batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher)
-        with closing(duckdb.connect(config={"threads": 1})) as scratch:
+        scratch_config: dict[str, str | bool | int | float | list[str]] = {
+            "threads": 1,
+            "memory_limit": "128MB",  # one batch at a time
+        }
+        with closing(duckdb.connect(config=scratch_config)) as scratch:
             staged = prefetch((stage_batch(scratch, b, pads) for b in batches), idle=idle)
             previous: _Staged | None = None
             for item in staged:
