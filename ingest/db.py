@@ -11,7 +11,7 @@ closes it between them. Two lock files beside the database make the turns fair:
   most for the one commit in progress, however long the whole load takes.
 
 A catalog load takes the same turns: its files are read before the database is opened, each
-file is one short turn, and re-attributing the stored events runs in chunks of about a million
+file is one short turn, and re-attributing the stored events runs in chunks of about 500,000
 events with queued readers let in between. The demo build writes a separate file and renames it
 into place at the end, so readers of the old file are never held. A writer that takes no turn
 (another program opening the file) makes readers retry until their deadline (`DatabaseBusy`).
@@ -231,10 +231,13 @@ class WriterTurns:
         fcntl.flock(self._queue, fcntl.LOCK_UN)
         return False
 
-    def let_readers_in(self) -> None:
-        """Give up the turn if a reader waits (call between commits, never inside one)."""
+    def let_readers_in(self) -> bool:
+        """Give up the turn if a reader waits (call between commits, never inside one);
+        return whether one did."""
         if self._con is not None and self.readers_waiting():
             self.release()
+            return True
+        return False
 
     def release(self) -> None:
         """Close the connection (checkpointing it) and give up the turn."""

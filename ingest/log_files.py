@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -107,20 +107,25 @@ class LineBatch:
 
 
 def iter_line_batches(
-    fh: BinaryIO, first_line_no: int, hasher: hashlib._Hash, batch_bytes: int | None = None
+    fh: BinaryIO,
+    first_line_no: int,
+    hasher: hashlib._Hash,
+    batch_bytes: Callable[[], int] | None = None,
 ) -> Iterator[LineBatch]:
     """Yield batches of complete lines, hashing exactly what is yielded; a partial line waits.
 
+    `batch_bytes` is asked before each read (the writer shrinks batches while readers wait).
     A line longer than MAX_LINE_BYTES is never held whole: it becomes one rejected line (its
     start kept for the reason) and the rest of it is skipped up to its newline, or to the end.
     """
-    size = batch_bytes or BATCH_BYTES
+    fixed = BATCH_BYTES
     carry = b""
     line_no = first_line_no
     skipping = False  # inside an over-long line whose start was already reported
     held: list[pl.DataFrame] = []  # over-long lines, sent with the next batch
     held_bytes = 0
     while True:
+        size = batch_bytes() if batch_bytes else fixed
         block = _read(fh, size)
         eof = not block
         if skipping:

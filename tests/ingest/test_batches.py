@@ -18,7 +18,7 @@ import pytest
 
 from analytics import rankings
 from analytics.periods import calendar_year
-from ingest import log_files
+from ingest import catalog, log_files
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
 from ingest.counting import refresh_daily_usage
@@ -318,3 +318,43 @@ def test_aggregates_added_batch_by_batch_equal_a_rebuild_from_events(
     assert rebuilt == added
     assert all(added.values())  # every table has rows: each was exercised
     assert query(db, "select count(*) from daily_usage where dataset_id is null") == [(1,)]
+
+
+def test_a_catalog_load_in_chunks_of_days_counts_as_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-attribution runs in short transactions of a few days each; a double click across a
+    chunk's midnight, one half by the dataset's name and one by its id, becomes one action."""
+    names = list(site.DATASETS)
+    # by name before midnight, by id 20 s later: two items until the catalog makes them one
+    lines = [
+        line(at(f"2023-03-0{day} 23:59:50") + timedelta(seconds=s), f"/dataset/{ref}", ip=ip)
+        for day in range(1, 8)
+        for i, name in enumerate(names)
+        for ip in [f"198.51.100.{i + 1}"]
+        for s, ref in ((0, name), (20, site.DATASETS[name][0]))
+    ]
+    log = write(tmp_path / "access.log", lines)
+    whole, chunked = tmp_path / "whole.duckdb", tmp_path / "chunked.duckdb"
+    ingest(whole, log)
+    shutil.copy(key_path_for(whole), key_path_for(chunked))  # same clients, same keys
+    ingest(chunked, log)
+    with_catalog(whole, tmp_path)
+    real = catalog.attribution_chunks
+    chunks_seen: list[list] = []
+
+    def small(con: object) -> list:
+        chunks_seen.append(real(con, events_per_chunk=2 * len(names)))  # type: ignore[arg-type]
+        return chunks_seen[-1]
+
+    monkeypatch.setattr(catalog, "attribution_chunks", small)
+    with_catalog(chunked, tmp_path)
+    assert len(chunks_seen[0]) >= 7  # one or two days per transaction
+    assert figures(chunked)[:4] == figures(whole)[:4]
+    assert query(chunked, "select kept from events order by line_no") == query(
+        whole, "select kept from events order by line_no"
+    )
+    assert query(chunked, "select count(*) filter (where kept) from events") == [(7 * len(names),)]
+    # every click pair is one action: 7 nights x each dataset, all attributed
+    assert totals(chunked)["total_investigations"] == 7 * len(names)
+    assert query(chunked, "select count(*) from events where dataset_id is null") == [(0,)]
