@@ -109,7 +109,7 @@ def attribute_events(
 
 
 def attribution_chunks(
-    con: duckdb.DuckDBPyConnection, events_per_chunk: int = 500_000
+    con: duckdb.DuckDBPyConnection, events_per_chunk: int = 150_000
 ) -> list[tuple[date, date]]:
     """Split the stored days into runs of consecutive days holding about events_per_chunk events."""
     rows = con.execute("select day, count(*) from events group by day order by day").fetchall()

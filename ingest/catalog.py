@@ -367,7 +367,7 @@ def _one_listing(contents: list[ckan_json.CkanContent]) -> bool:
 
 
 def _finish(db_path: Path, sources: list[SourceResult]) -> CatalogResult:
-    """Re-attribute stored events in short transactions of about half a million events each.
+    """Re-attribute stored events in short transactions of about 150,000 events each.
 
     One transaction over a year of events held readers out for its whole length; between
     chunks the writer lets queued readers in (they may see some days re-attributed already,

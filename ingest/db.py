@@ -11,7 +11,7 @@ closes it between them. Two lock files beside the database make the turns fair:
   most for the one commit in progress, however long the whole load takes.
 
 A catalog load takes the same turns: its files are read before the database is opened, each
-file is one short turn, and re-attributing the stored events runs in chunks of about 500,000
+file is one short turn, and re-attributing the stored events runs in chunks of about 150,000
 events with queued readers let in between. The demo build writes a separate file and renames it
 into place at the end, so readers of the old file are never held. A writer that takes no turn
 (another program opening the file) makes readers retry until their deadline (`DatabaseBusy`).
