@@ -210,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  reader failure: {failure}")
             if not args.keep:
                 log.unlink()
+        again = field_split_floor(base)
+        against = ", ".join(f"{r * floor / again:.3f}" for r, _, _ in rows)
+        print(
+            f"field-split floor again after the loads: {again:,.0f} lines/s (the machine's load"
+            f" drifts: ratios against it {against})"
+        )
         print("targets")
         for (ratio, rss, reader), lines in zip(rows, sizes, strict=True):
             waited = reader["longest"]

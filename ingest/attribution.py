@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
@@ -65,14 +66,25 @@ def attribute_stage(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def attribute_events(con: duckdb.DuckDBPyConnection) -> AttributionResult:
-    """Re-attribute every stored event after a catalog load; recount what that changes."""
+def attribute_events(
+    con: duckdb.DuckDBPyConnection, days: tuple[date, date] | None = None
+) -> AttributionResult:
+    """Re-attribute stored events after a catalog load; recount what that changes.
+
+    With `days` (first, last), only the events of those Thai days: a catalog load re-attributes
+    a large warehouse in several short transactions (attribution_chunks), so readers get in
+    between them. Recounts always cover the affected clients' events of every day.
+    """
     if not has_catalog(con):
         return AttributionResult(0, _unattributed(con))
+    source = "events"
+    if days is not None:
+        first, last = (d.isoformat() for d in days)
+        source = f"(select * from events where day between DATE '{first}' and DATE '{last}')"
     con.execute(
         f"""
         create or replace temp table reattributed as
-        with m as ({matched_dataset_sql("events")})
+        with m as ({matched_dataset_sql(source)})
         select e.stream_id, e.line_no, e.client_key, e.day, e.kind, m.dataset_id
         from events as e
         join m using (stream_id, line_no)
@@ -94,6 +106,23 @@ def attribute_events(con: duckdb.DuckDBPyConnection) -> AttributionResult:
         recount_clients(con, "select client_key from reattributed where kind <> 'download'")
         refresh_daily_usage(con, "select day from reattributed union select day from verdict")
     return AttributionResult(int(changed), _unattributed(con))
+
+
+def attribution_chunks(
+    con: duckdb.DuckDBPyConnection, events_per_chunk: int = 150_000
+) -> list[tuple[date, date]]:
+    """Split the stored days into runs of consecutive days holding about events_per_chunk events."""
+    rows = con.execute("select day, count(*) from events group by day order by day").fetchall()
+    chunks: list[tuple[date, date]] = []
+    held = 0
+    for day, n in rows:  # one row per day: a few thousand at most
+        if chunks and held + n <= events_per_chunk:
+            chunks[-1] = (chunks[-1][0], day)
+            held += n
+        else:
+            chunks.append((day, day))
+            held = n
+    return chunks
 
 
 def _unattributed(con: duckdb.DuckDBPyConnection) -> int:

@@ -7,16 +7,21 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
 from ingest import ckan_json
-from ingest.attribution import attribute_events
+from ingest.attribution import (
+    AttributionResult,
+    attribute_events,
+    attribution_chunks,
+    has_catalog,
+)
 from ingest.catalog_frames import CatalogFrames, catalog_frames
 from ingest.ckan_api import CkanClient, CkanError
-from ingest.db import connect_writer
+from ingest.db import WriterTurns, writing
 from settings import load_settings
 
 # A complete listing that lacks more than this share of the active datasets (and more than one)
@@ -328,28 +333,28 @@ def load_catalog(
     with complete=True): those load as one. Only with complete=True is what they lack marked
     deleted, and then at most MASS_DELETE_SHARE of the active datasets unless allowed.
     """
-    con = connect_writer(db_path)
-    try:
-        sources: list[SourceResult] = []
-        readable: list[tuple[Path, ckan_json.CkanContent]] = []
-        for path in files:
-            try:
-                readable.append((path, ckan_json.read_file(path)))
-            except ckan_json.NotCkan as exc:
-                failed = SourceResult(str(path), "failed", message=str(exc))
+    sources: list[SourceResult] = []
+    readable: list[tuple[Path, ckan_json.CkanContent]] = []
+    for path in files:  # read and checked before the database is touched
+        try:
+            readable.append((path, ckan_json.read_file(path)))
+        except ckan_json.NotCkan as exc:
+            sources.append(SourceResult(str(path), "failed", message=str(exc)))
+    if sources:
+        with writing(db_path) as con:
+            for failed in sources:
                 _record(con, failed, complete)
-                sources.append(failed)
-        if readable and (complete or _one_listing([c for _, c in readable])):
-            name = " + ".join(str(p) for p, _ in readable)
+    if readable and (complete or _one_listing([c for _, c in readable])):
+        name = " + ".join(str(p) for p, _ in readable)
+        with writing(db_path) as con:
             sources.append(
                 load_content(con, [c for _, c in readable], name, complete, allow_mass_delete)
             )
-        else:
-            for path, content in readable:
+    else:
+        for path, content in readable:
+            with writing(db_path) as con:  # one short turn per file: readers get in between
                 sources.append(load_content(con, [content], str(path)))
-        return _finish(con, sources)
-    finally:
-        con.close()
+    return _finish(db_path, sources)
 
 
 def _one_listing(contents: list[ckan_json.CkanContent]) -> bool:
@@ -361,20 +366,45 @@ def _one_listing(contents: list[ckan_json.CkanContent]) -> bool:
     return len(ids) >= next(iter(counts))  # type: ignore[operator]
 
 
-def _finish(con: duckdb.DuckDBPyConnection, sources: list[SourceResult]) -> CatalogResult:
-    con.execute("begin transaction")
-    attribution = attribute_events(con)
-    con.execute("commit")
-    agencies, datasets, resources = con.execute(
-        "select (select count(*) from agencies), (select count(*) from datasets"
-        " where deleted_at is null), (select count(*) from resources where deleted_at is null)"
-    ).fetchone() or (0, 0, 0)
+def _finish(db_path: Path, sources: list[SourceResult]) -> CatalogResult:
+    """Re-attribute stored events in short transactions of about 150,000 events each.
+
+    One transaction over a year of events held readers out for its whole length; between
+    chunks the writer lets queued readers in (they may see some days re-attributed already,
+    as they see a log load's first batches).
+    """
+    turns = WriterTurns(db_path)
+    try:
+        con = turns.connection()
+        attributed = 0
+        attribution = AttributionResult(0, 0)
+        chunks: list[tuple[date, date] | None] = [None]
+        if has_catalog(con):
+            chunks = list(attribution_chunks(con)) or [None]
+        for days in chunks:
+            con = turns.connection()
+            con.execute("begin transaction")
+            try:
+                attribution = attribute_events(con, days)
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
+            attributed += attribution.attributed
+            turns.let_readers_in()
+        con = turns.connection()
+        agencies, datasets, resources = con.execute(
+            "select (select count(*) from agencies), (select count(*) from datasets"
+            " where deleted_at is null), (select count(*) from resources where deleted_at is null)"
+        ).fetchone() or (0, 0, 0)
+    finally:
+        turns.close()
     return CatalogResult(
         sources,
         int(agencies),
         int(datasets),
         int(resources),
-        attribution.attributed,
+        attributed,
         attribution.unattributed,
     )
 
@@ -393,11 +423,9 @@ def crawl_catalog(
     """
     client = client or CkanClient(url, api_key=api_key)
     pages = list(client.package_search_pages(rows=rows))
-    con = connect_writer(db_path)
-    try:
-        return _finish(con, [load_content(con, pages, url, True, allow_mass_delete)])
-    finally:
-        con.close()
+    with writing(db_path) as con:
+        loaded = load_content(con, pages, url, True, allow_mass_delete)
+    return _finish(db_path, [loaded])
 
 
 def summary_json(result: CatalogResult) -> dict:

@@ -10,8 +10,11 @@ closes it between them. Two lock files beside the database make the turns fair:
   to take the gate for its next commit first lets every queued reader in, so a reader waits at
   most for the one commit in progress, however long the whole load takes.
 
-Writers that do not take turns (a catalog load, the demo build) still exclude readers for their
-whole run; readers then keep retrying until their deadline and raise `DatabaseBusy`.
+A catalog load takes the same turns: its files are read before the database is opened, each
+file is one short turn, and re-attributing the stored events runs in chunks of about 150,000
+events with queued readers let in between. The demo build writes a separate file and renames it
+into place at the end, so readers of the old file are never held. A writer that takes no turn
+(another program opening the file) makes readers retry until their deadline (`DatabaseBusy`).
 """
 
 from __future__ import annotations
@@ -137,8 +140,8 @@ def remove_lock_files(db_path: Path) -> None:
 
 def _busy_message(db_path: Path) -> str:
     return (
-        f"{db_path}: the database is being updated by another program (a catalog load or a"
-        " demo build) and stayed locked; try again when it has finished"
+        f"{db_path}: the database is being updated by another program and stayed locked;"
+        " try again when it has finished"
     )
 
 
@@ -228,10 +231,13 @@ class WriterTurns:
         fcntl.flock(self._queue, fcntl.LOCK_UN)
         return False
 
-    def let_readers_in(self) -> None:
-        """Give up the turn if a reader waits (call between commits, never inside one)."""
+    def let_readers_in(self) -> bool:
+        """Give up the turn if a reader waits (call between commits, never inside one);
+        return whether one did."""
         if self._con is not None and self.readers_waiting():
             self.release()
+            return True
+        return False
 
     def release(self) -> None:
         """Close the connection (checkpointing it) and give up the turn."""

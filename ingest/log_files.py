@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -15,7 +15,7 @@ import pyarrow as pa
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_LIMIT = 64 * 1024  # a stream is recognised by (up to) its first 64 KiB
-BATCH_BYTES = 4 * 1024 * 1024  # per commit: about 16,000 lines, a reader waits for one
+BATCH_BYTES = 16 * 1024 * 1024  # per commit: about 64,000 lines, a reader waits for one
 MAX_LINE_BYTES = 1024 * 1024  # nginx's own limits keep real lines far shorter
 PREVIEW_BYTES = 4096
 
@@ -107,20 +107,25 @@ class LineBatch:
 
 
 def iter_line_batches(
-    fh: BinaryIO, first_line_no: int, hasher: hashlib._Hash, batch_bytes: int | None = None
+    fh: BinaryIO,
+    first_line_no: int,
+    hasher: hashlib._Hash,
+    batch_bytes: Callable[[], int] | None = None,
 ) -> Iterator[LineBatch]:
     """Yield batches of complete lines, hashing exactly what is yielded; a partial line waits.
 
+    `batch_bytes` is asked before each read (the writer shrinks batches while readers wait).
     A line longer than MAX_LINE_BYTES is never held whole: it becomes one rejected line (its
     start kept for the reason) and the rest of it is skipped up to its newline, or to the end.
     """
-    size = batch_bytes or BATCH_BYTES
+    fixed = BATCH_BYTES
     carry = b""
     line_no = first_line_no
     skipping = False  # inside an over-long line whose start was already reported
     held: list[pl.DataFrame] = []  # over-long lines, sent with the next batch
     held_bytes = 0
     while True:
+        size = batch_bytes() if batch_bytes else fixed
         block = _read(fh, size)
         eof = not block
         if skipping:

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ingest.counting import day_macro
+from ingest.counting import COUNTABLE_SQL, ITEM_SQL, day_macro
 from ingest.log_files import LineBatch
 from ingest.log_lines import parse_lines
 from ingest.privacy import client_hex_sql
@@ -23,7 +23,7 @@ from ingest.useragents import classify_user_agents
 class Staged:
     """A batch ready for the warehouse: its events (no IP left), rejected lines and tallies."""
 
-    events: pa.Table | None  # the stage_events columns except stream_id and the catalog's
+    events: pa.Table | None  # the stage_events columns except stream_id and dataset_id
     rejected: pl.DataFrame  # line_no, reason, line_masked
     lines: int
     parsed: int
@@ -55,7 +55,8 @@ def stage_batch(
                 )
                 -- Arrow has no 128-bit unsigned integer: the key travels as hex text
                 select line_no, ts, day_of(ts) as day, method, path, status, bytes,
-                       referrer_host, ua_class, client_hex, kind, dataset_ref, resource_id
+                       referrer_host, ua_class, client_hex, kind, dataset_ref, resource_id,
+                       {ITEM_SQL} as item, {COUNTABLE_SQL} as countable
                 from batch_events
                 join clients using (ip, ua)
                 """,  # noqa: S608 (the SQL is built from code, not input)

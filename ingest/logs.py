@@ -7,9 +7,10 @@ import hashlib
 import json
 import stat
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ingest import log_files
 from ingest.attribution import attribute_stage
 from ingest.counting import create_stage, finish_stage
 from ingest.db import WriterTurns, read, writing
@@ -36,6 +38,12 @@ from ingest.log_stage import stage_batch
 from ingest.prefetch import prefetch
 from ingest.privacy import hmac_pads, load_or_create_key
 from settings import key_path_for, load_settings
+
+COMMIT_SECONDS = 1.0  # while readers come, a batch should commit in about this long
+READERS_GONE_SECONDS = 30.0  # then batches grow back to log_files.BATCH_BYTES
+WRITER_THREADS = 2  # the commit is the slower half of the pipeline: let it use both cores
+WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
+CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 
 
 @dataclass
@@ -299,16 +307,46 @@ def _prepare(db_path: Path, run_id: int, path: Path) -> _Load:
     return load
 
 
+class _BatchSize:
+    """Bytes per batch: the most while nobody reads; while readers come, what commits in about
+    COMMIT_SECONDS, so a reader waits for a short commit, not a long one."""
+
+    def __init__(self) -> None:
+        self.largest = log_files.BATCH_BYTES
+        self.smallest = max(self.largest // 16, 1)
+        self.fitting = self.largest
+        self.reader_at = -READERS_GONE_SECONDS
+
+    def __call__(self) -> int:
+        if time.monotonic() - self.reader_at > READERS_GONE_SECONDS:
+            return self.largest
+        return self.fitting
+
+    def committed(self, nbytes: int, seconds: float) -> None:
+        """Learn how many bytes commit in COMMIT_SECONDS on this machine, now."""
+        if nbytes > 0 and seconds > 0:
+            fitting = int(nbytes * COMMIT_SECONDS / seconds)
+            self.fitting = min(self.largest, max(self.smallest, fitting))
+
+    def reader_came(self) -> None:
+        """A reader was let in: keep commits short for a while."""
+        self.reader_at = time.monotonic()
+
+
 def _staged_batches(
-    load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None]
+    load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None], size: _BatchSize
 ) -> Iterator[tuple[_Staged, bool]]:
     """Parse and pseudonymise batches in a worker thread; yield each with whether it is last."""
     hasher = hashlib.sha256()
     fh = open_log(load.path)
     try:
         read_into(fh, load.stream.consumed_bytes, hasher)
-        batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher)
-        with closing(duckdb.connect(config={"threads": 1})) as scratch:
+        batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher, size)
+        scratch_config: dict[str, str | bool | int | float | list[str]] = {
+            "threads": 1,
+            "memory_limit": "128MB",  # one batch at a time
+        }
+        with closing(duckdb.connect(config=scratch_config)) as scratch:
             staged = prefetch((stage_batch(scratch, b, pads) for b in batches), idle=idle)
             previous: _Staged | None = None
             for item in staged:
@@ -323,8 +361,14 @@ def _staged_batches(
 
 def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> FileResult:
     turns = WriterTurns(db_path)
+    size = _BatchSize()
+
+    def let_readers_in() -> None:
+        if turns.let_readers_in():
+            size.reader_came()
+
     try:
-        for staged, last in _staged_batches(load, pads, idle=turns.let_readers_in):
+        for staged, last in _staged_batches(load, pads, let_readers_in, size):
             if staged.nbytes == 0 and (load.load_id is None or not last):
                 continue  # the end of the file, with nothing after the last commit
             if load.is_new and load.load_id is None and last:
@@ -333,9 +377,13 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                     raise _Skip(
                         "unchanged", f"the same lines as an earlier state of log stream {earlier}"
                     )
+            started = time.monotonic()
             con = turns.connection()
-            # batches are small and the parse thread has the other core: one DuckDB thread
-            con.execute("set threads = 1")
+            con.execute(f"set threads = {WRITER_THREADS}")
+            # DuckDB would cache the growing file in memory: RSS must not grow with the log
+            con.execute(f"set memory_limit = '{WRITER_MEMORY}'")
+            # DuckDB's own checkpoint at 16 MB of WAL would run inside commits: ours is below
+            con.execute("set checkpoint_threshold = '1GB'")
             con.begin()
             try:
                 _commit_batch(con, load, staged, last)
@@ -343,15 +391,27 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
-            # write the batch into the file now, while no reader waits: closing the connection
-            # for a reader then costs nothing (a checkpoint of many batches took seconds)
-            con.execute("checkpoint")
-            turns.let_readers_in()
+            _checkpoint_if_due(con, db_path)
+            size.committed(staged.nbytes, time.monotonic() - started)
+            let_readers_in()
     finally:
         turns.close()
     if load.load_id is None:
         raise _Skip("unchanged", "no new complete lines since the last run")
     return load.result
+
+
+def _checkpoint_if_due(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Write the WAL into the file once it holds several batches, while no reader waits.
+
+    A checkpoint after every batch rewrote the events table's last row group each time (a
+    third of the ingest's time); never checkpointing would make the close that lets a reader
+    in write everything at once. Bounding the WAL bounds that close to about a second.
+    """
+    wal = Path(f"{db_path}.wal")
+    with suppress(OSError):
+        if wal.stat().st_size >= CHECKPOINT_WAL_BYTES:
+            con.execute("checkpoint")
 
 
 def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool) -> None:
@@ -467,9 +527,11 @@ def _save_stream(con: duckdb.DuckDBPyConnection, load: _Load, before: int) -> No
         )
     states = head_states(load.head, before, load.consumed)
     states.append((load.consumed, load.sha256))
-    con.executemany(
-        "insert into stream_checkpoints values (?, ?, ?)",
-        [[load.stream.stream_id, end, sha] for end, sha in dict(states).items()],
+    ends = dict(states)
+    # one statement: executemany runs one per state, and a first batch has hundreds
+    con.execute(
+        "insert into stream_checkpoints select $id, unnest($ends), unnest($hashes)",
+        {"id": load.stream.stream_id, "ends": list(ends), "hashes": list(ends.values())},
     )
 
 

@@ -18,10 +18,11 @@ import pytest
 
 from analytics import rankings
 from analytics.periods import calendar_year
-from ingest import log_files
+from ingest import catalog, log_files
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
-from ingest.db import DatabaseBusy, read, writer_turn
+from ingest.counting import refresh_daily_usage
+from ingest.db import DatabaseBusy, read, writer_turn, writing
 from settings import key_path_for
 from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, query, totals, write
@@ -277,3 +278,83 @@ def test_readers_are_served_between_batch_commits(
     seen = {n for n, _, _ in counts}
     assert len(seen) >= 2  # the reader saw the load grow, batch by batch
     assert max(w for _, w, _ in counts) < 5
+
+
+AGGREGATES = (
+    "daily_sessions",
+    "daily_usage",
+    "daily_resource_usage",
+    "daily_referrers",
+    "daily_repeat_clients",
+)
+
+
+def test_aggregates_added_batch_by_batch_equal_a_rebuild_from_events(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch adds its events (and the stored verdicts it flips) to the aggregates; every
+    row must equal what a rebuild from the stored events gives, unique sessions included."""
+    monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
+    with_catalog(db, tmp_path)
+    ingest(db, busy_log(tmp_path / "a.log"))
+    # a second run whose downloads land 7 s after the first run's: those verdicts flip
+    t0 = at("2023-03-15 09:00:00")
+    ds_id, _, _, resources = site.DATASETS["dengue"]
+    download = f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data"
+    later = [
+        line(t0 + timedelta(seconds=10 * i + (i % 3) * 5 + 7), download, ip=f"198.51.100.{c}")
+        for i in range(0, 600, 3)
+        if (c := (i // 7) % 9 + 1) != 9
+    ]
+    later += [line(t0 + timedelta(minutes=i), "/dataset/no-such-dataset") for i in range(30)]
+    before_flips = query(db, "select count(*) from events where kept")[0][0]
+    ingest(db, write(tmp_path / "b.log", later))
+    assert query(db, "select count(*) from events where kept")[0][0] < before_flips + len(later)
+
+    added = {t: query(db, f"select * from {t} order by all") for t in AGGREGATES}  # noqa: S608
+    with writing(db) as con:
+        refresh_daily_usage(con, "select day from events")
+    rebuilt = {t: query(db, f"select * from {t} order by all") for t in AGGREGATES}  # noqa: S608
+    assert rebuilt == added
+    assert all(added.values())  # every table has rows: each was exercised
+    assert query(db, "select count(*) from daily_usage where dataset_id is null") == [(1,)]
+
+
+def test_a_catalog_load_in_chunks_of_days_counts_as_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-attribution runs in short transactions of a few days each; a double click across a
+    chunk's midnight, one half by the dataset's name and one by its id, becomes one action."""
+    names = list(site.DATASETS)
+    # by name before midnight, by id 20 s later: two items until the catalog makes them one
+    lines = [
+        line(at(f"2023-03-0{day} 23:59:50") + timedelta(seconds=s), f"/dataset/{ref}", ip=ip)
+        for day in range(1, 8)
+        for i, name in enumerate(names)
+        for ip in [f"198.51.100.{i + 1}"]
+        for s, ref in ((0, name), (20, site.DATASETS[name][0]))
+    ]
+    log = write(tmp_path / "access.log", lines)
+    whole, chunked = tmp_path / "whole.duckdb", tmp_path / "chunked.duckdb"
+    ingest(whole, log)
+    shutil.copy(key_path_for(whole), key_path_for(chunked))  # same clients, same keys
+    ingest(chunked, log)
+    with_catalog(whole, tmp_path)
+    real = catalog.attribution_chunks
+    chunks_seen: list[list] = []
+
+    def small(con: object) -> list:
+        chunks_seen.append(real(con, events_per_chunk=2 * len(names)))  # type: ignore[arg-type]
+        return chunks_seen[-1]
+
+    monkeypatch.setattr(catalog, "attribution_chunks", small)
+    with_catalog(chunked, tmp_path)
+    assert len(chunks_seen[0]) >= 7  # one or two days per transaction
+    assert figures(chunked)[:4] == figures(whole)[:4]
+    assert query(chunked, "select kept from events order by line_no") == query(
+        whole, "select kept from events order by line_no"
+    )
+    assert query(chunked, "select count(*) filter (where kept) from events") == [(7 * len(names),)]
+    # every click pair is one action: 7 nights x each dataset, all attributed
+    assert totals(chunked)["total_investigations"] == 7 * len(names)
+    assert query(chunked, "select count(*) from events where dataset_id is null") == [(0,)]
