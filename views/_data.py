@@ -61,9 +61,9 @@ def version(path: str) -> int:
 def read(path: str, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """Run fn on a fresh read-only connection in a reader's turn (ingest.db's one policy).
 
-    A page waits quietly for an ingest's current batch commit; after PAGE_WAIT_SECONDS (a
-    catalog load or demo build holding the file) DatabaseBusy reaches dashboard.py, which
-    says so in Thai and English and retries.
+    A page waits quietly for the writer's commit in progress (a log batch, a catalog file or
+    chunk); after PAGE_WAIT_SECONDS (a machine too loaded to commit in time) DatabaseBusy
+    reaches dashboard.py, which says so in Thai and English and retries.
     """
     return db.read(path, fn, wait=PAGE_WAIT_SECONDS)
 
