@@ -1,6 +1,10 @@
-"""Accounts shared by the decisions tests."""
+"""Accounts and a settable clock shared by the decisions tests."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from decisions.auth import User
 
@@ -9,3 +13,23 @@ AGENCY = User("ddc-head", "agency", "ddc")
 OTHER_AGENCY = User("cdd-head", "agency", "cdd")
 PUBLIC = User("stage", "public")
 NON_STAFF = (AGENCY, PUBLIC)
+
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A settable clock: sessions and throttling are about minutes, the tests take milliseconds."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, seconds: float) -> None:
+        self.now = T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,22 +13,8 @@ from decisions.__main__ import main
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions, parse_duration
 from decisions.store import decisions_path_for
+from tests.decisions.conftest import T0, Clock
 from tests.views import site
-
-T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,7 @@ import pytest
 from decisions import auth
 from decisions.keys import secret_key
 from decisions.throttle import SignInThrottle
-
-T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A settable clock: the throttle's rules are about minutes, the tests take milliseconds."""
-
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def at(self, seconds: float) -> None:
-        self.now = T0 + timedelta(seconds=seconds)
+from tests.decisions.conftest import Clock
 
 
 @pytest.fixture
@@ -33,11 +18,6 @@ def users(tmp_path: Path) -> Path:
     auth.add_user(path, "somchai", "staff", "right-password")
     auth.add_user(path, "malee", "staff", "malee-password")
     return path
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
