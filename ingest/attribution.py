@@ -20,8 +20,8 @@ class AttributionResult:
 
 def has_catalog(con: duckdb.DuckDBPyConnection) -> bool:
     """Return whether a catalog has been loaded (the tables always exist, maybe empty)."""
-    row = con.execute("select exists (select 1 from datasets)").fetchone()
-    return bool(row and row[0])
+    rows = con.execute("select exists (select 1 from datasets)").fetchall()  # read to the end
+    return bool(rows[0][0])
 
 
 def matched_dataset_sql(table: str) -> str:
@@ -51,19 +51,6 @@ def matched_dataset_sql(table: str) -> str:
         )
         select * from final
     """
-
-
-def attribute_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Set dataset_id on the staged events of one file from the catalog, if one is loaded."""
-    if not has_catalog(con):
-        return
-    con.execute(
-        f"""
-        update stage_events set dataset_id = m.dataset_id
-        from ({matched_dataset_sql("stage_events")}) as m
-        where stage_events.stream_id = m.stream_id and stage_events.line_no = m.line_no
-        """
-    )
 
 
 def attribute_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import duckdb
@@ -19,13 +20,6 @@ _WINDOW = "window w as (partition by countable, client_key, item order by ts, st
 # non-download that the catalog attributes then gets its dataset as item (finish_stage).
 ITEM_SQL = "case when kind = 'download' then resource_id else 'ref:' || dataset_ref end"
 COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'"
-
-STAGE_COLUMNS = """
-    stream_id integer, line_no bigint, ts timestamptz, day date, method varchar, path varchar,
-    status smallint, bytes bigint, referrer_host varchar, ua_class varchar, client_key uhugeint,
-    kind varchar, dataset_ref varchar, resource_id varchar, dataset_id varchar, item varchar,
-    countable boolean
-"""
 
 _NEIGHBOURS = """
 create or replace temp table neighbours as
@@ -84,21 +78,45 @@ def day_macro(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create or replace temp macro day_of(t) as (timezone('Asia/Bangkok', t))::date")
 
 
-def create_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the empty per-file staging table for new events (temporary, never persisted)."""
+def create_stage(
+    con: duckdb.DuckDBPyConnection,
+    batch: str,
+    stream_id: int,
+    matched_sql: Callable[[str], str] | None,
+) -> None:
+    """Stage a batch's events (view `batch`) with the warehouse's columns, in one statement.
+
+    `matched_sql` (attribution.matched_dataset_sql, None without a catalog) gives each event its
+    dataset; a non-download so attributed collapses double clicks on the dataset (ITEM_SQL's
+    other arm). Names come from code, never from input.
+    """
     day_macro(con)
-    con.execute(f"create or replace temp table stage_events ({STAGE_COLUMNS})")
+    columns = f"""
+        select $stream_id::integer as stream_id, line_no, ts, day, method, status,
+               referrer_host, ua_class, ('0x' || client_hex)::uhugeint as client_key, kind,
+               dataset_ref, resource_id, item, countable
+        from {batch}
+    """
+    if matched_sql is None:
+        select = f"select * exclude (item), null::varchar as dataset_id, item from ({columns})"
+    else:
+        select = f"""
+            with b as ({columns})
+            select b.* exclude (item), m.dataset_id,
+                   case when b.kind <> 'download' and m.dataset_id is not null
+                        then m.dataset_id else b.item end as item
+            from b left join ({matched_sql("b")}) as m using (stream_id, line_no)
+        """
+    con.execute(
+        f"create or replace temp table stage_events as {select}", {"stream_id": stream_id}
+    )
 
 
 def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     """Move staged events into `events` with their double-click verdicts; return how many.
 
-    The staged rows carry ITEM_SQL and COUNTABLE_SQL already (computed with the batch).
+    The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage).
     """
-    con.execute(
-        "update stage_events set item = dataset_id"
-        " where kind <> 'download' and dataset_id is not null"
-    )
     con.execute(_NEIGHBOURS)
     con.execute(_JUDGED)
     con.execute(_FLIPS)

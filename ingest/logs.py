@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from ingest import log_files
-from ingest.attribution import attribute_stage
+from ingest.attribution import has_catalog, matched_dataset_sql
 from ingest.counting import create_stage, finish_stage
 from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
@@ -362,6 +362,7 @@ def _staged_batches(
 def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> FileResult:
     turns = WriterTurns(db_path)
     size = _BatchSize()
+    configured: duckdb.DuckDBPyConnection | None = None  # each turn opens a new connection
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
@@ -379,11 +380,9 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                     )
             started = time.monotonic()
             con = turns.connection()
-            con.execute(f"set threads = {WRITER_THREADS}")
-            # DuckDB would cache the growing file in memory: RSS must not grow with the log
-            con.execute(f"set memory_limit = '{WRITER_MEMORY}'")
-            # DuckDB's own checkpoint at 16 MB of WAL would run inside commits: ours is below
-            con.execute("set checkpoint_threshold = '1GB'")
+            if con is not configured:
+                _configure_writer(con)
+                configured = con
             con.begin()
             try:
                 _commit_batch(con, load, staged, last)
@@ -399,6 +398,14 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     if load.load_id is None:
         raise _Skip("unchanged", "no new complete lines since the last run")
     return load.result
+
+
+def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"set threads = {WRITER_THREADS}")
+    # DuckDB would cache the growing file in memory: RSS must not grow with the log
+    con.execute(f"set memory_limit = '{WRITER_MEMORY}'")
+    # DuckDB's own checkpoint at 16 MB of WAL would run inside commits: ours is below
+    con.execute("set checkpoint_threshold = '1GB'")
 
 
 def _checkpoint_if_due(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
@@ -427,21 +434,15 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
     if load.load_id is None:
         load.start_line = load.stream.consumed_lines + 1
         load.load_id = _record_load(con, load, stream_id)
-    create_stage(con)
-    if staged.events is not None:
-        con.register("staged_events", staged.events)
+    if staged.events is not None and staged.events.num_rows:
+        matched = matched_dataset_sql if has_catalog(con) else None
+        con.register("staged_events", staged.events)  # only once no result is left unread
         try:
-            con.execute(
-                "insert into stage_events by name"
-                " select $stream_id as stream_id, ('0x' || client_hex)::uhugeint as client_key,"
-                " * exclude (client_hex) from staged_events",
-                {"stream_id": stream_id},
-            )
+            create_stage(con, "staged_events", stream_id, matched)
         finally:
             con.unregister("staged_events")
+        result.stored_events += finish_stage(con)
     _store_rejected(con, stream_id, load.load_id, staged.rejected)
-    attribute_stage(con)
-    result.stored_events += finish_stage(con)
     result.lines_read += staged.lines
     result.parsed += staged.parsed
     result.rejected += staged.rejected.height

@@ -73,9 +73,7 @@ create table if not exists events (
     ts            timestamptz not null,   -- the instant, whatever offset the server logged
     day           date     not null,      -- its calendar date in Thai time (Asia/Bangkok)
     method        varchar  not null,
-    path          varchar  not null,      -- without query string
     status        smallint not null,
-    bytes         bigint,
     referrer_host varchar,
     ua_class      varchar  not null,      -- regular | machine | robot
     client_key    uhugeint not null,      -- HMAC-SHA-256(secret, ip, user agent), first 128 bits
