@@ -130,206 +130,47 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
         """
     )
     _apply_flips(con)
-    _add_batch_to_aggregates(con)
-    (count,) = con.execute("select count(*) from stage_events").fetchone() or (0,)
-    return int(count)
+    con.execute(
+        "insert or ignore into pending_days"
+        " select distinct day from stage_events union select day from verdict"
+    )
+    rows = con.execute("select count(*) from stage_events").fetchall()  # read to the end
+    return int(rows[0][0])
 
 
-# What one batch changes, one row per event: +1 kept for a new kept event, +1/-1 for a stored
-# event whose verdict flipped, +1 robot for a new robot request that would have counted.
-_BATCH_CHANGES = """
-create or replace temp table batch_changes as
-select s.day, s.dataset_id, s.dataset_ref, s.client_key, epoch(s.ts)::bigint // 3600 as hour,
-       s.ua_class, s.kind, s.resource_id, s.referrer_host,
-       coalesce(j.new_kept, false)::int as d_kept,
-       (s.ua_class = 'robot' and s.method = 'GET' and s.status in (200, 304))::int as d_robot
-from stage_events as s
-left join (select stream_id, line_no, new_kept from judged where is_new) as j
-    using (stream_id, line_no)
-union all
-select n.day, n.dataset_id, n.dataset_ref, n.client_key, epoch(n.ts)::bigint // 3600 as hour,
-       n.ua_class, n.kind, n.resource_id, n.referrer_host,
-       case when v.new_kept then 1 else -1 end as d_kept, 0 as d_robot
-from verdict as v
-join neighbours as n using (stream_id, line_no)
-"""
+def refresh_pending_days(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild the aggregates of the days whose events changed since; return how many days.
 
-# A user-session is client + Thai day + hour of the request instant (hour slices are the same
-# in UTC and Thai time); daily_sessions holds each one's kept requests per dataset.
-_SESSION_KEYS = ["day", "dataset_id", "dataset_ref", "client_key", "hour", "ua_class"]
-_SESSION_VALUES = ["downloads", "investigations", "robot"]
-_USAGE_KEYS = ["day", "dataset_id", "dataset_ref"]
-_USAGE_VALUES = [
-    "total_requests",
-    "unique_requests",
-    "machine_requests",
-    "unique_machine_requests",
-    "total_investigations",
-    "unique_investigations",
-    "machine_investigations",
-    "robot_requests",
-]
+    An ingest's batches store events and mark their days (finish_stage); rebuilding those days
+    every few seconds and at the end of a file costs far less than adding each batch to the
+    aggregates. Run it in its own transaction: a run killed before it leaves the days marked,
+    and the next writer rebuilds them (db.connect_writer).
+    """
+    rows = con.execute("select count(*) from pending_days").fetchall()
+    if not rows[0][0]:
+        return 0
+    refresh_daily_usage(con, "select day from pending_days")
+    con.execute("delete from pending_days")
+    return int(rows[0][0])
 
 
-def _usage_sql(sessions: str, change: bool = False) -> str:
-    """daily_usage's columns summed over a sessions table; with change, the change that the
-    rows' old_<value> columns (what _add_to returns) became. Names come from code."""
-
-    def total(column: str) -> str:
-        return f"{column} - old_{column}" if change else column
-
-    def unique(column: str) -> str:
-        before = f" - (old_{column} > 0)::int" if change else ""
-        return f"({column} > 0)::int{before}"
-
+def _usage_sql(sessions: str) -> str:
+    """daily_usage's columns summed over a sessions table (a name from code): totals add up
+    the sessions' kept requests, unique counts the sessions with at least one."""
     regular, machine = "where ua_class = 'regular'", "where ua_class = 'machine'"
     return f"""
         select day, dataset_id, dataset_ref,
-            coalesce(sum({total("downloads")}) filter ({regular}), 0) as total_requests,
-            coalesce(sum({unique("downloads")}) filter ({regular}), 0) as unique_requests,
-            coalesce(sum({total("downloads")}) filter ({machine}), 0) as machine_requests,
-            coalesce(sum({unique("downloads")}) filter ({machine}), 0) as unique_machine_requests,
-            coalesce(sum({total("investigations")}) filter ({regular}), 0)
-                as total_investigations,
-            coalesce(sum({unique("investigations")}) filter ({regular}), 0)
-                as unique_investigations,
-            coalesce(sum({total("investigations")}) filter ({machine}), 0)
-                as machine_investigations,
-            coalesce(sum({total("robot")}), 0) as robot_requests
+            coalesce(sum(downloads) filter ({regular}), 0) as total_requests,
+            count(*) filter ({regular} and downloads > 0) as unique_requests,
+            coalesce(sum(downloads) filter ({machine}), 0) as machine_requests,
+            count(*) filter ({machine} and downloads > 0) as unique_machine_requests,
+            coalesce(sum(investigations) filter ({regular}), 0) as total_investigations,
+            count(*) filter ({regular} and investigations > 0) as unique_investigations,
+            coalesce(sum(investigations) filter ({machine}), 0) as machine_investigations,
+            coalesce(sum(robot), 0) as robot_requests
         from {sessions}
         group by day, dataset_id, dataset_ref
     """
-
-
-def _add_to(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    keys: list[str],
-    values: list[str],
-    delta: str,
-    days: tuple[date, date],
-) -> str:
-    """Add the rows of query `delta` (keys, values) to an aggregate table; return the temp table
-    of the rows it changed, with their old values as old_<value>. Rows that fall to zero go.
-
-    Names come from code, never from input.
-    """
-    added = f"added_{table}"
-    match = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
-    # constant bounds let DuckDB skip the row groups of other days (zone maps)
-    first, last = days
-    near = f"t.day between DATE '{first.isoformat()}' and DATE '{last.isoformat()}'"
-    con.execute(
-        f"""
-        create or replace temp table {added} as
-        select {", ".join(f"d.{k}" for k in keys)},
-               {", ".join(f"coalesce(t.{v}, 0) + d.{v} as {v}" for v in values)},
-               {", ".join(f"coalesce(t.{v}, 0) as old_{v}" for v in values)},
-               t.day is not null as found
-        from ({delta}) as d
-        left join (select * from {table} as t where {near}) as t on {match}
-        """
-    )
-    rematch = match.replace("d.", "a.")
-    con.execute(
-        f"delete from {table} as t using {added} as a where {near} and a.found and {rematch}"
-    )
-    con.execute(
-        f"insert into {table} by name select {', '.join(keys + values)} from {added}"
-        f" where {' + '.join(values)} > 0"
-    )
-    return added
-
-
-def _add_batch_to_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Add the batch's events and flipped verdicts to every daily aggregate, exactly.
-
-    Sums add up; unique counts (sessions with at least one kept request) change only where a
-    session's count crosses zero, which the stored session counts tell. Only the rows the batch
-    touches are read, so a batch costs the same however many events are stored.
-    """
-    con.execute(_BATCH_CHANGES)
-    first, last = con.execute("select min(day), max(day) from batch_changes").fetchone() or (
-        None,
-        None,
-    )
-    if first is None:
-        return  # no dataset request in this batch
-    days = (first, last)
-    sessions = _add_to(
-        con,
-        "daily_sessions",
-        _SESSION_KEYS,
-        _SESSION_VALUES,
-        """
-        select day, dataset_id, case when dataset_id is null then dataset_ref end as dataset_ref,
-               client_key, hour, ua_class,
-               sum(d_kept * (kind = 'download')::int) as downloads,
-               sum(d_kept) as investigations, sum(d_robot) as robot
-        from batch_changes
-        group by all
-        having downloads <> 0 or investigations <> 0 or robot <> 0
-        """,
-        days,
-    )
-    _add_to(con, "daily_usage", _USAGE_KEYS, _USAGE_VALUES, _usage_sql(sessions, change=True), days)
-    # a usage row exists only while something counts in it (the full rebuild's rule)
-    _add_to(
-        con,
-        "daily_resource_usage",
-        ["day", "dataset_id", "resource_id"],
-        ["total_requests", "machine_requests"],
-        """
-        select day, dataset_id, resource_id,
-               coalesce(sum(d_kept) filter (where ua_class = 'regular'), 0) as total_requests,
-               coalesce(sum(d_kept) filter (where ua_class = 'machine'), 0) as machine_requests
-        from batch_changes
-        where kind = 'download' and d_kept <> 0
-        group by all
-        """,
-        days,
-    )
-    _add_to(
-        con,
-        "daily_referrers",
-        ["day", "dataset_id", "referrer_host"],
-        ["requests"],
-        """
-        select day, dataset_id, referrer_host, sum(d_kept) as requests
-        from batch_changes
-        where ua_class = 'regular' and dataset_id is not null and d_kept <> 0
-        group by all
-        """,
-        days,
-    )
-    # repeat clients: a client's kept downloads of a dataset that day, over all its sessions
-    con.execute(
-        f"""
-        create or replace temp table repeat_keys as
-        select distinct day, dataset_id, client_key from {sessions}
-        where dataset_id is not null and downloads <> old_downloads
-        """
-    )
-    con.execute(
-        """
-        delete from daily_repeat_clients as r using repeat_keys as k
-        where r.day between $first and $last
-          and r.day = k.day and r.dataset_id = k.dataset_id and r.client_key = k.client_key
-        """,
-        {"first": first, "last": last},
-    )
-    con.execute(
-        """
-        insert into daily_repeat_clients
-        select s.day, s.dataset_id, s.client_key, sum(s.downloads) as downloads
-        from (select * from daily_sessions where day between $first and $last) as s
-        semi join repeat_keys as k
-            on s.day = k.day and s.dataset_id = k.dataset_id and s.client_key = k.client_key
-        group by all
-        having sum(s.downloads) > 1
-        """,
-        {"first": first, "last": last},
-    )
 
 
 def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
@@ -406,27 +247,24 @@ def refresh_detail_aggregates(con: duckdb.DuckDBPyConnection) -> None:
 def backfill_detail_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     """Build the aggregates once for a database that has events but predates them."""
     row = con.execute(
-        "select exists (select 1 from events), exists (select 1 from daily_resource_usage),"
-        " exists (select 1 from daily_sessions)"
+        "select exists (select 1 from events), exists (select 1 from daily_resource_usage)"
     ).fetchall()[0]
-    if row[0] and not row[2]:
-        # a database from before daily_sessions: every aggregate rebuilt once from events
-        refresh_daily_usage(con, "select day from events")
-    elif row[0] and not row[1]:
+    if row[0] and not row[1]:
         con.execute("create or replace temp table refresh_days as select distinct day from events")
         refresh_detail_aggregates(con)
 
 
 def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
-    """Rebuild the sessions, `daily_usage` and the detail aggregates for the Thai days the
-    query returns, from the stored events (after a re-attribution; a batch adds instead)."""
+    """Rebuild `daily_usage` and the detail aggregates for the Thai days the query returns,
+    from the stored events (after batches of an ingest, and after a re-attribution)."""
     con.execute(
         f"create or replace temp table refresh_days as select distinct day from ({days_sql})"
     )
-    con.execute("delete from daily_sessions where day in (select day from refresh_days)")
+    # a user-session is client + Thai day + hour of the request instant (hour slices are the
+    # same in UTC and Thai time); its kept requests per dataset
     con.execute(
         """
-        insert into daily_sessions by name
+        create or replace temp table day_sessions as
         with scoped as (
             select day, dataset_id,
                    case when dataset_id is null then dataset_ref end as dataset_ref,
@@ -446,11 +284,10 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
         """
     )
     con.execute("delete from daily_usage where day in (select day from refresh_days)")
-    sessions = "(select * from daily_sessions where day in (select day from refresh_days))"
     con.execute(
         f"""
         insert into daily_usage by name
-        select * from ({_usage_sql(sessions)})
+        select * from ({_usage_sql("day_sessions")})
         where total_investigations + machine_investigations + robot_requests > 0
         """
     )

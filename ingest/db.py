@@ -187,18 +187,35 @@ def connect_writer(
         con.execute(schema_sql())
         from ingest.counting import backfill_detail_aggregates  # needs the schema above
 
-        _drop_unread_columns(con)
+        _drop_unread_storage(con)
         backfill_detail_aggregates(con)
         _PREPARED.add(key)
     mask_stored_ips(con)  # databases written before every IP-looking value was masked
+    _rebuild_pending_days(con)
     return con
 
 
-def _drop_unread_columns(con: duckdb.DuckDBPyConnection) -> None:
+def _rebuild_pending_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the aggregates of days an ingest marked and did not rebuild (killed, or a
+    turn that ended between its rebuilds), so every writer starts from exact figures."""
+    from ingest.counting import refresh_pending_days
+
+    con.begin()
+    try:
+        refresh_pending_days(con)
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def _drop_unread_storage(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the request path and size that databases before 2026-11 stored with each event.
 
-    Nothing read them, and storing them was a fifth of the ingest's writing.
+    Nothing read them, and storing them was a fifth of the ingest's writing. The sessions
+    table of 2026-11 goes too: aggregates are rebuilt from events, not added to.
     """
+    con.execute("drop table if exists daily_sessions")
     for (name,) in con.execute(
         "select column_name from duckdb_columns() where schema_name = 'main'"
         " and table_name = 'events' and column_name in ('path', 'bytes')"

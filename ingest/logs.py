@@ -20,7 +20,7 @@ import polars as pl
 
 from ingest import log_files
 from ingest.attribution import has_catalog, matched_dataset_sql
-from ingest.counting import create_stage, finish_stage
+from ingest.counting import create_stage, finish_stage, refresh_pending_days
 from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
@@ -44,6 +44,9 @@ READERS_GONE_SECONDS = 30.0  # then batches grow back to log_files.BATCH_BYTES
 WRITER_THREADS = 2  # the commit is the slower half of the pipeline: let it use both cores
 WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
+# Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
+# of each file), so figures read during a load are at most a few seconds behind the events.
+REFRESH_SECONDS = 5.0
 
 
 @dataclass
@@ -222,8 +225,7 @@ def _record_load(con: duckdb.DuckDBPyConnection, load: _Load, stream_id: int | N
             "stored": result.stored_events,
             "other": result.parsed - result.stored_events,
         },
-    ).fetchone()
-    assert row is not None
+    ).fetchall()[0]
     return int(row[0])
 
 
@@ -363,6 +365,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     turns = WriterTurns(db_path)
     size = _BatchSize()
     configured: duckdb.DuckDBPyConnection | None = None  # each turn opens a new connection
+    refreshed = time.monotonic()
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
@@ -390,6 +393,9 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
+            if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
+                _refresh_aggregates(con)
+                refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
             let_readers_in()
@@ -398,6 +404,17 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     if load.load_id is None:
         raise _Skip("unchanged", "no new complete lines since the last run")
     return load.result
+
+
+def _refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the aggregates of the days the committed batches marked, in one transaction."""
+    con.begin()
+    try:
+        refresh_pending_days(con)
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:
@@ -425,7 +442,7 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
     """Store one batch with its stream's new position, in the caller's transaction."""
     result = load.result
     if load.is_new and load.load_id is None:
-        row = con.execute("select nextval('seq_stream_id')").fetchone()
+        row = con.execute("select nextval('seq_stream_id')").fetchall()[0]
         assert row is not None
         load.stream = _Stream(int(row[0]), 0, "", 0)
     else:
@@ -464,11 +481,13 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
 
 def _check_position(con: duckdb.DuckDBPyConnection, load: _Load) -> None:
     """Refuse to commit if another run moved this stream meanwhile (never count twice)."""
+    # every result on the writer's connection is read to the end (fetchall): DuckDB refuses
+    # to register a batch's Arrow table while one is left open
     row = con.execute(
         "select consumed_bytes, consumed_sha256 from log_streams where stream_id = ?",
         [load.stream.stream_id],
-    ).fetchone()
-    if row is None or (int(row[0]), row[1]) != (load.consumed, load.sha256):
+    ).fetchall()
+    if [(int(r[0]), r[1]) for r in row] != [(load.consumed, load.sha256)]:
         raise _Skip(
             "skipped",
             f"log stream {load.stream.stream_id} was loaded by another run meanwhile; run again"
@@ -508,7 +527,7 @@ def _save_stream(con: duckdb.DuckDBPyConnection, load: _Load, before: int) -> No
     }
     exists = con.execute(
         "select count(*) from log_streams where stream_id = $id", {"id": params["id"]}
-    ).fetchone()
+    ).fetchall()[0]
     if not (exists and exists[0]):
         con.execute(
             """

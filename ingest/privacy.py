@@ -176,7 +176,6 @@ _STORED = {
     "events": ("referrer_host", "dataset_ref", "item"),
     "daily_referrers": ("referrer_host",),
     "daily_usage": ("dataset_ref",),
-    "daily_sessions": ("dataset_ref",),
     "rejected_lines": ("line_masked",),
     "portal_tracking": ("url",),
 }

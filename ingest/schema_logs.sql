@@ -86,20 +86,10 @@ create table if not exists events (
     kept          boolean  not null       -- countable and not the earlier half of a double click
 );
 
--- User-sessions (client + Thai day + hour of the request instant) per dataset with their kept
--- requests. daily_usage is their sum; kept so that each batch adds its own events to the
--- aggregates (unique counts change where a session's count crosses zero) without re-reading
--- the events of the days it touches.
-create table if not exists daily_sessions (
-    day            date     not null,
-    dataset_id     varchar,
-    dataset_ref    varchar,             -- set only when unattributed
-    client_key     uhugeint not null,
-    hour           bigint   not null,   -- epoch hour of the request instant
-    ua_class       varchar  not null,
-    downloads      bigint   not null,   -- kept downloads
-    investigations bigint   not null,   -- kept requests (downloads included)
-    robot          bigint   not null    -- robot GET requests answered 200/304
+-- Thai days whose events an ingest changed and whose aggregates are not yet rebuilt: batches
+-- mark them, and the writer rebuilds them every few seconds and at the end of each file.
+create table if not exists pending_days (
+    day date primary key
 );
 
 -- Kept requests per Thai calendar day and dataset: what rankings read (sessions never cross a day).

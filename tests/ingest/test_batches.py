@@ -281,7 +281,6 @@ def test_readers_are_served_between_batch_commits(
 
 
 AGGREGATES = (
-    "daily_sessions",
     "daily_usage",
     "daily_resource_usage",
     "daily_referrers",
@@ -289,11 +288,11 @@ AGGREGATES = (
 )
 
 
-def test_aggregates_added_batch_by_batch_equal_a_rebuild_from_events(
+def test_aggregates_after_batched_runs_equal_a_rebuild_from_events(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each batch adds its events (and the stored verdicts it flips) to the aggregates; every
-    row must equal what a rebuild from the stored events gives, unique sessions included."""
+    """Each batch marks the days of its events and of the stored verdicts it flips, and those
+    days are rebuilt; a day left unmarked (a flip's day) would keep its old figures here."""
     monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
     with_catalog(db, tmp_path)
     ingest(db, busy_log(tmp_path / "a.log"))
@@ -317,6 +316,7 @@ def test_aggregates_added_batch_by_batch_equal_a_rebuild_from_events(
     rebuilt = {t: query(db, f"select * from {t} order by all") for t in AGGREGATES}  # noqa: S608
     assert rebuilt == added
     assert all(added.values())  # every table has rows: each was exercised
+    assert query(db, "select count(*) from pending_days") == [(0,)]
     assert query(db, "select count(*) from daily_usage where dataset_id is null") == [(1,)]
 
 
@@ -358,3 +358,59 @@ def test_a_catalog_load_in_chunks_of_days_counts_as_one_transaction(
     # every click pair is one action: 7 nights x each dataset, all attributed
     assert totals(chunked)["total_investigations"] == 7 * len(names)
     assert query(chunked, "select count(*) from events where dataset_id is null") == [(0,)]
+
+
+_KILLED_BEFORE_REBUILD = """
+import os, signal, sys
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from ingest import log_files
+import ingest.logs as logs
+log_files.BATCH_BYTES = {batch}
+logs._refresh_aggregates = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+logs.ingest_logs(Path({db!r}), [Path({log!r})])
+"""
+
+
+def test_days_a_killed_run_did_not_rebuild_are_rebuilt_by_the_next_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches store events and mark their days; the aggregates of those days are rebuilt
+    later. A run killed in between leaves them marked, and whatever writes next rebuilds them
+    before anything else (here a catalog load's connection)."""
+    monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
+    log = busy_log(tmp_path / "access.log")
+    clean = with_catalog(tmp_path / "clean.duckdb", tmp_path)
+    ingest(clean, log)
+    crashed = with_catalog(tmp_path / "crashed.duckdb", tmp_path)
+    shutil.copy(key_path_for(clean), key_path_for(crashed))
+    script = _KILLED_BEFORE_REBUILD.format(
+        repo=str(REPO), batch=BATCH, db=str(crashed), log=str(log)
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    # every batch committed, no day rebuilt: the file's one day is marked, nothing counted yet
+    assert query(crashed, "select count(*) from events") == query(clean, "select count(*) from events")
+    assert query(crashed, "select day::varchar from pending_days") == [("2023-03-15",)]
+    assert query(crashed, "select count(*) from daily_usage") == [(0,)]
+
+    with_catalog(crashed, tmp_path)  # the same catalog again: a writer that adds nothing
+    assert query(crashed, "select count(*) from pending_days") == [(0,)]
+    assert figures(crashed) == figures(clean)
+    assert totals(clean)["total_requests"] > 0
+
+
+def test_a_verdict_flipped_on_a_day_the_new_run_does_not_touch_is_recounted(
+    db: Path, tmp_path: Path
+) -> None:
+    path = f"/dataset/{site.DATASETS['dengue'][0]}"
+    ingest(db, write(tmp_path / "a.log", [line(at("2023-03-15 23:59:50"), path)]))
+    assert query(db, "select day::varchar, total_investigations from daily_usage") == [
+        ("2023-03-15", 1)
+    ]
+    ingest(db, write(tmp_path / "b.log", [line(at("2023-03-16 00:00:05"), path)]))
+    # 15 s apart across Thai midnight: one action, counted on the later day (COUNTER keeps
+    # the later click), so the first run's day has nothing left
+    assert query(db, "select day::varchar, total_investigations from daily_usage") == [
+        ("2023-03-16", 1)
+    ]
