@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import duckdb
 
@@ -84,15 +83,16 @@ def create_stage(
     stream_id: int,
     matched_sql: Callable[[str], str] | None,
 ) -> None:
-    """Stage a batch's events (view `batch`) with the warehouse's columns, in one statement.
+    """Present a batch's events (view `batch`) as `stage_events`, with the warehouse's columns.
 
+    A view, not a copy: copying each batch into a temporary table cost as much as storing it.
     `matched_sql` (attribution.matched_dataset_sql, None without a catalog) gives each event its
     dataset; a non-download so attributed collapses double clicks on the dataset (ITEM_SQL's
     other arm). Names come from code, never from input.
     """
     day_macro(con)
     columns = f"""
-        select $stream_id::integer as stream_id, line_no, ts, day, method, status,
+        select {int(stream_id)}::integer as stream_id, line_no, ts, day, method, status,
                referrer_host, ua_class, ('0x' || client_hex)::uhugeint as client_key, kind,
                dataset_ref, resource_id, item, countable
         from {batch}
@@ -100,16 +100,14 @@ def create_stage(
     if matched_sql is None:
         select = f"select * exclude (item), null::varchar as dataset_id, item from ({columns})"
     else:
+        con.execute(f"create or replace temp table stage_matched as {matched_sql(f'({columns})')}")
         select = f"""
-            with b as ({columns})
             select b.* exclude (item), m.dataset_id,
                    case when b.kind <> 'download' and m.dataset_id is not null
                         then m.dataset_id else b.item end as item
-            from b left join ({matched_sql("b")}) as m using (stream_id, line_no)
+            from ({columns}) as b left join stage_matched as m using (stream_id, line_no)
         """
-    con.execute(
-        f"create or replace temp table stage_events as {select}", {"stream_id": stream_id}
-    )
+    con.execute(f"create or replace temp view stage_events as {select}")
 
 
 def finish_stage(con: duckdb.DuckDBPyConnection) -> int:

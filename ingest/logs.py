@@ -456,9 +456,9 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
         con.register("staged_events", staged.events)  # only once no result is left unread
         try:
             create_stage(con, "staged_events", stream_id, matched)
+            result.stored_events += finish_stage(con)
         finally:
             con.unregister("staged_events")
-        result.stored_events += finish_stage(con)
     _store_rejected(con, stream_id, load.load_id, staged.rejected)
     result.lines_read += staged.lines
     result.parsed += staged.parsed

@@ -73,7 +73,8 @@ def test_no_ip_from_referrers_urls_or_rejected_lines_is_stored(tmp_path: Path) -
         ("[ip]",),
         ("data.go.th",),
     ]
-    assert sorted(query(db, "select kind, dataset_ref, item from events where kind <> 'download'")) == [
+    others = "select kind, dataset_ref, item from events where kind <> 'download'"
+    assert sorted(query(db, others)) == [
         ("api", "[ip]", "ref:[ip]"),
         ("landing", "[ip]", "ref:[ip]"),
     ]
