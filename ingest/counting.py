@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 
 # The double-click rule, the only place it is written (COUNTING.md section 3): an event that
 # counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
@@ -32,8 +34,7 @@ pairs as (
     select distinct client_key, item from batch
 ),
 final as (
-    select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept, e.day, e.dataset_id,
-           e.dataset_ref, e.ua_class, e.kind, e.resource_id, e.referrer_host
+    select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept
     from events as e
     join pairs using (client_key, item)
     cross join bounds
@@ -42,15 +43,23 @@ final as (
 select * from final
 """
 
-# One window over the batch's countable events and their stored neighbours: the new events'
-# verdicts and the stored ones that change (rare: at batch and file boundaries).
+# The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
+# the clients and items that have stored neighbours (rare: at batch and file boundaries, or
+# where logs overlap) or whose item the catalog changed, with those neighbours: the new
+# events' verdicts there and the stored ones that change.
 _JUDGED = f"""
 create or replace temp table judged as
-with candidates as (
+with touched as (
+    select distinct client_key, item from neighbours
+),
+candidates as (
     select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
            true as is_new
-    from stage_events
-    where countable
+    from stage_events as s
+    where countable and (
+        reitemed
+        or exists (select 1 from touched as t where t.client_key = s.client_key and t.item = s.item)
+    )
     union all
     select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
     from neighbours
@@ -70,6 +79,34 @@ create or replace temp table verdict as
 select j.* from judged as j, (select max(ts) as top from stage_events where countable) as b
 where not j.is_new and j.ts <= b.top and j.kept <> j.new_kept
 """
+
+
+def batch_verdicts(events: pa.Table) -> pa.Table:
+    """Add `batch_kept` to a batch's events: _KEPT's rule decided within the batch alone.
+
+    Computed off the writer's turn; the writer decides again only where stored events or the
+    catalog can change the outcome (_JUDGED). Same partitions and order as _WINDOW.
+    """
+    frame = pl.from_arrow(events)
+    assert isinstance(frame, pl.DataFrame)
+    candidates = (
+        frame.select("line_no", "ts", "client_hex", "item", "countable")
+        .with_row_index()
+        .filter(pl.col("countable"))
+        .sort("client_hex", "item", "ts", "line_no")
+    )
+    later_twin = (
+        (pl.col("client_hex") == pl.col("client_hex").shift(-1))
+        & (pl.col("item") == pl.col("item").shift(-1))
+        & (pl.col("ts").shift(-1) - pl.col("ts") <= pl.duration(seconds=30))
+    ).fill_null(False)
+    hidden = candidates.filter(later_twin)["index"]
+    kept = (
+        frame.select(pl.col("countable"))
+        .with_row_index()
+        .select(pl.col("countable") & ~pl.col("index").is_in(hidden.implode()))
+    )
+    return events.append_column("batch_kept", kept.to_series().to_arrow())
 
 
 def day_macro(con: duckdb.DuckDBPyConnection) -> None:
@@ -94,17 +131,21 @@ def create_stage(
     columns = f"""
         select {int(stream_id)}::integer as stream_id, line_no, ts, day, method, status,
                referrer_host, ua_class, ('0x' || client_hex)::uhugeint as client_key, kind,
-               dataset_ref, resource_id, item, countable
+               dataset_ref, resource_id, item, countable, batch_kept
         from {batch}
     """
     if matched_sql is None:
-        select = f"select * exclude (item), null::varchar as dataset_id, item from ({columns})"
+        select = f"""
+            select * exclude (item), null::varchar as dataset_id, item, false as reitemed
+            from ({columns})
+        """
     else:
         con.execute(f"create or replace temp table stage_matched as {matched_sql(f'({columns})')}")
         select = f"""
             select b.* exclude (item), m.dataset_id,
                    case when b.kind <> 'download' and m.dataset_id is not null
-                        then m.dataset_id else b.item end as item
+                        then m.dataset_id else b.item end as item,
+                   b.kind <> 'download' and m.dataset_id is not null as reitemed
             from ({columns}) as b left join stage_matched as m using (stream_id, line_no)
         """
     con.execute(f"create or replace temp view stage_events as {select}")
@@ -121,7 +162,7 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         """
         insert into events by name
-        select s.*, coalesce(j.new_kept, false) as kept
+        select s.* exclude (batch_kept, reitemed), coalesce(j.new_kept, s.batch_kept) as kept
         from stage_events as s
         left join (select stream_id, line_no, new_kept from judged where is_new) as j
             using (stream_id, line_no)

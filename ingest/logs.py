@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import polars as pl
 
 from ingest import log_files
 from ingest.attribution import has_catalog, matched_dataset_sql
-from ingest.counting import create_stage, finish_stage, refresh_pending_days
+from ingest.counting import batch_verdicts, create_stage, finish_stage, refresh_pending_days
 from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
@@ -349,7 +349,7 @@ def _staged_batches(
             "memory_limit": "128MB",  # one batch at a time
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
-            staged = prefetch((stage_batch(scratch, b, pads) for b in batches), idle=idle)
+            staged = prefetch((_judged(stage_batch(scratch, b, pads)) for b in batches), idle=idle)
             previous: _Staged | None = None
             for item in staged:
                 if previous is not None:
@@ -359,6 +359,13 @@ def _staged_batches(
                 yield previous, True
     finally:
         fh.close()
+
+
+def _judged(staged: _Staged) -> _Staged:
+    """The batch's double-click verdicts within itself, decided in the parse thread."""
+    if staged.events is None:
+        return staged
+    return replace(staged, events=batch_verdicts(staged.events))
 
 
 def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> FileResult:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pytest
 
+from ingest.counting import _KEPT, _WINDOW, batch_verdicts
 from tests.ingest.logkit import (
     DS_UUID,
     RES2_UUID,
@@ -303,3 +307,38 @@ def test_same_instant_logged_in_utc_and_thai_time_is_one_double_click(
     b = write(tmp_path / "utc.log", [line(at("2023-03-01 03:00:20", UTC), download())])
     ingest(db, a, b)
     assert totals(db)["total_requests"] == 1
+
+
+def test_the_batch_verdicts_follow_the_same_rule_as_the_writers_window() -> None:
+    """batch_verdicts (polars, in the parse thread) and _KEPT over _WINDOW (DuckDB, where
+    stored neighbours matter) must agree: ties, exactly 30 s, failed requests in between,
+    lines out of time order."""
+    rng = random.Random(7)
+    n = 4000
+    steps = [rng.choice([0, 0, 1, 2, 5, 10, 15]) for _ in range(n)]
+    t0 = at("2023-03-01 10:00:00")
+    times = [t0 + timedelta(seconds=sum(steps[: i + 1])) for i in range(n)]
+    line_nos = list(range(1, n + 1))
+    rng.shuffle(line_nos)
+    events = pa.table(
+        {
+            "line_no": pa.array(line_nos, pa.int64()),
+            "ts": pa.array(times, pa.timestamp("us", tz="UTC")),
+            "client_hex": [rng.choice("ab") for _ in range(n)],
+            "item": [rng.choice(["r1", "ref:x"]) for _ in range(n)],
+            "countable": [rng.random() < 0.8 for _ in range(n)],
+        }
+    )
+    got = dict(zip(line_nos, batch_verdicts(events).column("batch_kept").to_pylist(), strict=True))
+    con = duckdb.connect()
+    con.register("events", events)
+    expected = dict(
+        con.execute(
+            f"select line_no, {_KEPT} from (select *, 1 as stream_id, client_hex as client_key"
+            f" from events) {_WINDOW}"
+        ).fetchall()
+    )
+    assert got == expected
+    gaps = {b - a for a, b in zip(times, times[1:], strict=False)}
+    assert timedelta(0) in gaps  # ties occur
+    assert 0.2 < sum(got.values()) / n < 0.8  # both verdicts, often
