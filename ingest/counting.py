@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -22,23 +23,18 @@ _WINDOW = "window w as (partition by countable, client_key, item order by ts, st
 ITEM_SQL = "case when kind = 'download' then resource_id else 'ref:' || dataset_ref end"
 COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'"
 
+# Stored countable events of the batch's clients and items within 30 s of its time span ({span}:
+# constant bounds, so DuckDB reads only the row groups of that span, not every stored event).
 _NEIGHBOURS = """
 create or replace temp table neighbours as
-with batch as (
-    select ts, client_key, item from stage_events where countable
-),
-bounds as (
-    select min(ts) - interval 30 second as lo, max(ts) + interval 30 second as hi from batch
-),
-pairs as (
-    select distinct client_key, item from batch
+with pairs as (
+    select distinct client_key, item from stage_events where countable
 ),
 final as (
     select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept
     from events as e
     join pairs using (client_key, item)
-    cross join bounds
-    where e.countable and e.ts between bounds.lo and bounds.hi
+    where e.countable and {span}
 )
 select * from final
 """
@@ -93,20 +89,17 @@ def batch_verdicts(events: pa.Table) -> pa.Table:
         frame.select("line_no", "ts", "client_hex", "item", "countable")
         .with_row_index()
         .filter(pl.col("countable"))
-        .sort("client_hex", "item", "ts", "line_no")
+        # a hash first sorts faster than the strings; the strings after it keep groups exact
+        .with_columns(pl.struct("client_hex", "item").hash().alias("group_hash"))
+        .sort("group_hash", "client_hex", "item", "ts", "line_no")
     )
     later_twin = (
         (pl.col("client_hex") == pl.col("client_hex").shift(-1))
         & (pl.col("item") == pl.col("item").shift(-1))
         & (pl.col("ts").shift(-1) - pl.col("ts") <= pl.duration(seconds=30))
     ).fill_null(False)
-    hidden = candidates.filter(later_twin)["index"]
-    kept = (
-        frame.select(pl.col("countable"))
-        .with_row_index()
-        .select(pl.col("countable") & ~pl.col("index").is_in(hidden.implode()))
-    )
-    return events.append_column("batch_kept", kept.to_series().to_arrow())
+    kept = frame["countable"].clone().scatter(candidates.filter(later_twin)["index"], False)
+    return events.append_column("batch_kept", kept.to_arrow())
 
 
 def day_macro(con: duckdb.DuckDBPyConnection) -> None:
@@ -156,7 +149,12 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
 
     The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage).
     """
-    con.execute(_NEIGHBOURS)
+    lo, hi = con.execute(
+        "select min(ts) - interval 30 second, max(ts) + interval 30 second"
+        " from stage_events where countable"
+    ).fetchall()[0]
+    span = "false" if lo is None else f"e.ts between {_instant(lo)} and {_instant(hi)}"
+    con.execute(_NEIGHBOURS.format(span=span))
     con.execute(_JUDGED)
     con.execute(_FLIPS)
     con.execute(
@@ -175,6 +173,16 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     )
     rows = con.execute("select count(*) from stage_events").fetchall()  # read to the end
     return int(rows[0][0])
+
+
+def _instant(value: datetime) -> str:
+    """A timestamp read from the database as a SQL constant (zone maps need constants)."""
+    return f"TIMESTAMPTZ '{value.isoformat()}'"
+
+
+def _days(first: date, last: date) -> str:
+    """Days read from the database as constant bounds of a `day` column."""
+    return f"day between DATE '{first.isoformat()}' and DATE '{last.isoformat()}'"
 
 
 def refresh_pending_days(con: duckdb.DuckDBPyConnection) -> int:
@@ -213,11 +221,15 @@ def _usage_sql(sessions: str) -> str:
 
 
 def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
+    lo, hi = con.execute("select min(ts), max(ts) from verdict where not is_new").fetchall()[0]
+    if lo is None:
+        return  # nothing flipped: no need to look through the stored events at all
     con.execute(
-        """
+        f"""
         update events set kept = v.new_kept
         from verdict as v
         where not v.is_new and events.stream_id = v.stream_id and events.line_no = v.line_no
+          and events.ts between {_instant(lo)} and {_instant(hi)}
         """
     )
 
@@ -245,38 +257,41 @@ def recount_clients(con: duckdb.DuckDBPyConnection, clients_sql: str) -> None:
     _apply_flips(con)
 
 
-def refresh_detail_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the per-resource, per-referrer and repeat-client aggregates for refresh_days."""
+def refresh_detail_aggregates(con: duckdb.DuckDBPyConnection, near: str = "true") -> None:
+    """Rebuild the per-resource, per-referrer and repeat-client aggregates for refresh_days.
+
+    `near` is refresh_days' span as constant bounds on `day` (_days), so only those row groups
+    of the stored events are read.
+    """
+    days = f"{near} and day in (select day from refresh_days)"
     for table in ("daily_resource_usage", "daily_referrers", "daily_repeat_clients"):
-        con.execute(f"delete from {table} where day in (select day from refresh_days)")
+        con.execute(f"delete from {table} where {days}")
     con.execute(
-        """
+        f"""
         insert into daily_resource_usage
         select day, dataset_id, resource_id,
                count(*) filter (where ua_class = 'regular') as total_requests,
                count(*) filter (where ua_class = 'machine') as machine_requests
         from events
-        where day in (select day from refresh_days) and kept and kind = 'download'
+        where {days} and kept and kind = 'download'
         group by all
         """
     )
     con.execute(
-        """
+        f"""
         insert into daily_referrers
         select day, dataset_id, referrer_host, count(*) as requests
         from events
-        where day in (select day from refresh_days) and kept and ua_class = 'regular'
-          and dataset_id is not null
+        where {days} and kept and ua_class = 'regular' and dataset_id is not null
         group by all
         """
     )
     con.execute(
-        """
+        f"""
         insert into daily_repeat_clients
         select day, dataset_id, client_key, count(*) as downloads
         from events
-        where day in (select day from refresh_days) and kept and kind = 'download'
-          and dataset_id is not null
+        where {days} and kept and kind = 'download' and dataset_id is not null
         group by all
         having count(*) > 1
         """
@@ -299,10 +314,14 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
     con.execute(
         f"create or replace temp table refresh_days as select distinct day from ({days_sql})"
     )
+    first, last = con.execute("select min(day), max(day) from refresh_days").fetchall()[0]
+    if first is None:
+        return
+    near = _days(first, last)
     # a user-session is client + Thai day + hour of the request instant (hour slices are the
     # same in UTC and Thai time); its kept requests per dataset
     con.execute(
-        """
+        f"""
         create or replace temp table day_sessions as
         with scoped as (
             select day, dataset_id,
@@ -311,7 +330,7 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
                    kind = 'download' as is_download,
                    method = 'GET' and status in (200, 304) as ok
             from events
-            where day in (select day from refresh_days)
+            where {near} and day in (select day from refresh_days)
         )
         select day, dataset_id, dataset_ref, client_key, hour, ua_class,
                count(*) filter (where kept and is_download) as downloads,
@@ -322,7 +341,7 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
         having downloads + investigations + robot > 0
         """
     )
-    con.execute("delete from daily_usage where day in (select day from refresh_days)")
+    con.execute(f"delete from daily_usage where {near} and day in (select day from refresh_days)")
     con.execute(
         f"""
         insert into daily_usage by name
@@ -330,4 +349,4 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
         where total_investigations + machine_investigations + robot_requests > 0
         """
     )
-    refresh_detail_aggregates(con)
+    refresh_detail_aggregates(con, near)
