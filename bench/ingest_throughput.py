@@ -1,6 +1,6 @@
 """Benchmark `python -m ingest logs` on large logs against polars' field split of the same lines.
 
-Usage: .venv/bin/python bench/ingest_throughput.py [--sizes 1M,8M,20M] [--keep DIR]
+Usage: .venv/bin/python bench/ingest_throughput.py [--sizes 1M,8M,20M] [--keep DIR] [--same-days]
 
 For each size it prints lines/s, the ratio to the field-split floor measured in the same run
 (`pl.read_csv(..., separator=" ", quote_char='"')` of the 1M-line base log: lines/s do not
@@ -86,8 +86,14 @@ def generate_base(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def build_log(base: Path, lines: int, path: Path) -> None:
-    """Write `lines` lines: copies of the base whose clients differ (first IP octet shifted)."""
+def build_log(base: Path, lines: int, path: Path, same_days: bool = False) -> None:
+    """Write `lines` lines: copies of the base whose clients differ (first IP octet shifted).
+
+    Copy k moves k years later, so the file is one long log in time order, as a busy portal's
+    month or year is. With same_days every copy repeats the base's year: the days of the whole
+    file are the same 365, as when several servers' logs of one year are loaded together, the
+    case where each batch's days already hold many stored events.
+    """
     frame = pl.read_csv(
         base, has_header=False, separator="\n", quote_char=None, new_columns=["line"]
     )
@@ -99,9 +105,11 @@ def build_log(base: Path, lines: int, path: Path) -> None:
             if copy:
                 octet = pl.col("line").str.extract(r"^(\d+)\.", 1).cast(pl.Int32)
                 shifted = ((octet + 37 * copy) % 223 + 1).cast(pl.String)
-                part = part.select(
-                    pl.concat_str(shifted, pl.col("line").str.replace(r"^\d+", "")).alias("line")
-                )
+                line = pl.concat_str(shifted, pl.col("line").str.replace(r"^\d+", ""))
+                line = line.fill_null(pl.col("line"))  # a line without an address stays as it is
+                if not same_days:
+                    line = line.str.replace("/2023:", f"/{2023 + copy}:", literal=True)
+                part = part.select(line.alias("line"))
             part.write_csv(out, include_header=False, quote_style="never")
             written, copy = written + take, copy + 1
 
@@ -167,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1M,8M,20M", help="comma-separated line counts")
     parser.add_argument("--keep", type=Path, help="keep logs and databases in this directory")
+    parser.add_argument(
+        "--same-days",
+        action="store_true",
+        help="copies repeat the base's year instead of following it (many servers' logs of the"
+        " same days in one file)",
+    )
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",")]
 
@@ -184,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows = []
         for lines in sizes:
-            log = work / f"access-{lines}.log"
+            log = work / f"access-{lines}{'-same-days' if args.same_days else ''}.log"
             if not log.exists():
-                build_log(base, lines, log)
+                build_log(base, lines, log, args.same_days)
             db = work / f"bench-{lines}.duckdb"
             for suffix in ("", ".wal", ".hmac-key", ".gate", ".queue"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
