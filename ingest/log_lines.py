@@ -177,14 +177,15 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
         )
         .then(pl.lit("resource"))
     )
-    return frame.select(
-        kind.alias("kind"),
-        pl.when(kind == "api")
+    # the kind once, then used three times (an eager select would evaluate it each time)
+    return frame.with_columns(kind.alias("kind")).select(
+        pl.col("kind"),
+        pl.when(pl.col("kind") == "api")
         .then(pl.col("query").str.extract(r"(?:^|&)id=([^&]+)", 1))
         .otherwise(pl.col("dataset"))
         .str.to_lowercase()
         .alias("dataset_ref"),
-        pl.when(kind.is_in(["download", "resource"]))
+        pl.when(pl.col("kind").is_in(["download", "resource"]))
         .then(pl.col("resource").str.to_lowercase())
         .alias("resource_id"),
     )
