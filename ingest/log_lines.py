@@ -25,10 +25,19 @@ VALID_LINE = (
     _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] " + _QUOTED + r" \d{3} (?:\d+|-)"
     r"(?: " + _QUOTED + " " + _QUOTED + r"(?: (?:" + _QUOTED + r"|[^\s\"]+))*)?$"
 )
+# The usual line, checked on its quote-split fields (which parsing needs anyway): no backslash,
+# and either 2 quotes (common format) or exactly 6 (combined). Each check is a piece of
+# VALID_LINE, so a line that passes matches VALID_LINE; only the others meet the whole pattern.
+_USUAL_HEAD = _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] $"
+_STATUS_SIZE = r"^ \d{3} (?:\d+|-)"
+_COMBINED = r'" \d{3} (?:\d+|-) "'
 _TS_SHAPE = r"\[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]"
 _LOOKS_RELEVANT = (
     r'^[^"]*"[A-Z]+ (?:https?://[^/ "]+)?(?:/th|/en)?/(?:dataset/|api/(?:\d+/)?action/package_show)'
 )
+# _LOOKS_RELEVANT after its `^[^"]*"`, for the request of a usual line (nothing in it can
+# match a quote, so on such a line it matches within the request or not at all)
+_REQUEST_RELEVANT = "^" + _LOOKS_RELEVANT.removeprefix('^[^"]*"')
 _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -101,9 +110,15 @@ def _rejected_frame(lines: pl.DataFrame) -> pl.DataFrame:
 
 def _split_fields(rows: pl.DataFrame) -> pl.DataFrame:
     """Fields of valid lines without escaped quotes: split on quotes, then on spaces."""
-    quoted = rows.select(pl.col("line_no"), pl.col("line").str.splitn('"', 7).alias("q")).unnest(
-        "q"
-    )
+    return _quoted_fields(rows.select(pl.col("line_no"), _split_quotes()).unnest("q"))
+
+
+def _split_quotes() -> pl.Expr:
+    return pl.col("line").str.splitn('"', 7).alias("q")
+
+
+def _quoted_fields(quoted: pl.DataFrame) -> pl.DataFrame:
+    """Fields from a line's pieces between quotes (field_0 to field_5), split on spaces."""
     head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
     tail = quoted.select(pl.col("field_2").str.strip_chars(" ").str.split_exact(" ", 1)).unnest(
         "field_2"
@@ -246,6 +261,32 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines, their quote-split pieces, whether each is usual and whether it is valid."""
+    field = pl.col
+    usual = (
+        ~field("too_long")
+        & ~field("line").str.contains("\\", literal=True)
+        & field("field_0").str.contains(_USUAL_HEAD)
+        & (
+            (
+                (field("field_6") == "")
+                & (field("field_4") == " ")
+                & field("field_2").str.contains(_STATUS_SIZE + " $")
+            )
+            | (field("field_3").is_null() & field("field_2").str.contains(_STATUS_SIZE + "$"))
+        )
+    ).fill_null(False)
+    flagged = lines.with_columns(_split_quotes()).unnest("q").with_columns(usual.alias("usual"))
+    unusual = flagged.filter(~pl.col("usual"))
+    valid_unusual = unusual.filter(
+        pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")
+    )["line_no"]
+    return flagged.with_columns(
+        (pl.col("usual") | pl.col("line_no").is_in(valid_unusual.implode())).alias("valid")
+    )
+
+
 def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text)."""
     if "fallback" not in lines.columns:
@@ -257,16 +298,18 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         .fill_null(pl.col("line").str.len_bytes() > MAX_LINE_BYTES)
         .fill_null(False)
     )
-    flagged = lines.with_columns(
-        (pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")).alias(
-            "valid"
-        )
-    )
+    flagged = _verdicts(lines)
     valid = flagged.filter(pl.col("valid"))
-    relevant = valid.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
+    usual = valid.filter(pl.col("usual"))
+    others = valid.filter(~pl.col("usual"))
+    relevant = others.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
     escaped = relevant["line"].str.contains("\\", literal=True)
     fields = pl.concat(
-        [_split_fields(relevant.filter(~escaped)), _regex_fields(relevant.filter(escaped))]
+        [
+            _quoted_fields(usual.filter(pl.col("field_1").str.contains(_REQUEST_RELEVANT))),
+            _split_fields(relevant.filter(~escaped)),
+            _regex_fields(relevant.filter(escaped)),
+        ]
     )
     events = _events(fields)
     # 29 Feb of a common year passes the line pattern but not strptime: reject, not store.
@@ -280,7 +323,13 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
             ),
         ]
     ).sort("line_no")
-    combined = valid.select(pl.col("line").str.contains(r'" \d{3} (?:\d+|-) "').sum()).item()
+    # a usual line with 6 quotes is combined; with 2, only if its request looks like the pattern
+    combined = (
+        usual.select(
+            ((pl.col("field_6") == "") | pl.col("field_1").str.contains(_STATUS_SIZE + " $")).sum()
+        ).item()
+        + others.select(pl.col("line").str.contains(_COMBINED).sum()).item()
+    )
     return ParsedBatch(
         events=events,
         rejected=rejected,
