@@ -117,17 +117,25 @@ def _split_quotes() -> pl.Expr:
     return pl.col("line").str.splitn('"', 7).alias("q")
 
 
-def _quoted_fields(quoted: pl.DataFrame) -> pl.DataFrame:
-    """Fields from a line's pieces between quotes (field_0 to field_5), split on spaces."""
+def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
+    """Fields from a line's pieces between quotes (field_0 to field_5), split on spaces.
+
+    `usual`: the lines passed _USUAL_HEAD, so their time stamps have its exact shape.
+    """
     head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
     tail = quoted.select(pl.col("field_2").str.strip_chars(" ").str.split_exact(" ", 1)).unnest(
         "field_2"
     )
+    if usual:
+        ts = head.select(_usual_time(pl.col("field_3"), pl.col("field_4"))).to_series()
+    else:
+        text = head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5)
+        ts = text.to_frame("ts_text").select(_time(pl.col("ts_text"))).to_series()
     return pl.DataFrame(
         {
             "line_no": quoted["line_no"],
             "ip": head["field_0"],
-            "ts_text": head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5),
+            "ts": ts,
             "request": quoted["field_1"],
             "status_text": tail["field_0"],
             "bytes_text": tail["field_1"],
@@ -147,7 +155,27 @@ def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.col("line_no"),
         *[pl.col("line").str.extract(pattern, i + 1).alias(n) for i, n in enumerate(names)],
+    ).select("line_no", "ip", _time(pl.col("ts_text")), *names[2:])
+
+
+def _time(text: pl.Expr) -> pl.Expr:
+    """The instant of a time stamp's text ("01/Jan/2024:10:00:00 +0700"), null if none."""
+    return text.str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False).alias("ts")
+
+
+def _usual_time(stamp: pl.Expr, zone: pl.Expr) -> pl.Expr:
+    """_time of "[01/Jan/2024:10:00:00" and "+0700]", which _USUAL_HEAD already shaped.
+
+    Parsing without %z is cheaper, and the offset's digits are read apart: a digit that is not
+    ASCII fails both ways (null), as it fails strptime's %z.
+    """
+    local = stamp.str.slice(1).str.strptime(pl.Datetime("us"), _TS_FORMAT[:-3], strict=False)
+    minutes = zone.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + zone.str.slice(3, 2).cast(
+        pl.Int64, strict=False
     )
+    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    offset = pl.duration(minutes=minutes * sign)
+    return (local - offset).dt.replace_time_zone("UTC").alias("ts")
 
 
 def _blank(column: str) -> pl.Expr:
@@ -228,7 +256,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
         {
             "line_no": fields["line_no"],
             "ip": fields["ip"],
-            "ts_text": fields["ts_text"],
+            "ts": fields["ts"],
             "method": request["field_0"],
             "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
@@ -243,22 +271,13 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
         .pipe(mask_columns, ["path", "dataset_ref"])  # PDPA: /dataset/100.66.7.8
     )
     requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
-    return (
-        requests.join(
-            _referrer_hosts(requests["referrer"]),
-            on="referrer",
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
-        .select(
-            pl.col("ts_text")
-            .str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False)
-            .alias("ts"),
-            *[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items() if n != "ts"],
-        )
-        .select(list(EVENT_SCHEMA))
-    )
+    return requests.join(
+        _referrer_hosts(requests["referrer"]),
+        on="referrer",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).select(*[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()])
 
 
 def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
@@ -306,7 +325,9 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     escaped = relevant["line"].str.contains("\\", literal=True)
     fields = pl.concat(
         [
-            _quoted_fields(usual.filter(pl.col("field_1").str.contains(_REQUEST_RELEVANT))),
+            _quoted_fields(
+                usual.filter(pl.col("field_1").str.contains(_REQUEST_RELEVANT)), usual=True
+            ),
             _split_fields(relevant.filter(~escaped)),
             _regex_fields(relevant.filter(escaped)),
         ]

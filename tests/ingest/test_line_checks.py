@@ -57,3 +57,27 @@ def test_combined_lines_are_counted_as_the_pattern_finds_them() -> None:
     # 1, 3, 4 and 5 carry referrer and agent; line 6's request itself reads `" 200 5 "`
     _, _, _, combined = parsed()
     assert combined == 5
+
+
+def test_time_stamps_of_usual_lines_are_read_like_strptime_reads_them() -> None:
+    def at(stamp: str) -> str:
+        return f'203.0.113.7 - - [{stamp}] "GET /dataset/abc HTTP/1.1" 200 5 "-" "x"\n'
+
+    stamps = [
+        "01/Jan/2024:10:00:00 +0700",
+        "31/Dec/2023:23:30:00 -0530",
+        "01/Jan/2024:10:00:00 -0000",
+        "29/Feb/2000:10:00:00 +1400",
+        "01/Jan/2024:10:00:00 +0\u0e5700",  # a Thai digit in the offset: no such instant
+        "01/Jan/2024:1\u0e50:00:00 +0700",  # a Thai digit in the hour
+    ]
+    data = "".join(at(s) for s in stamps).encode()
+    batch = parse_lines(lines_frame(data, 1))
+    assert batch.events["ts"].dt.strftime("%Y-%m-%d %H:%M:%S").to_list() == [
+        "2024-01-01 03:00:00",
+        "2024-01-01 05:00:00",
+        "2024-01-01 10:00:00",
+        "2000-02-28 20:00:00",
+    ]
+    assert batch.rejected["line_no"].to_list() == [5, 6]
+    assert set(batch.rejected["reason"]) == {"impossible date or time (no such day)"}
