@@ -318,9 +318,8 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         .fill_null(False)
     )
     flagged = _verdicts(lines)
-    valid = flagged.filter(pl.col("valid"))
-    usual = valid.filter(pl.col("usual"))
-    others = valid.filter(~pl.col("usual"))
+    usual = flagged.filter(pl.col("usual"))  # usual lines are valid
+    others = flagged.filter(pl.col("valid") & ~pl.col("usual")).select("line_no", "line")
     relevant = others.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
     escaped = relevant["line"].str.contains("\\", literal=True)
     fields = pl.concat(
@@ -339,7 +338,7 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     rejected = pl.concat(
         [
             _rejected_frame(flagged.filter(~pl.col("valid"))),
-            _rejected_frame(valid.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
+            _rejected_frame(flagged.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
                 pl.lit("impossible date or time (no such day)").alias("reason")
             ),
         ]
@@ -355,6 +354,6 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         events=events,
         rejected=rejected,
         lines=lines.height,
-        parsed=valid.height - bad_ts.len(),
+        parsed=int(flagged["valid"].sum()) - bad_ts.len(),
         combined=int(combined or 0),
     )
