@@ -283,17 +283,16 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
 def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
     """The lines, their quote-split pieces, whether each is usual and whether it is valid."""
     field = pl.col
+    # status and size, then a space before the referrer's quote (6 quotes) or the end (2 quotes)
+    spaced = field("field_2").str.ends_with(" ")
     usual = (
         ~field("too_long")
         & ~field("line").str.contains("\\", literal=True)
         & field("field_0").str.contains(_USUAL_HEAD)
+        & field("field_2").str.contains(_STATUS_SIZE + " ?$")
         & (
-            (
-                (field("field_6") == "")
-                & (field("field_4") == " ")
-                & field("field_2").str.contains(_STATUS_SIZE + " $")
-            )
-            | (field("field_3").is_null() & field("field_2").str.contains(_STATUS_SIZE + "$"))
+            ((field("field_6") == "") & (field("field_4") == " ") & spaced)
+            | (field("field_3").is_null() & ~spaced)
         )
     ).fill_null(False)
     flagged = lines.with_columns(_split_quotes()).unnest("q").with_columns(usual.alias("usual"))
