@@ -18,6 +18,8 @@ HEAD_LIMIT = 64 * 1024  # a stream is recognised by (up to) its first 64 KiB
 BATCH_BYTES = 16 * 1024 * 1024  # per commit: about 64,000 lines, a reader waits for one
 MAX_LINE_BYTES = 1024 * 1024  # nginx's own limits keep real lines far shorter
 PREVIEW_BYTES = 4096
+_INLINE = 12  # Arrow string views hold strings up to 12 bytes inline
+_SPAN = np.arange(_INLINE)
 
 
 class LogFileError(Exception):
@@ -152,7 +154,8 @@ def iter_line_batches(
             if eof:
                 return  # a final line without newline waits for the next run
             continue
-        complete, carry = data[: cut + 1], data[cut + 1 :]
+        # a view, not a copy: the frame's strings point into these bytes
+        complete, carry = memoryview(data)[: cut + 1], data[cut + 1 :]
         hasher.update(complete)
         frame = lines_frame(complete, line_no)
         line_no += frame.height
@@ -185,24 +188,56 @@ def _overlong_frame(start: bytes, line_no: int) -> pl.DataFrame:
     )
 
 
-def lines_frame(data: bytes, first_line_no: int) -> pl.DataFrame:
+def lines_frame(data: bytes | memoryview, first_line_no: int) -> pl.DataFrame:
     """Split newline-terminated bytes into numbered lines without a Python loop per line."""
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
     numbers = pl.int_range(first_line_no, first_line_no + len(ends), eager=True, dtype=pl.Int64)
     try:
-        data.decode("utf-8")
+        str(data, "utf-8")
     except UnicodeDecodeError:
-        return _lossy_frame(data, numbers)
-    offsets = np.concatenate([[0], ends + 1]).astype(np.int64)
-    lines = pl.Series(
-        "line",
-        pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data)),
+        return _lossy_frame(bytes(data), numbers)
+    return pl.DataFrame({"line_no": numbers, "line": _line_views(buf, ends)})
+
+
+def _line_views(buf: np.ndarray, ends: np.ndarray) -> pl.Series:
+    """The lines as Arrow string views into the batch's bytes, without their \n or \r\n.
+
+    A view array lets each line end anywhere, so the line endings are left out by the views'
+    lengths instead of copying every line twice to strip them.
+    """
+    if len(buf) >= 2**31:  # view offsets are 32-bit; a batch is far smaller
+        offsets = np.concatenate([[0], ends + 1]).astype(np.int64)
+        whole = pa.LargeStringArray.from_buffers(
+            len(ends), pa.py_buffer(offsets), pa.py_buffer(buf)
+        )
+        return pl.Series("line", whole).str.strip_suffix("\n").str.strip_suffix("\r")
+    count = len(ends)
+    starts = np.empty_like(ends)
+    starts[:1] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    has_cr = np.zeros(count, dtype=bool)
+    nonempty = lengths > 0
+    has_cr[nonempty] = buf[ends[nonempty] - 1] == 13
+    lengths -= has_cr
+    # Arrow's view layout: int32 length, then either the whole string inline (up to 12 bytes,
+    # zero-padded) or its first 4 bytes, buffer number 0 and the offset into that buffer.
+    views = np.zeros((count, 4), dtype=np.int32)
+    views[:, 0] = lengths
+    long = lengths > _INLINE
+    at = starts[long]
+    views[long, 1] = np.ascontiguousarray(buf[at[:, None] + _SPAN[:4]]).view(np.int32)[:, 0]
+    views[long, 3] = at
+    short = ~long
+    if short.any():
+        inline = buf[np.minimum(starts[short, None] + _SPAN, len(buf) - 1)]
+        inline[_SPAN[None, :] >= lengths[short, None]] = 0
+        views[short, 1:] = np.ascontiguousarray(inline).view(np.int32)
+    array = pa.StringViewArray.from_buffers(
+        pa.string_view(), count, [None, pa.py_buffer(views), pa.py_buffer(buf)]
     )
-    return pl.DataFrame({"line_no": numbers, "line": _strip_eol(lines)})
-
-
-def _strip_eol(lines: pl.Series) -> pl.Series:
-    return lines.str.strip_suffix("\n").str.strip_suffix("\r").alias("line")
+    return pl.Series("line", array)
 
 
 def _lossy_frame(data: bytes, numbers: pl.Series) -> pl.DataFrame:

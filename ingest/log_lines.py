@@ -25,10 +25,19 @@ VALID_LINE = (
     _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] " + _QUOTED + r" \d{3} (?:\d+|-)"
     r"(?: " + _QUOTED + " " + _QUOTED + r"(?: (?:" + _QUOTED + r"|[^\s\"]+))*)?$"
 )
+# The usual line, checked on its quote-split fields (which parsing needs anyway): no backslash,
+# and either 2 quotes (common format) or exactly 6 (combined). Each check is a piece of
+# VALID_LINE, so a line that passes matches VALID_LINE; only the others meet the whole pattern.
+_USUAL_HEAD = _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] $"
+_STATUS_SIZE = r"^ \d{3} (?:\d+|-)"
+_COMBINED = r'" \d{3} (?:\d+|-) "'
 _TS_SHAPE = r"\[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]"
 _LOOKS_RELEVANT = (
     r'^[^"]*"[A-Z]+ (?:https?://[^/ "]+)?(?:/th|/en)?/(?:dataset/|api/(?:\d+/)?action/package_show)'
 )
+# _LOOKS_RELEVANT after its `^[^"]*"`, for the request of a usual line (nothing in it can
+# match a quote, so on such a line it matches within the request or not at all)
+_REQUEST_RELEVANT = "^" + _LOOKS_RELEVANT.removeprefix('^[^"]*"')
 _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -101,18 +110,32 @@ def _rejected_frame(lines: pl.DataFrame) -> pl.DataFrame:
 
 def _split_fields(rows: pl.DataFrame) -> pl.DataFrame:
     """Fields of valid lines without escaped quotes: split on quotes, then on spaces."""
-    quoted = rows.select(pl.col("line_no"), pl.col("line").str.splitn('"', 7).alias("q")).unnest(
-        "q"
-    )
+    return _quoted_fields(rows.select(pl.col("line_no"), _split_quotes()).unnest("q"))
+
+
+def _split_quotes() -> pl.Expr:
+    return pl.col("line").str.splitn('"', 7).alias("q")
+
+
+def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
+    """Fields from a line's pieces between quotes (field_0 to field_5), split on spaces.
+
+    `usual`: the lines passed _USUAL_HEAD, so their time stamps have its exact shape.
+    """
     head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
     tail = quoted.select(pl.col("field_2").str.strip_chars(" ").str.split_exact(" ", 1)).unnest(
         "field_2"
     )
+    if usual:
+        ts = head.select(_usual_time(pl.col("field_3"), pl.col("field_4"))).to_series()
+    else:
+        text = head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5)
+        ts = text.to_frame("ts_text").select(_time(pl.col("ts_text"))).to_series()
     return pl.DataFrame(
         {
             "line_no": quoted["line_no"],
             "ip": head["field_0"],
-            "ts_text": head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5),
+            "ts": ts,
             "request": quoted["field_1"],
             "status_text": tail["field_0"],
             "bytes_text": tail["field_1"],
@@ -132,7 +155,27 @@ def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.col("line_no"),
         *[pl.col("line").str.extract(pattern, i + 1).alias(n) for i, n in enumerate(names)],
+    ).select("line_no", "ip", _time(pl.col("ts_text")), *names[2:])
+
+
+def _time(text: pl.Expr) -> pl.Expr:
+    """The instant of a time stamp's text ("01/Jan/2024:10:00:00 +0700"), null if none."""
+    return text.str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False).alias("ts")
+
+
+def _usual_time(stamp: pl.Expr, zone: pl.Expr) -> pl.Expr:
+    """_time of "[01/Jan/2024:10:00:00" and "+0700]", which _USUAL_HEAD already shaped.
+
+    Parsing without %z is cheaper, and the offset's digits are read apart: a digit that is not
+    ASCII fails both ways (null), as it fails strptime's %z.
+    """
+    local = stamp.str.slice(1).str.strptime(pl.Datetime("us"), _TS_FORMAT[:-3], strict=False)
+    minutes = zone.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + zone.str.slice(3, 2).cast(
+        pl.Int64, strict=False
     )
+    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    offset = pl.duration(minutes=minutes * sign)
+    return (local - offset).dt.replace_time_zone("UTC").alias("ts")
 
 
 def _blank(column: str) -> pl.Expr:
@@ -177,14 +220,15 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
         )
         .then(pl.lit("resource"))
     )
-    return frame.select(
-        kind.alias("kind"),
-        pl.when(kind == "api")
+    # the kind once, then used three times (an eager select would evaluate it each time)
+    return frame.with_columns(kind.alias("kind")).select(
+        pl.col("kind"),
+        pl.when(pl.col("kind") == "api")
         .then(pl.col("query").str.extract(r"(?:^|&)id=([^&]+)", 1))
         .otherwise(pl.col("dataset"))
         .str.to_lowercase()
         .alias("dataset_ref"),
-        pl.when(kind.is_in(["download", "resource"]))
+        pl.when(pl.col("kind").is_in(["download", "resource"]))
         .then(pl.col("resource").str.to_lowercase())
         .alias("resource_id"),
     )
@@ -212,7 +256,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
         {
             "line_no": fields["line_no"],
             "ip": fields["ip"],
-            "ts_text": fields["ts_text"],
+            "ts": fields["ts"],
             "method": request["field_0"],
             "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
@@ -227,21 +271,37 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
         .pipe(mask_columns, ["path", "dataset_ref"])  # PDPA: /dataset/100.66.7.8
     )
     requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
-    return (
-        requests.join(
-            _referrer_hosts(requests["referrer"]),
-            on="referrer",
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
+    return requests.join(
+        _referrer_hosts(requests["referrer"]),
+        on="referrer",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).select(*[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()])
+
+
+def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines, their quote-split pieces, whether each is usual and whether it is valid."""
+    field = pl.col
+    # status and size, then a space before the referrer's quote (6 quotes) or the end (2 quotes)
+    spaced = field("field_2").str.ends_with(" ")
+    usual = (
+        ~field("too_long")
+        & ~field("line").str.contains("\\", literal=True)
+        & field("field_0").str.contains(_USUAL_HEAD)
+        & field("field_2").str.contains(_STATUS_SIZE + " ?$")
+        & (
+            ((field("field_6") == "") & (field("field_4") == " ") & spaced)
+            | (field("field_3").is_null() & ~spaced)
         )
-        .select(
-            pl.col("ts_text")
-            .str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False)
-            .alias("ts"),
-            *[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items() if n != "ts"],
-        )
-        .select(list(EVENT_SCHEMA))
+    ).fill_null(False)
+    flagged = lines.with_columns(_split_quotes()).unnest("q").with_columns(usual.alias("usual"))
+    unusual = flagged.filter(~pl.col("usual"))
+    valid_unusual = unusual.filter(
+        pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")
+    )["line_no"]
+    return flagged.with_columns(
+        (pl.col("usual") | pl.col("line_no").is_in(valid_unusual.implode())).alias("valid")
     )
 
 
@@ -256,16 +316,19 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         .fill_null(pl.col("line").str.len_bytes() > MAX_LINE_BYTES)
         .fill_null(False)
     )
-    flagged = lines.with_columns(
-        (pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")).alias(
-            "valid"
-        )
-    )
-    valid = flagged.filter(pl.col("valid"))
-    relevant = valid.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
+    flagged = _verdicts(lines)
+    usual = flagged.filter(pl.col("usual"))  # usual lines are valid
+    others = flagged.filter(pl.col("valid") & ~pl.col("usual")).select("line_no", "line")
+    relevant = others.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
     escaped = relevant["line"].str.contains("\\", literal=True)
     fields = pl.concat(
-        [_split_fields(relevant.filter(~escaped)), _regex_fields(relevant.filter(escaped))]
+        [
+            _quoted_fields(
+                usual.filter(pl.col("field_1").str.contains(_REQUEST_RELEVANT)), usual=True
+            ),
+            _split_fields(relevant.filter(~escaped)),
+            _regex_fields(relevant.filter(escaped)),
+        ]
     )
     events = _events(fields)
     # 29 Feb of a common year passes the line pattern but not strptime: reject, not store.
@@ -274,16 +337,22 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     rejected = pl.concat(
         [
             _rejected_frame(flagged.filter(~pl.col("valid"))),
-            _rejected_frame(valid.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
+            _rejected_frame(flagged.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
                 pl.lit("impossible date or time (no such day)").alias("reason")
             ),
         ]
     ).sort("line_no")
-    combined = valid.select(pl.col("line").str.contains(r'" \d{3} (?:\d+|-) "').sum()).item()
+    # a usual line with 6 quotes is combined; with 2, only if its request looks like the pattern
+    combined = (
+        usual.select(
+            ((pl.col("field_6") == "") | pl.col("field_1").str.contains(_STATUS_SIZE + " $")).sum()
+        ).item()
+        + others.select(pl.col("line").str.contains(_COMBINED).sum()).item()
+    )
     return ParsedBatch(
         events=events,
         rejected=rejected,
         lines=lines.height,
-        parsed=valid.height - bad_ts.len(),
+        parsed=int(flagged["valid"].sum()) - bad_ts.len(),
         combined=int(combined or 0),
     )

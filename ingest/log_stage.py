@@ -1,7 +1,8 @@
 """One batch of log lines made ready to store: parsed, classed, pseudonymised, off the lock.
 
-This runs in the prefetch worker on a private in-memory DuckDB, so the writer's turn on the
-warehouse only inserts and counts.
+This runs in the prefetch worker, so the writer's turn on the warehouse only inserts and counts.
+Everything here is polars except the keyed hash, which a private in-memory DuckDB computes once
+per distinct (IP, user agent) pair.
 """
 
 from __future__ import annotations
@@ -12,11 +13,47 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ingest.counting import COUNTABLE_SQL, ITEM_SQL, day_macro
 from ingest.log_files import LineBatch
 from ingest.log_lines import parse_lines
-from ingest.privacy import client_hex_sql
-from ingest.useragents import classify_user_agents
+from ingest.privacy import client_hexes
+from ingest.useragents import ROBOT, classify_user_agents
+
+THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
+
+# The Arrow types the writer inserts (stage_events' columns, the key as hex text because Arrow
+# has no 128-bit unsigned integer).
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("line_no", pa.int64()),
+        ("ts", pa.timestamp("us", tz="Etc/UTC")),
+        ("day", pa.date32()),
+        ("method", pa.string()),
+        ("path", pa.string()),
+        ("status", pa.int16()),
+        ("bytes", pa.int64()),
+        ("referrer_host", pa.string()),
+        ("ua_class", pa.string()),
+        ("client_hex", pa.string()),
+        ("kind", pa.string()),
+        ("dataset_ref", pa.string()),
+        ("resource_id", pa.string()),
+        ("item", pa.string()),
+        ("countable", pa.bool_()),
+    ]
+)
+
+# counting.ITEM_SQL and counting.COUNTABLE_SQL in polars (SQL's null logic included: polars'
+# & is Kleene's, as SQL's and); tests/ingest/test_stage.py holds the two to the same answers.
+ITEM = (
+    pl.when(pl.col("kind") == "download")
+    .then(pl.col("resource_id"))
+    .otherwise(pl.lit("ref:") + pl.col("dataset_ref"))
+)
+COUNTABLE = (
+    (pl.col("method") == "GET")
+    & pl.col("status").is_in([200, 304])
+    & (pl.col("ua_class") != pl.lit(ROBOT))
+)
 
 
 @dataclass(frozen=True)
@@ -40,32 +77,7 @@ def stage_batch(
     parsed = parse_lines(batch.frame)
     events = None
     if parsed.events.height:
-        classes = classify_user_agents(parsed.events["ua"])
-        frame = parsed.events.with_columns(pl.col("ua").fill_null("")).join(
-            classes, on="ua", how="left"
-        )
-        day_macro(scratch)
-        scratch.register("batch_events", frame.to_arrow())
-        try:
-            relation = scratch.sql(
-                f"""
-                with clients as (
-                    select ip, ua, {client_hex_sql("ip", "ua")} as client_hex
-                    from (select distinct ip, ua from batch_events)
-                )
-                -- Arrow has no 128-bit unsigned integer: the key travels as hex text
-                select line_no, ts, day_of(ts) as day, method, path, status, bytes,
-                       referrer_host, ua_class, client_hex, kind, dataset_ref, resource_id,
-                       {ITEM_SQL} as item, {COUNTABLE_SQL} as countable
-                from batch_events
-                join clients using (ip, ua)
-                """,  # noqa: S608 (the SQL is built from code, not input)
-                params={"ipad": pads[0], "opad": pads[1]},
-            )
-            assert relation is not None
-            events = relation.to_arrow_table()
-        finally:
-            scratch.unregister("batch_events")
+        events = _pseudonymised(scratch, parsed.events, pads)
     reasons = dict(parsed.rejected.group_by("reason").len().iter_rows())
     return Staged(
         events=events,
@@ -77,3 +89,36 @@ def stage_batch(
         nbytes=batch.nbytes,
         sha256=batch.sha256,
     )
+
+
+def _pseudonymised(
+    scratch: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, pads: tuple[bytes, bytes]
+) -> pa.Table:
+    """The events with client key, user-agent class, Thai day, item and countable; no IP."""
+    frame = parsed.with_columns(pl.col("ua").fill_null(""))
+    classes = classify_user_agents(frame["ua"])
+    frame = frame.join(classes, on="ua", how="left", maintain_order="left")
+    # Each row's pair by hashing: rows of a pair are gathered once, keys are put back by row
+    # number (integers), so no long string is joined or copied per row.
+    pairs = frame.select("ip", "ua").with_row_index("row").group_by("ip", "ua").agg(pl.col("row"))
+    keys = (
+        pairs.select(pl.col("row"), client_hexes(scratch, pairs, pads)).explode("row").sort("row")
+    )
+    table = frame.select(
+        "line_no",
+        "ts",
+        pl.col("ts").dt.convert_time_zone(THAI_ZONE).dt.date().alias("day"),
+        "method",
+        "path",
+        "status",
+        "bytes",
+        "referrer_host",
+        "ua_class",
+        keys["client_hex"],
+        "kind",
+        "dataset_ref",
+        "resource_id",
+        ITEM.alias("item"),
+        COUNTABLE.alias("countable"),
+    ).to_arrow()
+    return table.cast(EVENTS_SCHEMA)

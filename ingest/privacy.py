@@ -120,6 +120,27 @@ def client_hex_sql(ip_col: str, ua_col: str) -> str:
     return f"substr(sha256($opad || {inner}), 1, 32)"
 
 
+def client_hexes(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: tuple[bytes, bytes]
+) -> pl.Series:
+    """Return the client key (hex) of each (ip, ua) row of `pairs`, in their order.
+
+    Give it distinct pairs only: SHA-256 in DuckDB is the costly part of a batch. A projection
+    keeps its input's order (DuckDB's preserve_insertion_order), so no sort is needed.
+    """
+    con.register("client_pairs", pairs.select("ip", "ua").to_arrow())
+    try:
+        relation = con.sql(
+            f"select {client_hex_sql('ip', 'ua')} as client_hex from client_pairs",  # noqa: S608
+            params={"ipad": pads[0], "opad": pads[1]},
+        )
+        assert relation is not None
+        keys = relation.to_arrow_table()["client_hex"]
+    finally:
+        con.unregister("client_pairs")
+    return pl.Series("client_hex", keys, dtype=pl.String)
+
+
 def mask_ips(expr: pl.Expr) -> pl.Expr:
     """Return the text with IPv4 and IPv6 addresses replaced by [ip]."""
     return (

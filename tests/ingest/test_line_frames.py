@@ -1,0 +1,50 @@
+"""Lines cut from a batch's bytes: endings left out by the views, short and long lines alike."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.log_files import lines_frame
+
+
+def test_line_endings_are_left_out_and_lines_keep_their_text() -> None:
+    data = (
+        b"twelve bytes\n"  # 12 bytes: held inline in its view
+        b"thirteen byte\n"  # 13 bytes: points into the batch
+        b"crlf line ending here\r\n"
+        b"two returns\r\r\n"  # only the \r before \n belongs to the ending
+        b"\n"
+        b"\r\n"
+        b"\xe0\xb9\x84\xe0\xb8\x97\xe0\xb8\xa2 \xe0\xb9\x91\xe0\xb9\x92\n"  # Thai, 16 bytes
+        b"x\r\n"
+    )
+    frame = lines_frame(data, 41)
+    assert frame["line_no"].to_list() == [41, 42, 43, 44, 45, 46, 47, 48]
+    assert frame["line"].to_list() == [
+        "twelve bytes",
+        "thirteen byte",
+        "crlf line ending here",
+        "two returns\r",
+        "",
+        "",
+        "ไทย ๑๒",
+        "x",
+    ]
+    assert frame["line"].str.len_bytes().to_list() == [12, 13, 21, 12, 0, 0, 16, 1]
+    # the strings compare and hash like any others (inline padding is zero)
+    assert frame.filter(pl.col("line") == "x")["line_no"].to_list() == [48]
+    assert frame["line"].is_in(["twelve bytes", "thirteen byte", ""]).sum() == 4
+
+
+def test_a_view_of_a_larger_buffer_and_a_single_line() -> None:
+    data = b'203.0.113.7 - - [01/Jan/2024:10:00:00 +0700] "GET / HTTP/1.1" 200 5\r\nrest'
+    frame = lines_frame(memoryview(data)[: data.index(b"\n") + 1], 1)
+    assert frame["line"].to_list() == [
+        '203.0.113.7 - - [01/Jan/2024:10:00:00 +0700] "GET / HTTP/1.1" 200 5'
+    ]
+
+
+def test_invalid_utf8_lines_become_null_with_their_lossy_text() -> None:
+    frame = lines_frame(b"good line\r\nbad \xff line\n", 1)
+    assert frame["line"].to_list() == ["good line", None]
+    assert frame["fallback"].to_list() == ["good line", "bad \ufffd line"]

@@ -1,0 +1,122 @@
+"""A staged batch: keys per (IP, agent), Thai days, item and countable as the SQL defines them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from ingest.counting import COUNTABLE_SQL, ITEM_SQL
+from ingest.log_files import LineBatch, lines_frame
+from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, ITEM, stage_batch
+from ingest.privacy import hmac_pads
+
+KEY = bytes(range(32))
+UA_A = "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"
+UA_B = "curl/8.5.0"
+
+
+@pytest.fixture
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(config={"threads": 1})
+    yield con
+    con.close()
+
+
+def stage(con: duckdb.DuckDBPyConnection, lines: list[str]) -> pa.Table:
+    data = "".join(lines).encode()
+    staged = stage_batch(con, LineBatch(lines_frame(data, 1), len(data), "x"), hmac_pads(KEY))
+    assert staged.events is not None
+    return staged.events
+
+
+def line(ip: str, ua: str, stamp: str = "01/Jan/2024:10:00:00 +0700") -> str:
+    return f'{ip} - - [{stamp}] "GET /dataset/abc HTTP/1.1" 200 5 "-" "{ua}"\n'
+
+
+def test_each_row_gets_the_keyed_hash_of_its_own_ip_and_agent(
+    scratch: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = [
+        ("203.0.113.7", UA_A),
+        ("203.0.113.8", UA_A),
+        ("203.0.113.7", UA_B),
+        ("203.0.113.7", UA_A),
+        ("2001:db8::1", UA_B),
+        ("203.0.113.8", UA_A),
+    ]
+    events = stage(scratch, [line(ip, ua) for ip, ua in rows])
+    expected = [
+        hmac.new(KEY, f"{ip}\n{ua}".encode(), hashlib.sha256).hexdigest()[:32] for ip, ua in rows
+    ]
+    assert events.schema == EVENTS_SCHEMA
+    assert events["line_no"].to_pylist() == [1, 2, 3, 4, 5, 6]
+    assert events["client_hex"].to_pylist() == expected
+    assert expected[0] == expected[3] and expected[1] == expected[5]
+    assert len(set(expected)) == 4
+
+
+def test_the_day_is_the_thai_calendar_date_with_bangkok_history(
+    scratch: duckdb.DuckDBPyConnection,
+) -> None:
+    events = stage(
+        scratch,
+        [
+            line("192.0.2.1", UA_A, "31/Dec/2023:16:59:59 +0000"),  # 23:59:59 in Bangkok
+            line("192.0.2.1", UA_A, "31/Dec/2023:17:00:00 +0000"),  # midnight in Bangkok
+            line("192.0.2.1", UA_A, "01/Jan/2024:00:30:00 +0700"),
+            # before April 1920 Bangkok kept +06:42:04: 17:10 UTC is 23:52:04 there, not the
+            # next day as a fixed +07:00 would say
+            line("192.0.2.1", UA_A, "01/Jan/1900:17:10:00 +0000"),
+            line("192.0.2.1", UA_A, "01/Jan/1900:17:20:00 +0000"),  # 00:02:04 next day
+        ],
+    )
+    assert events["day"].to_pylist() == [
+        date(2023, 12, 31),
+        date(2024, 1, 1),
+        date(2024, 1, 1),
+        date(1900, 1, 1),
+        date(1900, 1, 2),
+    ]
+    assert events["ts"].to_pylist()[1] == datetime(2023, 12, 31, 17, tzinfo=UTC)
+
+
+def test_item_and_countable_agree_with_the_sql_that_defines_them() -> None:
+    combos = list(
+        itertools.product(
+            ["download", "resource", "landing", "api"],
+            ["3f1c2a9e-8b7d-4c6e-9a01-23456789abcd", None],
+            ["abc", None],
+            ["GET", "POST", "HEAD", None],
+            [200, 304, 206, 404, None],
+            ["regular", "machine", "robot"],
+        )
+    )
+    frame = pl.DataFrame(
+        combos,
+        schema={
+            "kind": pl.String,
+            "resource_id": pl.String,
+            "dataset_ref": pl.String,
+            "method": pl.String,
+            "status": pl.Int16,
+            "ua_class": pl.String,
+        },
+        orient="row",
+    ).with_row_index("n")
+    ours = frame.select("n", ITEM.alias("item"), COUNTABLE.alias("countable"))
+    sql = duckdb.sql(
+        f"select n, {ITEM_SQL} as item, {COUNTABLE_SQL} as countable from frame order by n"  # noqa: S608
+    ).pl()
+    assert ours.equals(sql.cast(ours.schema), null_equal=True)
+    # by hand: a robot never counts; a GET 304 of a regular agent does; unknown status is null
+    first = dict(zip(ours.columns, ours.row(0), strict=True))
+    assert first["item"] == "3f1c2a9e-8b7d-4c6e-9a01-23456789abcd" and first["countable"] is True
+    assert ours.filter(pl.col("countable").is_null()).height > 0
