@@ -189,15 +189,16 @@ def connect_writer(
 
         _drop_unread_storage(con)
         backfill_detail_aggregates(con)
+        # once per process: an ingest rebuilds its own marked days as it goes
+        _rebuild_pending_days(con)
         _PREPARED.add(key)
     mask_stored_ips(con)  # databases written before every IP-looking value was masked
-    _rebuild_pending_days(con)
     return con
 
 
 def _rebuild_pending_days(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the aggregates of days an ingest marked and did not rebuild (killed, or a
-    turn that ended between its rebuilds), so every writer starts from exact figures."""
+    """Rebuild the aggregates of days an ingest marked and did not rebuild (it was killed), so
+    every writer process starts from exact figures."""
     from ingest.counting import refresh_pending_days
 
     con.begin()

@@ -19,6 +19,7 @@ import pytest
 from analytics import rankings
 from analytics.periods import calendar_year
 from ingest import catalog, log_files
+from ingest import db as warehouse
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
 from ingest.counting import refresh_daily_usage
@@ -395,6 +396,7 @@ def test_days_a_killed_run_did_not_rebuild_are_rebuilt_by_the_next_writer(
     assert query(crashed, "select day::varchar from pending_days") == [("2023-03-15",)]
     assert query(crashed, "select count(*) from daily_usage") == [(0,)]
 
+    monkeypatch.setattr(warehouse, "_PREPARED", set())  # a new process opens it
     with_catalog(crashed, tmp_path)  # the same catalog again: a writer that adds nothing
     assert query(crashed, "select count(*) from pending_days") == [(0,)]
     assert figures(crashed) == figures(clean)
