@@ -27,16 +27,13 @@ COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'
 # constant bounds, so DuckDB reads only the row groups of that span, not every stored event).
 _NEIGHBOURS = """
 create or replace temp table neighbours as
-with pairs as (
-    select distinct client_key, item from stage_events where countable
-),
-final as (
+with near as (
     select e.stream_id, e.line_no, e.ts, e.client_key, e.item, e.kept
     from events as e
-    join pairs using (client_key, item)
     where e.countable and {span}
 )
-select * from final
+select n.* from near as n
+semi join stage_events as s on s.client_key = n.client_key and s.item = n.item and s.countable
 """
 
 # The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
@@ -51,10 +48,15 @@ with touched as (
 candidates as (
     select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
            true as is_new
-    from stage_events as s
-    where countable and (
-        reitemed
-        or exists (select 1 from touched as t where t.client_key = s.client_key and t.item = s.item)
+    from (
+        select stream_id, line_no, ts, client_key, item
+        from stage_events
+        where countable and reitemed
+        union
+        select s.stream_id, s.line_no, s.ts, s.client_key, s.item
+        from stage_events as s
+        semi join touched as t on s.client_key = t.client_key and s.item = t.item
+        where s.countable
     )
     union all
     select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
