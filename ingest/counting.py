@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -152,7 +151,7 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage).
     """
     lo, hi = con.execute(
-        "select min(ts) - interval 30 second, max(ts) + interval 30 second"
+        "select epoch_us(min(ts) - interval 30 second), epoch_us(max(ts) + interval 30 second)"
         " from stage_events where countable"
     ).fetchall()[0]
     span = "false" if lo is None else f"e.ts between {_instant(lo)} and {_instant(hi)}"
@@ -177,14 +176,15 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
     return int(rows[0][0])
 
 
-def _instant(value: datetime) -> str:
-    """A timestamp read from the database as a SQL constant (zone maps need constants)."""
-    return f"TIMESTAMPTZ '{value.isoformat()}'"
+def _instant(epoch_us: int) -> str:
+    """An instant read from the database (as microseconds, exact in any year) as a SQL
+    constant: DuckDB skips row groups by zone maps only for constants."""
+    return f"(to_timestamp(0) + to_microseconds({int(epoch_us)}))"
 
 
-def _days(first: date, last: date) -> str:
-    """Days read from the database as constant bounds of a `day` column."""
-    return f"day between DATE '{first.isoformat()}' and DATE '{last.isoformat()}'"
+def _days(first: int, last: int) -> str:
+    """Constant bounds of a `day` column, from days since 1970 read from the database."""
+    return f"day between DATE '1970-01-01' + {int(first)} and DATE '1970-01-01' + {int(last)}"
 
 
 def refresh_pending_days(con: duckdb.DuckDBPyConnection) -> int:
@@ -223,7 +223,9 @@ def _usage_sql(sessions: str) -> str:
 
 
 def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
-    lo, hi = con.execute("select min(ts), max(ts) from verdict where not is_new").fetchall()[0]
+    lo, hi = con.execute(
+        "select epoch_us(min(ts)), epoch_us(max(ts)) from verdict where not is_new"
+    ).fetchall()[0]
     if lo is None:
         return  # nothing flipped: no need to look through the stored events at all
     con.execute(
@@ -316,7 +318,9 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
     con.execute(
         f"create or replace temp table refresh_days as select distinct day from ({days_sql})"
     )
-    first, last = con.execute("select min(day), max(day) from refresh_days").fetchall()[0]
+    first, last = con.execute(
+        "select min(day) - DATE '1970-01-01', max(day) - DATE '1970-01-01' from refresh_days"
+    ).fetchall()[0]
     if first is None:
         return
     near = _days(first, last)

@@ -12,28 +12,29 @@ from ingest.privacy import mask_columns, mask_ips, referrer_hosts
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 # Day/month pairs that exist (29 Feb in a common year is caught later by strptime).
 _DAY_MONTH = (
-    r"(?:(?:0[1-9]|1\d|2[0-8])/(?:" + _MONTHS + r")"
+    r"(?:(?:0[1-9]|1[0-9]|2[0-8])/(?:" + _MONTHS + r")"
     r"|29/(?:" + _MONTHS + r")"
     r"|30/(?:Jan|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r"|31/(?:Jan|Mar|May|Jul|Aug|Oct|Dec))"
 )
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d [+-](?:0\d|1[0-4])[0-5]\d"
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] [+-](?:0[0-9]|1[0-4])[0-5][0-9]"
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _HEAD = r"^\S+ \S+ \S+ \["
 # host ident user [time] "request" status bytes ["referrer" "user agent" [extra fields]]
 VALID_LINE = (
-    _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] " + _QUOTED + r" \d{3} (?:\d+|-)"
+    _HEAD + _DAY_MONTH + r"/[0-9]{4}:" + _TIME + r"\] " + _QUOTED + r" [0-9]{3} (?:[0-9]+|-)"
     r"(?: " + _QUOTED + " " + _QUOTED + r"(?: (?:" + _QUOTED + r"|[^\s\"]+))*)?$"
 )
 # The usual line, checked on its quote-split fields (which parsing needs anyway): no backslash,
 # and either 2 quotes (common format) or exactly 6 (combined). Each check is a piece of
 # VALID_LINE, so a line that passes matches VALID_LINE; only the others meet the whole pattern.
-_USUAL_HEAD = _HEAD + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\] $"
-_STATUS_SIZE = r"^ \d{3} (?:\d+|-)"
-_COMBINED = r'" \d{3} (?:\d+|-) "'
-_TS_SHAPE = r"\[\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]"
+_USUAL_HEAD = _HEAD + _DAY_MONTH + r"/[0-9]{4}:" + _TIME + r"\] $"
+_STATUS_SIZE = r"^ [0-9]{3} (?:[0-9]+|-)"
+_COMBINED = r'" [0-9]{3} (?:[0-9]+|-) "'
+_TS_SHAPE = r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\]"
 _LOOKS_RELEVANT = (
-    r'^[^"]*"[A-Z]+ (?:https?://[^/ "]+)?(?:/th|/en)?/(?:dataset/|api/(?:\d+/)?action/package_show)'
+    r'^[^"]*"[A-Z]+ (?:https?://[^/ "]+)?(?:/th|/en)?/'
+    r"(?:dataset/|api/(?:[0-9]+/)?action/package_show)"
 )
 # _LOOKS_RELEVANT after its `^[^"]*"`, for the request of a usual line (nothing in it can
 # match a quote, so on such a line it matches within the request or not at all)
@@ -42,6 +43,7 @@ _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _MAX_STORED_LINE = 2000
+YEARS = (1970, 9998)  # of a request's instant (UTC) that is stored
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "line_no": pl.Int64,
@@ -88,11 +90,11 @@ def _reason() -> pl.Expr:
         .then(pl.lit("not an access-log line: expected 'host ident user [time] \"request\" ...'"))
         .when(~line.str.contains(_TS_SHAPE))
         .then(pl.lit("malformed time stamp"))
-        .when(~line.str.contains(r"\[" + _DAY_MONTH + r"/\d{4}:" + _TIME + r"\]"))
+        .when(~line.str.contains(r"\[" + _DAY_MONTH + r"/[0-9]{4}:" + _TIME + r"\]"))
         .then(
             pl.lit("impossible date or time: ") + line.str.extract(r"\[([^\]]*)\]", 1).fill_null("")
         )
-        .when(~line.str.contains(r"\] " + _QUOTED + r" \d{3} (?:\d+|-)"))
+        .when(~line.str.contains(r"\] " + _QUOTED + r" [0-9]{3} (?:[0-9]+|-)"))
         .then(pl.lit("malformed request, status or size (truncated line?)"))
         .otherwise(pl.lit("malformed referrer or user agent (truncated line?)"))
     )
@@ -148,7 +150,7 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
 def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
     """Fields of the rare lines with escaped quotes, by the slower regex."""
     pattern = (
-        r"^(\S+) \S+ \S+ \[([^\]]+)\] \"((?:[^\"\\]|\\.)*)\" (\d{3}) (\d+|-)"
+        r"^(\S+) \S+ \S+ \[([^\]]+)\] \"((?:[^\"\\]|\\.)*)\" ([0-9]{3}) ([0-9]+|-)"
         r"(?: \"((?:[^\"\\]|\\.)*)\" \"((?:[^\"\\]|\\.)*)\")?"
     )
     names = ["ip", "ts_text", "request", "status_text", "bytes_text", "referrer", "ua"]
@@ -203,7 +205,7 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
         (pl.col("top") == "dataset") & pl.col("dataset").is_not_null() & (pl.col("dataset") != "")
     )
     kind = (
-        pl.when(pl.col("bare").str.contains(r"^/api/(?:\d+/)?action/package_show/?$"))
+        pl.when(pl.col("bare").str.contains(r"^/api/(?:[0-9]+/)?action/package_show/?$"))
         .then(pl.lit("api"))
         .when(dataset_ok & _blank("sub") & pl.col("resource").is_null())
         .then(pl.lit("landing"))
@@ -331,14 +333,21 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         ]
     )
     events = _events(fields)
-    # 29 Feb of a common year passes the line pattern but not strptime: reject, not store.
-    bad_ts = events.filter(pl.col("ts").is_null())["line_no"]
-    events = events.filter(pl.col("ts").is_not_null())
+    # 29 Feb of a common year passes the line pattern but not strptime; a year before 1970 or
+    # after 9998 no web server wrote, and its Thai day would be outside what pages can show
+    no_day = pl.col("ts").is_null()
+    odd_year = ~pl.col("ts").dt.year().is_between(YEARS[0], YEARS[1])
+    bad_ts = events.filter(no_day | odd_year)["line_no"]
+    odd_years = events.filter(odd_year)["line_no"]
+    events = events.filter(~(no_day | odd_year))
     rejected = pl.concat(
         [
             _rejected_frame(flagged.filter(~pl.col("valid"))),
             _rejected_frame(flagged.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
-                pl.lit("impossible date or time (no such day)").alias("reason")
+                pl.when(pl.col("line_no").is_in(odd_years.implode()))
+                .then(pl.lit(f"impossible date or time (year outside {YEARS[0]}-{YEARS[1]})"))
+                .otherwise(pl.lit("impossible date or time (no such day)"))
+                .alias("reason")
             ),
         ]
     ).sort("line_no")

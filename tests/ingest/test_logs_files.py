@@ -100,6 +100,34 @@ def test_impossible_dates_and_garbage_are_rejected_with_reasons(db: Path, tmp_pa
     assert totals(db)["total_requests"] == 1
 
 
+def test_years_no_server_wrote_and_non_ascii_digits_are_rejected(db: Path, tmp_path: Path) -> None:
+    """Both used to pass the line check and stop the writer with a traceback: a status in Thai
+    digits (regex \\d is any Unicode digit) and a Thai day outside what Python can hold."""
+    good = line(at("2023-03-01 10:00:00"), download())
+    request = '"GET /dataset/x HTTP/1.1"'
+    thai_200 = "\u0e52\u0e50\u0e50"
+    log = write(
+        tmp_path / "odd.log",
+        [
+            good,
+            f'203.0.113.7 - - [01/Mar/2023:10:00:00 +0700] {request} {thai_200} 1 "-" "a"\n',
+            f'203.0.113.7 - - [01/Jan/0000:00:00:00 +1400] {request} 200 1 "-" "a"\n',
+            f'203.0.113.7 - - [31/Dec/9999:23:59:59 -1459] {request} 200 1 "-" "a"\n',
+            f'203.0.113.7 - - [31/Dec/1969:23:59:59 +0000] {request} 200 1 "-" "a"\n',
+            f'203.0.113.7 - - [01/Jan/1970:00:00:00 +0000] {request} 200 1 "-" "a"\n',
+        ],
+    )
+    result = ingest(db, log).as_dict()
+    assert (result["lines_read"], result["parsed"], result["rejected"]) == (6, 2, 4)
+    reasons = dict(query(db, "select line_no, reason from rejected_lines"))
+    assert reasons[2] == "malformed request, status or size (truncated line?)"
+    odd_year = "impossible date or time (year outside 1970-9998)"
+    assert [reasons[3], reasons[4], reasons[5]] == [odd_year] * 3
+    assert query(db, "select min(day)::varchar, max(day)::varchar from events") == [
+        ("1970-01-01", "2023-03-01")
+    ]
+
+
 def test_crlf_line_endings_parse(db: Path, tmp_path: Path) -> None:
     log = tmp_path / "crlf.log"
     log.write_bytes(line(at("2023-03-01 10:00:00"), download()).replace("\n", "\r\n").encode())
