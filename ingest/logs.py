@@ -24,6 +24,7 @@ from ingest.counting import batch_verdicts, create_stage, finish_stage, refresh_
 from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
+    LineBatch,
     LogFileError,
     head_states,
     iter_line_batches,
@@ -318,8 +319,12 @@ class _BatchSize:
         self.smallest = max(self.largest // 16, 1)
         self.fitting = self.largest
         self.reader_at = -READERS_GONE_SECONDS
+        self.starting = True
 
     def __call__(self) -> int:
+        if self.starting:  # a small first batch: the writer starts sooner
+            self.starting = False
+            return self.smallest
         if time.monotonic() - self.reader_at > READERS_GONE_SECONDS:
             return self.largest
         return self.fitting
@@ -349,16 +354,25 @@ def _staged_batches(
             "memory_limit": "128MB",  # one batch at a time
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
-            staged = prefetch((_judged(stage_batch(scratch, b, pads)) for b in batches), idle=idle)
-            previous: _Staged | None = None
-            for item in staged:
-                if previous is not None:
-                    yield previous, False
-                previous = item
-            if previous is not None:
-                yield previous, True
+            # whether a batch is the last is known by framing the next one (cheap), not by
+            # parsing it: the writer starts after one parsed batch, not two
+            yield from prefetch(
+                ((_judged(stage_batch(scratch, b, pads)), last) for b, last in _with_last(batches)),
+                idle=idle,
+            )
     finally:
         fh.close()
+
+
+def _with_last(batches: Iterator[LineBatch]) -> Iterator[tuple[LineBatch, bool]]:
+    """Pair each batch with whether it is the last, reading one batch ahead."""
+    previous: LineBatch | None = None
+    for batch in batches:
+        if previous is not None:
+            yield previous, False
+        previous = batch
+    if previous is not None:
+        yield previous, True
 
 
 def _judged(staged: _Staged) -> _Staged:
