@@ -351,7 +351,7 @@ def _staged_batches(
         batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher, size)
         scratch_config: dict[str, str | bool | int | float | list[str]] = {
             "threads": 1,
-            "memory_limit": "128MB",  # one batch at a time
+            "memory_limit": "32MB",  # the HMAC of one batch's distinct clients
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
             # whether a batch is the last is known by framing the next one (cheap), not by
