@@ -192,14 +192,19 @@ def refresh_pending_days(con: duckdb.DuckDBPyConnection) -> int:
 
     An ingest's batches store events and mark their days (finish_stage); rebuilding those days
     every few seconds and at the end of a file costs far less than adding each batch to the
-    aggregates. Run it in its own transaction: a run killed before it leaves the days marked,
-    and the next writer rebuilds them (db.connect_writer).
+    aggregates. It runs in a transaction of its own: a run killed before it leaves the days
+    marked, and the next writer process rebuilds them (db.connect_writer).
     """
-    rows = con.execute("select count(*) from pending_days").fetchall()
-    if not rows[0][0]:
-        return 0
-    refresh_daily_usage(con, "select day from pending_days")
-    con.execute("delete from pending_days")
+    con.begin()
+    try:
+        rows = con.execute("select count(*) from pending_days").fetchall()
+        if rows[0][0]:
+            refresh_daily_usage(con, "select day from pending_days")
+            con.execute("delete from pending_days")
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
     return int(rows[0][0])
 
 

@@ -185,29 +185,16 @@ def connect_writer(
     key = f"{db_path.resolve()}:{stat.st_dev}:{stat.st_ino}"  # a new file at the same path too
     if key not in _PREPARED:
         con.execute(schema_sql())
-        from ingest.counting import backfill_detail_aggregates  # needs the schema above
+        from ingest.counting import backfill_detail_aggregates, refresh_pending_days
 
         _drop_unread_storage(con)
         backfill_detail_aggregates(con)
-        # once per process: an ingest rebuilds its own marked days as it goes
-        _rebuild_pending_days(con)
+        # days a killed ingest marked and never rebuilt; once per process, as an ingest
+        # rebuilds its own marked days as it goes
+        refresh_pending_days(con)
         _PREPARED.add(key)
     mask_stored_ips(con)  # databases written before every IP-looking value was masked
     return con
-
-
-def _rebuild_pending_days(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the aggregates of days an ingest marked and did not rebuild (it was killed), so
-    every writer process starts from exact figures."""
-    from ingest.counting import refresh_pending_days
-
-    con.begin()
-    try:
-        refresh_pending_days(con)
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
 
 
 def _drop_unread_storage(con: duckdb.DuckDBPyConnection) -> None:

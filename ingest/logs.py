@@ -415,7 +415,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 raise
             con.commit()
             if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
-                _refresh_aggregates(con)
+                refresh_pending_days(con)
                 refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
@@ -425,17 +425,6 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     if load.load_id is None:
         raise _Skip("unchanged", "no new complete lines since the last run")
     return load.result
-
-
-def _refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the aggregates of the days the committed batches marked, in one transaction."""
-    con.begin()
-    try:
-        refresh_pending_days(con)
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
 
 
 def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:

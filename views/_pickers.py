@@ -65,16 +65,13 @@ def period_picker(
     only_years: the fiscal years this viewer may see (announced results); then only those.
     """
     box = st.sidebar if where == "sidebar" else st
+
+    def fiscal_year(label: str, years: list[int]) -> Period:
+        fy = url_choice(_ui.text(label), years, key="fy", default=years[0], where=where)
+        return periods.fiscal_year(int(fy or years[0])).until(last)
+
     if only_years is not None:
-        allowed = sorted(only_years, reverse=True)
-        fy = url_choice(
-            _ui.text("period.fy_announced"),
-            allowed,
-            key="fy",
-            default=allowed[0],
-            where=where,
-        )
-        return periods.fiscal_year(int(fy or allowed[0])).until(last)
+        return fiscal_year("period.fy_announced", sorted(only_years, reverse=True))
     kinds = {
         "fy": _ui.text("period.fy"),
         "year": _ui.text("period.year"),
@@ -106,14 +103,7 @@ def period_picker(
             return periods.date_range(picked[0], picked[1])
         return periods.date_range(*url_range(first, last))
     fiscal_years = list(range(periods.fiscal_year_of(last), periods.fiscal_year_of(first) - 1, -1))
-    fy = url_choice(
-        _ui.text("period.fy_pick"),
-        fiscal_years,
-        key="fy",
-        default=fiscal_years[0],
-        where=where,
-    )
-    return periods.fiscal_year(int(fy or fiscal_years[0])).until(last)
+    return fiscal_year("period.fy_pick", fiscal_years)
 
 
 def url_range(first: date, last: date) -> tuple[date, date]:

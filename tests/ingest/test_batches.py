@@ -368,7 +368,7 @@ from pathlib import Path
 from ingest import log_files
 import ingest.logs as logs
 log_files.BATCH_BYTES = {batch}
-logs._refresh_aggregates = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+logs.refresh_pending_days = lambda con: os.kill(os.getpid(), signal.SIGKILL)
 logs.ingest_logs(Path({db!r}), [Path({log!r})])
 """
 

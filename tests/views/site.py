@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ingest.logs import ingest_logs
 from tests.ingest.logkit import at, line, write
 
 AGENCIES = {
@@ -152,3 +153,17 @@ def access_log(path: Path) -> Path:
                 )
             )
     return write(path, lines)
+
+
+def late_downloads(db: Path, work: Path) -> None:
+    """Ingest ten new clients downloading cm-tourism on 16 March 2023 (FY 2566)."""
+    ds_id, _, _, resources = DATASETS["cm-tourism"]
+    log = [
+        line(
+            at(f"2023-03-16 09:{n:02d}:00"),
+            f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
+            ip=f"203.0.113.{n + 1}",
+        )
+        for n in range(10)
+    ]
+    ingest_logs(db, [write(work / "late.log", log)])

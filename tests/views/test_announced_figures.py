@@ -17,9 +17,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from decisions.store import DecisionStore, decisions_path_for
-from ingest.logs import ingest_logs
-from tests.ingest.logkit import at as thai_time
-from tests.ingest.logkit import line, write
 from tests.views import site
 from tests.views.test_embargo import visit
 from tests.views.test_roles import STAFF, secured
@@ -68,20 +65,6 @@ def notices(at: AppTest) -> str:
     )
 
 
-def late_downloads(db: Path, work: Path) -> None:
-    """Ingest ten new clients downloading cm-tourism on 16 March 2023 (FY 2566)."""
-    ds_id, _, _, resources = site.DATASETS["cm-tourism"]
-    log = [
-        line(
-            thai_time(f"2023-03-16 09:{n:02d}:00"),
-            f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
-            ip=f"203.0.113.{n + 1}",
-        )
-        for n in range(10)
-    ]
-    ingest_logs(db, [write(work / "late.log", log)])
-
-
 def test_announced_figures_stay_on_every_page_after_new_logs(secured: Path, tmp_path: Path) -> None:
     store = DecisionStore(decisions_path_for(secured))
     won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
@@ -105,7 +88,7 @@ def test_announced_figures_stay_on_every_page_after_new_logs(secured: Path, tmp_
     assert overview["charts"]["top_agencies"][1] == [5, 3, 1]
     assert before["public", "presenter"]["counters"]["unique_requests"] == "9"
 
-    late_downloads(secured, tmp_path)
+    site.late_downloads(secured, tmp_path)
 
     for role, views in VIEWS.items():
         for name, params in views:

@@ -15,8 +15,6 @@ from streamlit.testing.v1 import AppTest
 from decisions.auth import User
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
-from tests.ingest.logkit import at as thai_time
-from tests.ingest.logkit import line, write
 from tests.views import site
 from tests.views.downloads import downloads, keep_media
 
@@ -121,8 +119,6 @@ def test_only_withdrawing_is_offered_once_every_proposal_is_decided(portal: Path
 
 
 def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path) -> None:
-    from ingest.logs import ingest_logs
-
     store = DecisionStore(decisions_path_for(portal))
     won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
     store.approve(STAFF, won)
@@ -137,17 +133,7 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
     )
     assert values == {"village-fund": 5, "covid-daily": 3, "cm-tourism": 1}
     # ten more people download the Chiang Mai tourism figures inside FY 2566, after announcement
-    _, _, _, resources = site.DATASETS["cm-tourism"]
-    ds_id = site.DATASETS["cm-tourism"][0]
-    log = [
-        line(
-            thai_time(f"2023-03-16 09:{n:02d}:00"),
-            f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
-            ip=f"203.0.113.{n + 1}",
-        )
-        for n in range(10)
-    ]
-    ingest_logs(portal, [write(tmp_path / "late.log", log)])
+    site.late_downloads(portal, tmp_path)
     at = awards(fy="2566")
     table = at.dataframe(key="shortlist_valuable-datasets").value
     shown = dict(zip(table["id"], table["value"], strict=True))
