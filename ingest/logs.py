@@ -7,6 +7,7 @@ import hashlib
 import json
 import stat
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,13 +37,16 @@ from ingest.log_files import (
 )
 from ingest.log_stage import Staged as _Staged
 from ingest.log_stage import stage_batch
-from ingest.prefetch import prefetch
+from ingest.prefetch import map_ahead
 from ingest.privacy import hmac_pads, load_or_create_key
 from settings import key_path_for, load_settings
 
 COMMIT_SECONDS = 1.0  # while readers come, a batch should commit in about this long
 READERS_GONE_SECONDS = 30.0  # then batches grow back to log_files.BATCH_BYTES
 WRITER_THREADS = 2  # the commit is the slower half of the pipeline: let it use both cores
+# batches parsed at once: one parse thread was the pipeline's slowest stage, its core busy while
+# the writer waited on it half the time
+PARSE_WORKERS = 2
 WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
@@ -354,11 +358,18 @@ def _staged_batches(
             "memory_limit": "32MB",  # the HMAC of one batch's distinct clients
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
+            local = threading.local()  # a DuckDB connection serves one thread at a time
+
+            def staged(batch: LineBatch) -> _Staged:
+                if not hasattr(local, "cursor"):
+                    local.cursor = scratch.cursor()
+                return _judged(stage_batch(local.cursor, batch, pads))
+
             # whether a batch is the last is known by framing the next one (cheap), not by
             # parsing it: the writer starts after one parsed batch, not two
-            yield from prefetch(
-                ((_judged(stage_batch(scratch, b, pads)), last) for b, last in _with_last(batches)),
-                idle=idle,
+            framed = _with_last(batches)
+            yield from map_ahead(
+                lambda pair: (staged(pair[0]), pair[1]), framed, PARSE_WORKERS, idle
             )
     finally:
         fh.close()
