@@ -6,7 +6,9 @@ For each size it prints lines/s, the ratio to the field-split floor measured in 
 (`pl.read_csv(..., separator=" ", quote_char='"')` of the 1M-line base log: lines/s do not
 depend on the size, and splitting 20M lines at once would itself need many GB), the ingest's
 peak RSS, and the longest wait of a reader that asks for rankings every second during the
-load. The machine may be shared: compare ratios, not seconds. Never asserts on time.
+load. It also prints the ingest's CPU-seconds per million lines (what the machine's other work
+does not change much) and the load average before each load. The machine may be shared:
+compare ratios, not seconds. Never asserts on time.
 """
 
 from __future__ import annotations
@@ -158,6 +160,7 @@ def run_ingest(db: Path, log: Path) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "code": os.waitstatus_to_exitcode(status),
         "stderr": stderr,
         "summary": summary,
@@ -194,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"field-split floor: {floor:,.0f} lines/s (pl.read_csv of the base log, best of 2)")
         print(
             f"{'lines':>11} {'MB':>7} {'seconds':>8} {'lines/s':>10} {'ratio':>6}"
-            f" {'peak RSS MB':>11} {'reader calls':>12} {'failed':>6} {'longest wait s':>14}"
+            f" {'CPU s/1M':>8} {'peak RSS MB':>11} {'reader calls':>12} {'failed':>6}"
+            f" {'longest wait s':>14} {'load':>5}"
         )
         rows = []
         for lines in sizes:
@@ -204,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             db = work / f"bench-{lines}.duckdb"
             for suffix in ("", ".wal", ".hmac-key", ".gate", ".queue"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
+            load = os.getloadavg()[0]  # other processes on a shared machine
             got = run_ingest(db, log)
             summary = got["summary"]
             if got["code"] != 0 or summary is None:
@@ -214,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((rate / floor, got["rss_mb"], reader))
             print(
                 f"{lines:>11,} {log.stat().st_size / 1e6:>7,.0f} {got['seconds']:>8.1f}"
-                f" {rate:>10,.0f} {rate / floor:>6.3f} {got['rss_mb']:>11,.0f}"
-                f" {reader['calls']:>12} {reader['failed']:>6} {reader['longest']:>14.2f}"
+                f" {rate:>10,.0f} {rate / floor:>6.3f} {got['cpu_s'] * 1e6 / lines:>8.1f}"
+                f" {got['rss_mb']:>11,.0f} {reader['calls']:>12} {reader['failed']:>6}"
+                f" {reader['longest']:>14.2f} {load:>5.1f}"
             )
             adds_up = summary["lines_read"] == lines == summary["parsed"] + summary["rejected"]
             if not adds_up:
