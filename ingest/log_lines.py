@@ -50,9 +50,7 @@ EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "ip": pl.String,
     "ts": pl.Datetime("us", "UTC"),
     "method": pl.String,
-    "path": pl.String,
     "status": pl.Int16,
-    "bytes": pl.Int64,
     "referrer_host": pl.String,
     "ua": pl.String,
     "kind": pl.String,
@@ -125,9 +123,6 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
     `usual`: the lines passed _USUAL_HEAD, so their time stamps have its exact shape.
     """
     head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
-    tail = quoted.select(pl.col("field_2").str.strip_chars(" ").str.split_exact(" ", 1)).unnest(
-        "field_2"
-    )
     if usual:
         ts = head.select(_usual_time(pl.col("field_3"), pl.col("field_4"))).to_series()
     else:
@@ -139,8 +134,8 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
             "ip": head["field_0"],
             "ts": ts,
             "request": quoted["field_1"],
-            "status_text": tail["field_0"],
-            "bytes_text": tail["field_1"],
+            # valid lines' piece after the request starts " [0-9]{3} "
+            "status_text": quoted["field_2"].str.slice(1, 3),
             "referrer": quoted["field_3"],
             "ua": quoted["field_5"],
         }
@@ -153,11 +148,11 @@ def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
         r"^(\S+) \S+ \S+ \[([^\]]+)\] \"((?:[^\"\\]|\\.)*)\" ([0-9]{3}) ([0-9]+|-)"
         r"(?: \"((?:[^\"\\]|\\.)*)\" \"((?:[^\"\\]|\\.)*)\")?"
     )
-    names = ["ip", "ts_text", "request", "status_text", "bytes_text", "referrer", "ua"]
+    names = {"ip": 1, "ts_text": 2, "request": 3, "status_text": 4, "referrer": 6, "ua": 7}
     return rows.select(
         pl.col("line_no"),
-        *[pl.col("line").str.extract(pattern, i + 1).alias(n) for i, n in enumerate(names)],
-    ).select("line_no", "ip", _time(pl.col("ts_text")), *names[2:])
+        *[pl.col("line").str.extract(pattern, i).alias(n) for n, i in names.items()],
+    ).select("line_no", "ip", _time(pl.col("ts_text")), *list(names)[2:])
 
 
 def _time(text: pl.Expr) -> pl.Expr:
@@ -242,7 +237,7 @@ def _shapes(targets: pl.Series) -> pl.DataFrame:
     bare = distinct.str.replace(r"^https?://[^/]+", "")
     path = bare.str.replace(r"[?#].*$", "")
     labelled = _label_paths(path, bare.str.extract(r"\?([^#]*)", 1))
-    return pl.concat([pl.DataFrame([distinct, path.alias("path")]), labelled], how="horizontal")
+    return pl.concat([distinct.to_frame(), labelled], how="horizontal")
 
 
 def _referrer_hosts(referrers: pl.Series) -> pl.DataFrame:
@@ -262,7 +257,6 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
             "method": request["field_0"],
             "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
-            "bytes": fields["bytes_text"].cast(pl.Int64, strict=False),
             "referrer": fields["referrer"],
             "ua": fields["ua"],
         }
@@ -270,7 +264,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
     shapes = (
         _shapes(typed["target"])
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
-        .pipe(mask_columns, ["path", "dataset_ref"])  # PDPA: /dataset/100.66.7.8
+        .pipe(mask_columns, ["dataset_ref"])  # PDPA: /dataset/100.66.7.8
     )
     requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
     return requests.join(
