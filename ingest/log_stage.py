@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from ingest.log_files import LineBatch
 from ingest.log_lines import parse_lines
-from ingest.privacy import client_hexes
+from ingest.privacy import remembered_client_hexes
 from ingest.useragents import ROBOT, classify_user_agents
 
 THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
@@ -94,13 +94,15 @@ def _pseudonymised(
 ) -> pa.Table:
     """The events with client key, user-agent class, Thai day, item and countable; no IP."""
     frame = parsed.with_columns(pl.col("ua").fill_null(""))
-    classes = classify_user_agents(frame["ua"])
+    classes = classify_user_agents(frame["ua"]).with_row_index("ua_id")
     frame = frame.join(classes, on="ua", how="left", maintain_order="left")
-    # Each row's pair by hashing: rows of a pair are gathered once, keys are put back by row
-    # number (integers), so no long string is joined or copied per row.
-    pairs = frame.select("ip", "ua").with_row_index("row").group_by("ip", "ua").agg(pl.col("row"))
-    keys = (
-        pairs.select(pl.col("row"), client_hexes(scratch, pairs, pads)).explode("row").sort("row")
+    # Pairs are grouped and keys put back on (IP, agent number): short keys, no long agent
+    # string hashed or compared per row.
+    pairs = frame.select("ip", "ua_id").unique(maintain_order=True)
+    pairs = pairs.with_columns(classes["ua"].gather(pairs["ua_id"]))
+    pairs = pairs.with_columns(remembered_client_hexes(scratch, pairs, pads))
+    keys = frame.select("ip", "ua_id").join(
+        pairs, on=["ip", "ua_id"], how="left", maintain_order="left", nulls_equal=True
     )
     table = frame.select(
         "line_no",
