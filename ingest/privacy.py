@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.known_values import KnownValues
+
 KEY_BYTES = 32
 KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~20 MB)
 _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
@@ -147,13 +149,13 @@ def client_hexes(
 
 @dataclass
 class _KnownClients:
-    """Keys of pairs already hashed by one scratch connection, with the pads they were made with.
+    """Keys of pairs one scratch connection already hashed, and the pads they were made with.
 
     The raw pairs stay in this process's memory only, as they do while a batch is parsed.
     """
 
     pads: tuple[bytes, bytes]
-    known: pl.DataFrame  # ip, ua, client_hex
+    known: KnownValues
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -167,8 +169,8 @@ def _known_clients(con: duckdb.DuckDBPyConnection, pads: tuple[bytes, bytes]) ->
     with _KNOWN_LOCK:
         known = _KNOWN.get(con)
         if known is None or known.pads != pads:
-            empty = pl.DataFrame(schema={"ip": pl.String, "ua": pl.String, "client_hex": pl.String})
-            known = _KNOWN[con] = _KnownClients(pads, empty)
+            values = KnownValues(["ip", "ua"], {"client_hex": pl.String()}, KNOWN_CLIENTS)
+            known = _KNOWN[con] = _KnownClients(pads, values)
         return known
 
 
@@ -178,26 +180,17 @@ def remembered_client_hexes(
     """client_hexes of distinct pairs, hashing only pairs that earlier batches did not have.
 
     Clients come back batch after batch (about 11,000 pairs per batch of the base log, 32,000
-    in its 15 batches), and the keyed hash is the costly part. The pairs remembered live as
-    long as the scratch connection and are at most KNOWN_CLIENTS (then only the last batch's).
+    in its 15 batches), and the keyed hash is the costly part. The pairs are remembered as
+    long as the scratch connection lives, at most KNOWN_CLIENTS of them.
     """
     memory = _known_clients(con, pads)
     with memory.lock:
-        looked = pairs.select("ip", "ua").join(
-            memory.known, on=["ip", "ua"], how="left", maintain_order="left", nulls_equal=True
-        )
-        missing = looked["client_hex"].is_null()
-        if not missing.any():
-            return looked["client_hex"]
-        # copied out of the batch's buffers, which the strings would otherwise keep alive
-        new = pl.DataFrame(looked.filter(missing).select("ip", "ua").to_arrow())
-        new = new.with_columns(client_hexes(con, new, pads))
-        keys = looked["client_hex"].scatter(missing.arg_true(), new["client_hex"])
-        if memory.known.height + new.height <= KNOWN_CLIENTS:
-            memory.known = pl.concat([memory.known, new])
-        else:
-            batch = pl.DataFrame(pairs.select("ip", "ua").to_arrow())
-            memory.known = batch.with_columns(keys).head(KNOWN_CLIENTS)
+        found, new = memory.known.look_up(pairs)
+        keys = found["client_hex"]
+        if new.any():
+            fresh = client_hexes(con, pairs.filter(new), pads)
+            keys = keys.scatter(new.arg_true(), fresh)
+            memory.known.remember(pairs.select("ip", "ua", keys), new)
         return keys
 
 
