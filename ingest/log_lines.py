@@ -181,7 +181,8 @@ def _blank(column: str) -> pl.Expr:
 
 def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
     """Return kind, dataset_ref and resource_id of CKAN dataset paths (null kind otherwise)."""
-    bare = path.str.replace(r"^/(?:th|en)/", "/")
+    prefixed = path.str.starts_with("/th/") | path.str.starts_with("/en/")
+    bare = _rewritten(path, prefixed, r"^/(?:th|en)/", "/")
     parts = bare.str.split_exact("/", 6).struct.unnest()
     frame = pl.DataFrame(
         {
@@ -234,10 +235,23 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
 def _shapes(targets: pl.Series) -> pl.DataFrame:
     """Label each distinct request target once (most requests repeat a popular URL)."""
     distinct = targets.unique().alias("target")
-    bare = distinct.str.replace(r"^https?://[^/]+", "")
-    path = bare.str.replace(r"[?#].*$", "")
-    labelled = _label_paths(path, bare.str.extract(r"\?([^#]*)", 1))
+    bare = _rewritten(distinct, distinct.str.starts_with("http"), r"^https?://[^/]+", "")
+    # most targets have no query or fragment: only those few meet the regexes
+    marked = bare.str.contains("[?#]")
+    path = _rewritten(bare, marked, r"[?#].*$", "")
+    query = pl.repeat(None, bare.len(), dtype=pl.String, eager=True).scatter(
+        marked.arg_true(), bare.filter(marked).str.extract(r"\?([^#]*)", 1)
+    )
+    labelled = _label_paths(path, query)
     return pl.concat([distinct.to_frame(), labelled], how="horizontal")
+
+
+def _rewritten(text: pl.Series, where: pl.Series, pattern: str, value: str) -> pl.Series:
+    """text.str.replace(pattern, value), run only on the rows `where` says it can match."""
+    if not where.any():
+        return text
+    # scatter writes in place: into a copy, never into the caller's series
+    return text.clone().scatter(where.arg_true(), text.filter(where).str.replace(pattern, value))
 
 
 def _referrer_hosts(referrers: pl.Series) -> pl.DataFrame:
