@@ -56,7 +56,15 @@ EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "kind": pl.String,
     "dataset_ref": pl.String,
     "resource_id": pl.String,
+    "item": pl.String,
 }
+
+# counting.ITEM_SQL in polars (SQL's null logic included), what double clicks collapse on
+ITEM = (
+    pl.when(pl.col("kind") == "download")
+    .then(pl.col("resource_id"))
+    .otherwise(pl.lit("ref:") + pl.col("dataset_ref"))
+)
 
 
 @dataclass(frozen=True)
@@ -279,6 +287,7 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
         _shapes(typed["target"])
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
         .pipe(mask_columns, ["dataset_ref"])  # PDPA: /dataset/100.66.7.8
+        .with_columns(ITEM.alias("item"))
     )
     requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
     return requests.join(

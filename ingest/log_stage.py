@@ -43,13 +43,9 @@ EVENTS_SCHEMA = pa.schema(
     ]
 )
 
-# counting.ITEM_SQL and counting.COUNTABLE_SQL in polars (SQL's null logic included: polars'
-# & is Kleene's, as SQL's and); tests/ingest/test_stage.py holds the two to the same answers.
-ITEM = (
-    pl.when(pl.col("kind") == "download")
-    .then(pl.col("resource_id"))
-    .otherwise(pl.lit("ref:") + pl.col("dataset_ref"))
-)
+# counting.COUNTABLE_SQL in polars (SQL's null logic included: polars' & is Kleene's, as SQL's
+# and); tests/ingest/test_stage.py holds the two to the same answers, as it holds log_lines.ITEM
+# (put on each distinct request target, not on every row) to counting.ITEM_SQL.
 COUNTABLE = (
     (pl.col("method") == "GET")
     & pl.col("status").is_in([200, 304])
@@ -119,7 +115,7 @@ def _pseudonymised(
         "kind",
         "dataset_ref",
         "resource_id",
-        ITEM.alias("item"),
+        "item",
         COUNTABLE.alias("countable"),
     ).to_arrow(compat_level=pl.CompatLevel.newest())
     return table.cast(EVENTS_SCHEMA)

@@ -16,7 +16,8 @@ import pytest
 from ingest import privacy
 from ingest.counting import COUNTABLE_SQL, ITEM_SQL
 from ingest.log_files import LineBatch, lines_frame
-from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, ITEM, stage_batch
+from ingest.log_lines import ITEM
+from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, stage_batch
 from ingest.privacy import hmac_pads
 
 KEY = bytes(range(32))
