@@ -84,7 +84,7 @@ def batch_verdicts(events: pa.Table) -> pa.Table:
     Computed off the writer's turn; the writer decides again only where stored events or the
     catalog can change the outcome (_JUDGED). Same partitions and order as _WINDOW.
     """
-    frame = pl.from_arrow(events)
+    frame = pl.from_arrow(events.select(["line_no", "ts", "client_hex", "item", "countable"]))
     assert isinstance(frame, pl.DataFrame)
     candidates = (
         frame.select("line_no", "ts", "client_hex", "item", "countable")

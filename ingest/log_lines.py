@@ -50,15 +50,21 @@ EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "ip": pl.String,
     "ts": pl.Datetime("us", "UTC"),
     "method": pl.String,
-    "path": pl.String,
     "status": pl.Int16,
-    "bytes": pl.Int64,
     "referrer_host": pl.String,
     "ua": pl.String,
     "kind": pl.String,
     "dataset_ref": pl.String,
     "resource_id": pl.String,
+    "item": pl.String,
 }
+
+# counting.ITEM_SQL in polars (SQL's null logic included), what double clicks collapse on
+ITEM = (
+    pl.when(pl.col("kind") == "download")
+    .then(pl.col("resource_id"))
+    .otherwise(pl.lit("ref:") + pl.col("dataset_ref"))
+)
 
 
 @dataclass(frozen=True)
@@ -125,9 +131,6 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
     `usual`: the lines passed _USUAL_HEAD, so their time stamps have its exact shape.
     """
     head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
-    tail = quoted.select(pl.col("field_2").str.strip_chars(" ").str.split_exact(" ", 1)).unnest(
-        "field_2"
-    )
     if usual:
         ts = head.select(_usual_time(pl.col("field_3"), pl.col("field_4"))).to_series()
     else:
@@ -139,8 +142,8 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
             "ip": head["field_0"],
             "ts": ts,
             "request": quoted["field_1"],
-            "status_text": tail["field_0"],
-            "bytes_text": tail["field_1"],
+            # valid lines' piece after the request starts " [0-9]{3} "
+            "status_text": quoted["field_2"].str.slice(1, 3),
             "referrer": quoted["field_3"],
             "ua": quoted["field_5"],
         }
@@ -153,11 +156,11 @@ def _regex_fields(rows: pl.DataFrame) -> pl.DataFrame:
         r"^(\S+) \S+ \S+ \[([^\]]+)\] \"((?:[^\"\\]|\\.)*)\" ([0-9]{3}) ([0-9]+|-)"
         r"(?: \"((?:[^\"\\]|\\.)*)\" \"((?:[^\"\\]|\\.)*)\")?"
     )
-    names = ["ip", "ts_text", "request", "status_text", "bytes_text", "referrer", "ua"]
+    names = {"ip": 1, "ts_text": 2, "request": 3, "status_text": 4, "referrer": 6, "ua": 7}
     return rows.select(
         pl.col("line_no"),
-        *[pl.col("line").str.extract(pattern, i + 1).alias(n) for i, n in enumerate(names)],
-    ).select("line_no", "ip", _time(pl.col("ts_text")), *names[2:])
+        *[pl.col("line").str.extract(pattern, i).alias(n) for n, i in names.items()],
+    ).select("line_no", "ip", _time(pl.col("ts_text")), *list(names)[2:])
 
 
 def _time(text: pl.Expr) -> pl.Expr:
@@ -186,7 +189,8 @@ def _blank(column: str) -> pl.Expr:
 
 def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
     """Return kind, dataset_ref and resource_id of CKAN dataset paths (null kind otherwise)."""
-    bare = path.str.replace(r"^/(?:th|en)/", "/")
+    prefixed = path.str.starts_with("/th/") | path.str.starts_with("/en/")
+    bare = _rewritten(path, prefixed, r"^/(?:th|en)/", "/")
     parts = bare.str.split_exact("/", 6).struct.unnest()
     frame = pl.DataFrame(
         {
@@ -239,10 +243,23 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
 def _shapes(targets: pl.Series) -> pl.DataFrame:
     """Label each distinct request target once (most requests repeat a popular URL)."""
     distinct = targets.unique().alias("target")
-    bare = distinct.str.replace(r"^https?://[^/]+", "")
-    path = bare.str.replace(r"[?#].*$", "")
-    labelled = _label_paths(path, bare.str.extract(r"\?([^#]*)", 1))
-    return pl.concat([pl.DataFrame([distinct, path.alias("path")]), labelled], how="horizontal")
+    bare = _rewritten(distinct, distinct.str.starts_with("http"), r"^https?://[^/]+", "")
+    # most targets have no query or fragment: only those few meet the regexes
+    marked = bare.str.contains("[?#]")
+    path = _rewritten(bare, marked, r"[?#].*$", "")
+    query = pl.repeat(None, bare.len(), dtype=pl.String, eager=True).scatter(
+        marked.arg_true(), bare.filter(marked).str.extract(r"\?([^#]*)", 1)
+    )
+    labelled = _label_paths(path, query)
+    return pl.concat([distinct.to_frame(), labelled], how="horizontal")
+
+
+def _rewritten(text: pl.Series, where: pl.Series, pattern: str, value: str) -> pl.Series:
+    """text.str.replace(pattern, value), run only on the rows `where` says it can match."""
+    if not where.any():
+        return text
+    # scatter writes in place: into a copy, never into the caller's series
+    return text.clone().scatter(where.arg_true(), text.filter(where).str.replace(pattern, value))
 
 
 def _referrer_hosts(referrers: pl.Series) -> pl.DataFrame:
@@ -262,7 +279,6 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
             "method": request["field_0"],
             "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
-            "bytes": fields["bytes_text"].cast(pl.Int64, strict=False),
             "referrer": fields["referrer"],
             "ua": fields["ua"],
         }
@@ -270,7 +286,8 @@ def _events(fields: pl.DataFrame) -> pl.DataFrame:
     shapes = (
         _shapes(typed["target"])
         .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
-        .pipe(mask_columns, ["path", "dataset_ref"])  # PDPA: /dataset/100.66.7.8
+        .pipe(mask_columns, ["dataset_ref"])  # PDPA: /dataset/100.66.7.8
+        .with_columns(ITEM.alias("item"))
     )
     requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
     return requests.join(

@@ -15,40 +15,37 @@ import pyarrow as pa
 
 from ingest.log_files import LineBatch
 from ingest.log_lines import parse_lines
-from ingest.privacy import client_hexes
+from ingest.privacy import remembered_client_hexes
 from ingest.useragents import ROBOT, classify_user_agents
 
 THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
 
 # The Arrow types the writer inserts (stage_events' columns, the key as hex text because Arrow
-# has no 128-bit unsigned integer).
+# has no 128-bit unsigned integer). Text as string views, polars' own layout: no conversion on
+# the way out of polars (here) or back in (counting.batch_verdicts), and DuckDB reads them as
+# fast as plain strings.
+_TEXT = pa.string_view()
 EVENTS_SCHEMA = pa.schema(
     [
         ("line_no", pa.int64()),
         ("ts", pa.timestamp("us", tz="Etc/UTC")),
         ("day", pa.date32()),
-        ("method", pa.string()),
-        ("path", pa.string()),
+        ("method", _TEXT),
         ("status", pa.int16()),
-        ("bytes", pa.int64()),
-        ("referrer_host", pa.string()),
-        ("ua_class", pa.string()),
-        ("client_hex", pa.string()),
-        ("kind", pa.string()),
-        ("dataset_ref", pa.string()),
-        ("resource_id", pa.string()),
-        ("item", pa.string()),
+        ("referrer_host", _TEXT),
+        ("ua_class", _TEXT),
+        ("client_hex", _TEXT),
+        ("kind", _TEXT),
+        ("dataset_ref", _TEXT),
+        ("resource_id", _TEXT),
+        ("item", _TEXT),
         ("countable", pa.bool_()),
     ]
 )
 
-# counting.ITEM_SQL and counting.COUNTABLE_SQL in polars (SQL's null logic included: polars'
-# & is Kleene's, as SQL's and); tests/ingest/test_stage.py holds the two to the same answers.
-ITEM = (
-    pl.when(pl.col("kind") == "download")
-    .then(pl.col("resource_id"))
-    .otherwise(pl.lit("ref:") + pl.col("dataset_ref"))
-)
+# counting.COUNTABLE_SQL in polars (SQL's null logic included: polars' & is Kleene's, as SQL's
+# and); tests/ingest/test_stage.py holds the two to the same answers, as it holds log_lines.ITEM
+# (put on each distinct request target, not on every row) to counting.ITEM_SQL.
 COUNTABLE = (
     (pl.col("method") == "GET")
     & pl.col("status").is_in([200, 304])
@@ -96,29 +93,29 @@ def _pseudonymised(
 ) -> pa.Table:
     """The events with client key, user-agent class, Thai day, item and countable; no IP."""
     frame = parsed.with_columns(pl.col("ua").fill_null(""))
-    classes = classify_user_agents(frame["ua"])
+    classes = classify_user_agents(frame["ua"]).with_row_index("ua_id")
     frame = frame.join(classes, on="ua", how="left", maintain_order="left")
-    # Each row's pair by hashing: rows of a pair are gathered once, keys are put back by row
-    # number (integers), so no long string is joined or copied per row.
-    pairs = frame.select("ip", "ua").with_row_index("row").group_by("ip", "ua").agg(pl.col("row"))
-    keys = (
-        pairs.select(pl.col("row"), client_hexes(scratch, pairs, pads)).explode("row").sort("row")
+    # Pairs are grouped and keys put back on (IP, agent number): short keys, no long agent
+    # string hashed or compared per row.
+    pairs = frame.select("ip", "ua_id").unique(maintain_order=True)
+    pairs = pairs.with_columns(classes["ua"].gather(pairs["ua_id"]))
+    pairs = pairs.with_columns(remembered_client_hexes(scratch, pairs, pads))
+    keys = frame.select("ip", "ua_id").join(
+        pairs, on=["ip", "ua_id"], how="left", maintain_order="left", nulls_equal=True
     )
     table = frame.select(
         "line_no",
         "ts",
         pl.col("ts").dt.convert_time_zone(THAI_ZONE).dt.date().alias("day"),
         "method",
-        "path",
         "status",
-        "bytes",
         "referrer_host",
         "ua_class",
         keys["client_hex"],
         "kind",
         "dataset_ref",
         "resource_id",
-        ITEM.alias("item"),
+        "item",
         COUNTABLE.alias("countable"),
-    ).to_arrow()
+    ).to_arrow(compat_level=pl.CompatLevel.newest())
     return table.cast(EVENTS_SCHEMA)

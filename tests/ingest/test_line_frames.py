@@ -48,3 +48,9 @@ def test_invalid_utf8_lines_become_null_with_their_lossy_text() -> None:
     frame = lines_frame(b"good line\r\nbad \xff line\n", 1)
     assert frame["line"].to_list() == ["good line", None]
     assert frame["fallback"].to_list() == ["good line", "bad \ufffd line"]
+
+
+def test_bytes_known_to_be_ascii_frame_alike() -> None:
+    data = b"short\nthirteen byte\r\n" + b"x" * 300 + b"\n"
+    assert lines_frame(data, 1, ascii=True).equals(lines_frame(data, 1))
+    assert lines_frame(data, 1)["line"].str.len_bytes().to_list() == [5, 13, 300]

@@ -13,9 +13,11 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
+from ingest import privacy
 from ingest.counting import COUNTABLE_SQL, ITEM_SQL
 from ingest.log_files import LineBatch, lines_frame
-from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, ITEM, stage_batch
+from ingest.log_lines import ITEM
+from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, stage_batch
 from ingest.privacy import hmac_pads
 
 KEY = bytes(range(32))
@@ -111,3 +113,56 @@ def test_item_and_countable_agree_with_the_sql_that_defines_them() -> None:
     first = dict(zip(ours.columns, ours.row(0), strict=True))
     assert first["item"] == "3f1c2a9e-8b7d-4c6e-9a01-23456789abcd" and first["countable"] is True
     assert ours.filter(pl.col("countable").is_null()).height > 0
+
+
+def test_clients_of_earlier_batches_are_not_hashed_again(
+    scratch: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[int] = []
+    real = privacy.client_hexes
+
+    def counting(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: object) -> pl.Series:
+        hashed.append(pairs.height)
+        return real(con, pairs, pads)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(privacy, "client_hexes", counting)
+    monkeypatch.setattr(privacy, "KNOWN_CLIENTS", 3)
+    first = stage(scratch, [line("192.0.2.1", UA_A), line("192.0.2.2", UA_A)])
+    second = stage(scratch, [line("192.0.2.2", UA_A), line("192.0.2.1", UA_B)])
+    third = stage(scratch, [line("192.0.2.3", UA_A), line("192.0.2.4", UA_A)])  # over 3: forget
+    fourth = stage(scratch, [line("192.0.2.1", UA_A), line("192.0.2.4", UA_A)])
+    assert hashed == [2, 1, 2, 1]
+    expected = {
+        (ip, ua): hmac.new(KEY, f"{ip}\n{ua}".encode(), hashlib.sha256).hexdigest()[:32]
+        for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4")
+        for ua in (UA_A, UA_B)
+    }
+    assert first["client_hex"].to_pylist() == [
+        expected["192.0.2.1", UA_A],
+        expected["192.0.2.2", UA_A],
+    ]
+    assert second["client_hex"].to_pylist() == [
+        expected["192.0.2.2", UA_A],
+        expected["192.0.2.1", UA_B],
+    ]
+    assert third["client_hex"].to_pylist() == [
+        expected["192.0.2.3", UA_A],
+        expected["192.0.2.4", UA_A],
+    ]
+    assert fourth["client_hex"].to_pylist() == [
+        expected["192.0.2.1", UA_A],
+        expected["192.0.2.4", UA_A],
+    ]
+
+
+def test_remembered_keys_belong_to_one_key(scratch: duckdb.DuckDBPyConnection) -> None:
+    data = line("192.0.2.1", UA_A).encode()
+    batch = LineBatch(lines_frame(data, 1), len(data), "x")
+    keys = [
+        stage_batch(scratch, batch, hmac_pads(key)).events["client_hex"][0].as_py()  # type: ignore[index]
+        for key in (KEY, bytes(32), KEY)
+    ]
+    assert keys[0] == keys[2] != keys[1]
+    assert (
+        keys[1] == hmac.new(bytes(32), data[:9] + b"\n" + UA_A.encode(), "sha256").hexdigest()[:32]
+    )

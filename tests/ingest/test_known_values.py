@@ -1,0 +1,42 @@
+"""Remembered values: exact keys even when hashes collide, and never more than the limit."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ingest import known_values
+from ingest.known_values import KnownValues
+
+
+def pairs(*rows: tuple[str, str]) -> pl.DataFrame:
+    return pl.DataFrame({"ip": [r[0] for r in rows], "ua": [r[1] for r in rows]})
+
+
+def test_keys_are_compared_not_only_their_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        known_values, "_hashed", lambda keys: pl.lit(7, pl.UInt64).alias(known_values._HASH)
+    )
+    known = KnownValues(["ip", "ua"], {"key": pl.String()}, 10)
+    first = pairs(("a", "x"), ("b", "x"))
+    found, new = known.look_up(first)
+    assert new.to_list() == [True, True] and found["key"].to_list() == [None, None]
+    known.remember(first.with_columns(key=pl.Series(["ax", "bx"])), new)
+    found, new = known.look_up(pairs(("b", "x"), ("a", "y"), ("a", "x")))
+    assert new.to_list() == [False, True, False]
+    assert found["key"].to_list() == ["bx", None, "ax"]
+
+
+def test_past_the_limit_only_the_last_batch_is_kept() -> None:
+    known = KnownValues(["ip", "ua"], {"key": pl.String()}, 3)
+    batch = pairs(("a", "x"), ("b", "x"))
+    _, new = known.look_up(batch)
+    known.remember(batch.with_columns(key=pl.Series(["ax", "bx"])), new)
+    batch = pairs(("b", "x"), ("c", "x"), ("d", "x"))
+    found, new = known.look_up(batch)
+    assert new.to_list() == [False, True, True]
+    known.remember(batch.with_columns(key=found["key"].fill_null("new")), new)
+    assert known.known.height == 3
+    found, new = known.look_up(pairs(("a", "x"), ("b", "x"), ("d", "x")))
+    assert new.to_list() == [True, False, False]
+    assert found["key"].to_list() == [None, "bx", "new"]
