@@ -198,15 +198,17 @@ def connect_writer(
 
 
 def _drop_unread_storage(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the request path and size that databases before 2026-11 stored with each event.
+    """Drop what earlier databases stored with each event and nothing needs.
 
-    Nothing read them, and storing them was a fifth of the ingest's writing. The sessions
-    table of 2026-11 goes too: aggregates are rebuilt from events, not added to.
+    The request path and size (before 2026-11) were never read, and storing them was a fifth
+    of the ingest's writing; the double-click item (until 2026-11-30) is derived from the kind,
+    resource, dataset and URL's dataset (counting.STORED_ITEM_SQL). The sessions table of
+    2026-11 goes too: aggregates are rebuilt from events, not added to.
     """
     con.execute("drop table if exists daily_sessions")
     for (name,) in con.execute(
         "select column_name from duckdb_columns() where schema_name = 'main'"
-        " and table_name = 'events' and column_name in ('path', 'bytes')"
+        " and table_name = 'events' and column_name in ('path', 'bytes', 'item')"
     ).fetchall():
         con.execute(f"alter table events drop column {name}")  # a name from the line above
 
