@@ -82,10 +82,7 @@ def attribute_events(
     if changed:
         con.execute(
             """
-            update events set
-                dataset_id = r.dataset_id,
-                item = case when events.kind = 'download' then events.item
-                            else coalesce(r.dataset_id, 'ref:' || events.dataset_ref) end
+            update events set dataset_id = r.dataset_id
             from reattributed as r
             where events.stream_id = r.stream_id and events.line_no = r.line_no
             """

@@ -247,7 +247,7 @@ def referrer_hosts(referrers: pl.Series) -> pl.Series:
 
 # What a database written before every IP was masked may hold, and how to mask it in place.
 _STORED = {
-    "events": ("referrer_host", "dataset_ref", "item"),
+    "events": ("referrer_host", "dataset_ref"),  # the double-click item derives from dataset_ref
     "daily_referrers": ("referrer_host",),
     "daily_usage": ("dataset_ref",),
     "rejected_lines": ("line_masked",),

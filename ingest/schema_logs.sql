@@ -81,7 +81,7 @@ create table if not exists events (
     dataset_ref   varchar,                -- the dataset as the URL names it (UUID or name)
     resource_id   varchar,                -- the resource UUID in the URL, lower case
     dataset_id    varchar,                -- attributed CKAN dataset id (null until a catalog matches)
-    item          varchar  not null,      -- what double clicks are collapsed on
+    -- what double clicks collapse on is derived, not stored (counting.STORED_ITEM_SQL)
     countable     boolean  not null,      -- GET, 200/304, not a robot
     kept          boolean  not null       -- countable and not the earlier half of a double click
 );
