@@ -121,6 +121,9 @@ def _split_fields(rows: pl.DataFrame) -> pl.DataFrame:
     return _quoted_fields(rows.select(pl.col("line_no"), _split_quotes()).unnest("q"))
 
 
+_PIECES = [f"field_{n}" for n in range(7)]  # of _split_quotes
+
+
 def _split_quotes() -> pl.Expr:
     return pl.col("line").str.splitn('"', 7).alias("q")
 
@@ -315,7 +318,7 @@ def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
         )
     ).fill_null(False)
     flagged = lines.with_columns(_split_quotes()).unnest("q").with_columns(usual.alias("usual"))
-    unusual = flagged.filter(~pl.col("usual"))
+    unusual = flagged.select("line_no", "line", "too_long", "usual").filter(~pl.col("usual"))
     valid_unusual = unusual.filter(
         pl.col("line").str.contains(VALID_LINE).fill_null(False) & ~pl.col("too_long")
     )["line_no"]
@@ -336,8 +339,11 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
         .fill_null(False)
     )
     flagged = _verdicts(lines)
-    usual = flagged.filter(pl.col("usual"))  # usual lines are valid
-    others = flagged.filter(pl.col("valid") & ~pl.col("usual")).select("line_no", "line")
+    # each filter gathers only the columns its rows are used for
+    usual = flagged.select("line_no", *_PIECES, "usual").filter(pl.col("usual"))  # all valid
+    others = flagged.select("line_no", "line", "valid", "usual").filter(
+        pl.col("valid") & ~pl.col("usual")
+    )
     relevant = others.filter(pl.col("line").str.contains(_LOOKS_RELEVANT))
     escaped = relevant["line"].str.contains("\\", literal=True)
     fields = pl.concat(
@@ -357,10 +363,11 @@ def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
     bad_ts = events.filter(no_day | odd_year)["line_no"]
     odd_years = events.filter(odd_year)["line_no"]
     events = events.filter(~(no_day | odd_year))
+    kept = flagged.select("line_no", "line", "fallback", "too_long", "valid")
     rejected = pl.concat(
         [
-            _rejected_frame(flagged.filter(~pl.col("valid"))),
-            _rejected_frame(flagged.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
+            _rejected_frame(kept.filter(~pl.col("valid"))),
+            _rejected_frame(kept.filter(pl.col("line_no").is_in(bad_ts.implode()))).with_columns(
                 pl.when(pl.col("line_no").is_in(odd_years.implode()))
                 .then(pl.lit(f"impossible date or time (year outside {YEARS[0]}-{YEARS[1]})"))
                 .otherwise(pl.lit("impossible date or time (no such day)"))

@@ -2,7 +2,7 @@
 
 This runs in the prefetch worker, so the writer's turn on the warehouse only inserts and counts.
 Everything here is polars except the keyed hash, which a private in-memory DuckDB computes once
-per distinct (IP, user agent) pair.
+per distinct (IP, user agent) pair that the worker's earlier batches did not already have.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import polars as pl
 from ingest.known_values import KnownValues
 
 KEY_BYTES = 32
-KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~20 MB)
+KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~16 MB)
 _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
 
 # Any dotted quad not glued to a digit or dot before it (`user_100.71.2.3` too); neither Rust's
