@@ -7,6 +7,7 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # The double-click rule, the only place it is written (COUNTING.md section 3): an event that
 # counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
@@ -15,6 +16,7 @@ import pyarrow as pa
 # and uses these two.
 _KEPT = "countable and coalesce(lead(ts) over w - ts > interval 30 second, true)"
 _WINDOW = "window w as (partition by countable, client_key, item order by ts, stream_id, line_no)"
+_DOUBLE_CLICK_US = 30_000_000  # the 30 s of _KEPT, in microseconds
 
 # What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
 # over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
@@ -151,16 +153,19 @@ def create_stage(
     con.execute(f"create or replace temp view stage_events as {select}")
 
 
-def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
+def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
     """Move staged events into `events` with their double-click verdicts; return how many.
 
-    The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage).
+    The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage);
+    `events` is the batch create_stage presents, whose time span and days are read from it
+    directly (each query of the view evaluates it again).
     """
-    lo, hi = con.execute(
-        "select epoch_us(min(ts) - interval 30 second), epoch_us(max(ts) + interval 30 second)"
-        " from stage_events where countable"
-    ).fetchall()[0]
-    span = "false" if lo is None else f"ts between {_instant(lo)} and {_instant(hi)}"
+    countable_ts = pc.filter(events.column("ts"), events.column("countable"))
+    span = "false"
+    if len(countable_ts):
+        bounds = pc.min_max(countable_ts.cast(pa.timestamp("us", "UTC")).cast(pa.int64()))
+        lo, hi = bounds["min"].as_py() - _DOUBLE_CLICK_US, bounds["max"].as_py() + _DOUBLE_CLICK_US
+        span = f"ts between {_instant(lo)} and {_instant(hi)}"
     con.execute(_NEIGHBOURS.format(span=span, item=STORED_ITEM_SQL))
     con.execute(_JUDGED)
     con.execute(_FLIPS)
@@ -174,12 +179,13 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
         """
     )
     _apply_flips(con)
+    days = pc.unique(events.column("day")).to_pylist()
     con.execute(
         "insert or ignore into pending_days"
-        " select distinct day from stage_events union select day from verdict"
+        " select unnest($days::date[]) union select day from verdict",
+        {"days": days},
     )
-    rows = con.execute("select count(*) from stage_events").fetchall()  # read to the end
-    return int(rows[0][0])
+    return events.num_rows
 
 
 def _instant(epoch_us: int) -> str:
