@@ -53,18 +53,13 @@ with touched as (
     select distinct client_key, item from neighbours
 ),
 candidates as (
-    select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
-           true as is_new
-    from (
-        select stream_id, line_no, ts, client_key, item
-        from stage_events
-        where countable and reitemed
-        union
-        select s.stream_id, s.line_no, s.ts, s.client_key, s.item
-        from stage_events as s
-        semi join touched as t on s.client_key = t.client_key and s.item = t.item
-        where s.countable
-    )
+    -- one pass over the staged view (each pass evaluates it again): touched is distinct, so
+    -- the left join adds no rows
+    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
+           null::boolean as kept, true as is_new
+    from stage_events as s
+    left join touched as t on s.client_key = t.client_key and s.item = t.item
+    where s.countable and (s.reitemed or t.client_key is not null)
     union all
     select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
     from neighbours
