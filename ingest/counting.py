@@ -30,17 +30,23 @@ STORED_ITEM_SQL = (
 )
 COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'"
 
-# Stored countable events of the batch's clients and items within 30 s of its time span ({span}:
-# constant bounds, so DuckDB reads only the row groups of that span, not every stored event).
+# Stored countable events within 30 s of the batch's time span ({span}: constant bounds, so
+# DuckDB reads only the row groups of that span, not every stored event), and of those the
+# ones whose client and item the batch has within 30 s of them ({close}: constant bounds of
+# the near events' span, pushed into the scan of the batch, so only that slice of the batch
+# is evaluated; a batch event further from every stored one neither changes a stored verdict
+# nor is changed by one, and its batch verdict stands).
+_NEAR = """
+create or replace temp table near as
+select stream_id, line_no, ts, client_key, {item} as item, kept
+from events
+where countable and {span}
+"""
 _NEIGHBOURS = """
 create or replace temp table neighbours as
-with near as (
-    select stream_id, line_no, ts, client_key, {item} as item, kept
-    from events
-    where countable and {span}
-)
 select n.* from near as n
-semi join stage_events as s on s.client_key = n.client_key and s.item = n.item and s.countable
+semi join (select client_key, item from stage_events where countable and {close}) as s
+    on s.client_key = n.client_key and s.item = n.item
 """
 
 # The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
@@ -73,11 +79,11 @@ select * from final
 """
 
 # Stored events whose verdict changes: an old event can only change if a new one lands within
-# 30 s after it.
+# 30 s after it ({top}: the batch's last countable instant, a constant).
 _FLIPS = """
 create or replace temp table verdict as
-select j.* from judged as j, (select max(ts) as top from stage_events where countable) as b
-where not j.is_new and j.ts <= b.top and j.kept <> j.new_kept
+select * from judged
+where not is_new and ts <= {top} and kept <> new_kept
 """
 
 
@@ -156,14 +162,17 @@ def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
     directly (each query of the view evaluates it again).
     """
     countable_ts = pc.filter(events.column("ts"), events.column("countable"))
-    span = "false"
+    span, top = "false", "null"
     if len(countable_ts):
         bounds = pc.min_max(countable_ts.cast(pa.timestamp("us", "UTC")).cast(pa.int64()))
-        lo, hi = bounds["min"].as_py() - _DOUBLE_CLICK_US, bounds["max"].as_py() + _DOUBLE_CLICK_US
-        span = f"ts between {_instant(lo)} and {_instant(hi)}"
-    con.execute(_NEIGHBOURS.format(span=span, item=STORED_ITEM_SQL))
+        span = _within_30_seconds(bounds["min"].as_py(), bounds["max"].as_py())
+        top = _instant(bounds["max"].as_py())
+    con.execute(_NEAR.format(span=span, item=STORED_ITEM_SQL))
+    first, last = con.execute("select epoch_us(min(ts)), epoch_us(max(ts)) from near").fetchall()[0]
+    close = "false" if first is None else _within_30_seconds(first, last)
+    con.execute(_NEIGHBOURS.format(close=close))
     con.execute(_JUDGED)
-    con.execute(_FLIPS)
+    con.execute(_FLIPS.format(top=top))
     con.execute(
         """
         insert into events by name
@@ -181,6 +190,14 @@ def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
         {"days": days},
     )
     return events.num_rows
+
+
+def _within_30_seconds(first_us: int, last_us: int) -> str:
+    """`ts` within the double-click interval of a span read from the database, as constants."""
+    return (
+        f"ts between {_instant(first_us - _DOUBLE_CLICK_US)}"
+        f" and {_instant(last_us + _DOUBLE_CLICK_US)}"
+    )
 
 
 def _instant(epoch_us: int) -> str:
