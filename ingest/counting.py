@@ -7,6 +7,7 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # The double-click rule, the only place it is written (COUNTING.md section 3): an event that
 # counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
@@ -15,6 +16,7 @@ import pyarrow as pa
 # and uses these two.
 _KEPT = "countable and coalesce(lead(ts) over w - ts > interval 30 second, true)"
 _WINDOW = "window w as (partition by countable, client_key, item order by ts, stream_id, line_no)"
+_DOUBLE_CLICK_US = 30_000_000  # the 30 s of _KEPT, in microseconds
 
 # What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
 # over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
@@ -28,17 +30,23 @@ STORED_ITEM_SQL = (
 )
 COUNTABLE_SQL = "method = 'GET' and status in (200, 304) and ua_class <> 'robot'"
 
-# Stored countable events of the batch's clients and items within 30 s of its time span ({span}:
-# constant bounds, so DuckDB reads only the row groups of that span, not every stored event).
+# Stored countable events within 30 s of the batch's time span ({span}: constant bounds, so
+# DuckDB reads only the row groups of that span, not every stored event), and of those the
+# ones whose client and item the batch has within 30 s of them ({close}: constant bounds of
+# the near events' span, pushed into the scan of the batch, so only that slice of the batch
+# is evaluated; a batch event further from every stored one neither changes a stored verdict
+# nor is changed by one, and its batch verdict stands).
+_NEAR = """
+create or replace temp table near as
+select stream_id, line_no, ts, client_key, {item} as item, kept
+from events
+where countable and {span}
+"""
 _NEIGHBOURS = """
 create or replace temp table neighbours as
-with near as (
-    select stream_id, line_no, ts, client_key, {item} as item, kept
-    from events
-    where countable and {span}
-)
 select n.* from near as n
-semi join stage_events as s on s.client_key = n.client_key and s.item = n.item and s.countable
+semi join (select client_key, item from stage_events where countable and {close}) as s
+    on s.client_key = n.client_key and s.item = n.item
 """
 
 # The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
@@ -51,18 +59,13 @@ with touched as (
     select distinct client_key, item from neighbours
 ),
 candidates as (
-    select stream_id, line_no, ts, client_key, item, true as countable, null::boolean as kept,
-           true as is_new
-    from (
-        select stream_id, line_no, ts, client_key, item
-        from stage_events
-        where countable and reitemed
-        union
-        select s.stream_id, s.line_no, s.ts, s.client_key, s.item
-        from stage_events as s
-        semi join touched as t on s.client_key = t.client_key and s.item = t.item
-        where s.countable
-    )
+    -- one pass over the staged view (each pass evaluates it again): touched is distinct, so
+    -- the left join adds no rows
+    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
+           null::boolean as kept, true as is_new
+    from stage_events as s
+    left join touched as t on s.client_key = t.client_key and s.item = t.item
+    where s.countable and (s.reitemed or t.client_key is not null)
     union all
     select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
     from neighbours
@@ -76,11 +79,11 @@ select * from final
 """
 
 # Stored events whose verdict changes: an old event can only change if a new one lands within
-# 30 s after it.
+# 30 s after it ({top}: the batch's last countable instant, a constant).
 _FLIPS = """
 create or replace temp table verdict as
-select j.* from judged as j, (select max(ts) as top from stage_events where countable) as b
-where not j.is_new and j.ts <= b.top and j.kept <> j.new_kept
+select * from judged
+where not is_new and ts <= {top} and kept <> new_kept
 """
 
 
@@ -151,19 +154,25 @@ def create_stage(
     con.execute(f"create or replace temp view stage_events as {select}")
 
 
-def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
+def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
     """Move staged events into `events` with their double-click verdicts; return how many.
 
-    The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage).
+    The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage);
+    `events` is the batch create_stage presents, whose time span and days are read from it
+    directly (each query of the view evaluates it again).
     """
-    lo, hi = con.execute(
-        "select epoch_us(min(ts) - interval 30 second), epoch_us(max(ts) + interval 30 second)"
-        " from stage_events where countable"
-    ).fetchall()[0]
-    span = "false" if lo is None else f"ts between {_instant(lo)} and {_instant(hi)}"
-    con.execute(_NEIGHBOURS.format(span=span, item=STORED_ITEM_SQL))
+    countable_ts = pc.filter(events.column("ts"), events.column("countable"))
+    span, top = "false", "null"
+    if len(countable_ts):
+        bounds = pc.min_max(countable_ts.cast(pa.timestamp("us", "UTC")).cast(pa.int64()))
+        span = _within_30_seconds(bounds["min"].as_py(), bounds["max"].as_py())
+        top = _instant(bounds["max"].as_py())
+    con.execute(_NEAR.format(span=span, item=STORED_ITEM_SQL))
+    first, last = con.execute("select epoch_us(min(ts)), epoch_us(max(ts)) from near").fetchall()[0]
+    close = "false" if first is None else _within_30_seconds(first, last)
+    con.execute(_NEIGHBOURS.format(close=close))
     con.execute(_JUDGED)
-    con.execute(_FLIPS)
+    con.execute(_FLIPS.format(top=top))
     con.execute(
         """
         insert into events by name
@@ -174,12 +183,21 @@ def finish_stage(con: duckdb.DuckDBPyConnection) -> int:
         """
     )
     _apply_flips(con)
+    days = pc.unique(events.column("day")).to_pylist()
     con.execute(
         "insert or ignore into pending_days"
-        " select distinct day from stage_events union select day from verdict"
+        " select unnest($days::date[]) union select day from verdict",
+        {"days": days},
     )
-    rows = con.execute("select count(*) from stage_events").fetchall()  # read to the end
-    return int(rows[0][0])
+    return events.num_rows
+
+
+def _within_30_seconds(first_us: int, last_us: int) -> str:
+    """`ts` within the double-click interval of a span read from the database, as constants."""
+    return (
+        f"ts between {_instant(first_us - _DOUBLE_CLICK_US)}"
+        f" and {_instant(last_us + _DOUBLE_CLICK_US)}"
+    )
 
 
 def _instant(epoch_us: int) -> str:

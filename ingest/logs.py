@@ -126,6 +126,12 @@ class _Load:
     sha256: str = ""
     combined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    # the connection the last batch was committed on, with what was read on it: while the
+    # writer keeps its turn no other process can open the database, so the stream's position
+    # and the catalog are read again only on a new connection
+    con: duckdb.DuckDBPyConnection | None = None
+    catalog: bool = False
+    stream_stored: bool = False  # log_streams holds the stream's row
 
 
 def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
@@ -232,6 +238,29 @@ def _record_load(con: duckdb.DuckDBPyConnection, load: _Load, stream_id: int | N
         },
     ).fetchall()[0]
     return int(row[0])
+
+
+def _update_load(con: duckdb.DuckDBPyConnection, load: _Load) -> None:
+    """Bring the file's row in file_loads up to the batch just stored (_record_load made it)."""
+    result = load.result
+    con.execute(
+        """
+        update file_loads set status = $status, message = $message, lines_read = $lines_read,
+            parsed = $parsed, rejected = $rejected, stored_events = $stored,
+            other_lines = $other, loaded_at = now()
+        where load_id = $load_id
+        """,
+        {
+            "load_id": load.load_id,
+            "status": result.status,
+            "message": result.message,
+            "lines_read": result.lines_read,
+            "parsed": result.parsed,
+            "rejected": result.rejected,
+            "stored": result.stored_events,
+            "other": result.parsed - result.stored_events,
+        },
+    )
 
 
 def _candidate_streams(con: duckdb.DuckDBPyConnection, head: bytes) -> list[_Stream]:
@@ -462,22 +491,28 @@ def _checkpoint_if_due(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
 def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool) -> None:
     """Store one batch with its stream's new position, in the caller's transaction."""
     result = load.result
+    fresh = con is not load.con
     if load.is_new and load.load_id is None:
         row = con.execute("select nextval('seq_stream_id')").fetchall()[0]
         assert row is not None
         load.stream = _Stream(int(row[0]), 0, "", 0)
     else:
-        _check_position(con, load)
+        load.stream_stored = True
+        if fresh:
+            _check_position(con, load)
+    if fresh:
+        load.catalog = has_catalog(con)
+        load.con = con
     stream_id = load.stream.stream_id
     if load.load_id is None:
         load.start_line = load.stream.consumed_lines + 1
         load.load_id = _record_load(con, load, stream_id)
     if staged.events is not None and staged.events.num_rows:
-        matched = matched_dataset_sql if has_catalog(con) else None
+        matched = matched_dataset_sql if load.catalog else None
         con.register("staged_events", staged.events)  # only once no result is left unread
         try:
             create_stage(con, "staged_events", stream_id, matched)
-            result.stored_events += finish_stage(con)
+            result.stored_events += finish_stage(con, staged.events)
         finally:
             con.unregister("staged_events")
     _store_rejected(con, stream_id, load.load_id, staged.rejected)
@@ -497,7 +532,7 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
     load.sha256 = staged.sha256
     result.status = "loaded" if last else "loading"
     _save_stream(con, load, before)
-    _record_load(con, load, stream_id)
+    _update_load(con, load)
 
 
 def _check_position(con: duckdb.DuckDBPyConnection, load: _Load) -> None:
@@ -546,10 +581,7 @@ def _save_stream(con: duckdb.DuckDBPyConnection, load: _Load, before: int) -> No
         "fmt": fmt,
         "name": str(load.path),
     }
-    exists = con.execute(
-        "select count(*) from log_streams where stream_id = $id", {"id": params["id"]}
-    ).fetchall()[0]
-    if not (exists and exists[0]):
+    if not load.stream_stored:
         con.execute(
             """
             insert into log_streams values ($id, $head_bytes, $head, $bytes, $sha, $lines, $fmt,
@@ -557,6 +589,7 @@ def _save_stream(con: duckdb.DuckDBPyConnection, load: _Load, before: int) -> No
             """,
             params,
         )
+        load.stream_stored = True
     else:
         con.execute(
             """
