@@ -13,10 +13,11 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from ingest.known_values import distinct_codes
 from ingest.log_files import LineBatch
 from ingest.log_lines import parse_lines
 from ingest.privacy import remembered_client_hexes
-from ingest.useragents import ROBOT, classify_user_agents
+from ingest.useragents import ROBOT, user_agent_classes
 
 THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
 
@@ -93,16 +94,13 @@ def _pseudonymised(
 ) -> pa.Table:
     """The events with client key, user-agent class, Thai day, item and countable; no IP."""
     frame = parsed.with_columns(pl.col("ua").fill_null(""))
-    classes = classify_user_agents(frame["ua"]).with_row_index("ua_id")
-    frame = frame.join(classes, on="ua", how="left", maintain_order="left")
-    # Pairs are grouped and keys put back on (IP, agent number): short keys, no long agent
-    # string hashed or compared per row.
-    pairs = frame.select("ip", "ua_id").unique(maintain_order=True)
-    pairs = pairs.with_columns(classes["ua"].gather(pairs["ua_id"]))
-    pairs = pairs.with_columns(remembered_client_hexes(scratch, pairs, pads))
-    keys = frame.select("ip", "ua_id").join(
-        pairs, on=["ip", "ua_id"], how="left", maintain_order="left", nulls_equal=True
-    )
+    # Each agent is classed once and each (IP, agent number) pair keyed once; what they get
+    # goes back on the rows by a gather of their index, not by joins on long text.
+    agents, agent_codes = distinct_codes(frame.select("ua"))
+    frame = frame.with_columns(user_agent_classes(agents["ua"]).gather(agent_codes))
+    pairs, pair_codes = distinct_codes(frame.select("ip", agent_codes.alias("ua_id")))
+    pairs = pairs.with_columns(agents["ua"].gather(pairs["ua_id"]))
+    keys = remembered_client_hexes(scratch, pairs, pads).gather(pair_codes)
     table = frame.select(
         "line_no",
         "ts",
@@ -111,7 +109,7 @@ def _pseudonymised(
         "status",
         "referrer_host",
         "ua_class",
-        keys["client_hex"],
+        keys.alias("client_hex"),
         "kind",
         "dataset_ref",
         "resource_id",
