@@ -20,6 +20,10 @@ from ingest.privacy import remembered_client_hexes
 from ingest.useragents import ROBOT, user_agent_classes
 
 THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
+# Bangkok has kept +07:00 since 1920 (stored instants start in 1970), so the day is the UTC
+# date of the instant moved by 7 hours: a tenth of the cost of a time-zone conversion.
+# tests/ingest/test_stage.py holds the two to the same days over 1970-9998.
+THAI_OFFSET_HOURS = 7
 
 # The Arrow types the writer inserts (stage_events' columns, the key as hex text because Arrow
 # has no 128-bit unsigned integer). Text as string views, polars' own layout: no conversion on
@@ -89,6 +93,11 @@ def stage_batch(
     )
 
 
+def thai_day(instant: pl.Expr) -> pl.Expr:
+    """The Thai calendar date of a UTC instant (of years 1970-9998)."""
+    return (instant + pl.duration(hours=THAI_OFFSET_HOURS)).dt.date()
+
+
 def _pseudonymised(
     scratch: duckdb.DuckDBPyConnection, parsed: pl.DataFrame, pads: tuple[bytes, bytes]
 ) -> pa.Table:
@@ -104,7 +113,7 @@ def _pseudonymised(
     table = frame.select(
         "line_no",
         "ts",
-        pl.col("ts").dt.convert_time_zone(THAI_ZONE).dt.date().alias("day"),
+        thai_day(pl.col("ts")).alias("day"),
         "method",
         "status",
         "referrer_host",
