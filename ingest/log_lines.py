@@ -316,7 +316,7 @@ def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
     spaced = field("field_2").str.ends_with(" ")
     usual = (
         ~field("too_long")
-        & ~field("line").str.contains("\\", literal=True)
+        & ~field("backslash")
         & field("field_0").str.contains(_USUAL_HEAD)
         & field("field_2").str.contains(_STATUS_SIZE + " ?$")
         & (
@@ -335,11 +335,18 @@ def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
-    """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text)."""
+    """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text;
+    backslash, if given, whether the line holds one)."""
     if "fallback" not in lines.columns:
         lines = lines.with_columns(pl.lit(None, pl.String).alias("fallback"))
     if "too_long" not in lines.columns:
         lines = lines.with_columns(pl.lit(None, pl.Boolean).alias("too_long"))
+    if "backslash" not in lines.columns or lines["backslash"].null_count():
+        # a frame that does not say (or not for every line, as a batch holding an over-long
+        # line): search each line
+        lines = lines.with_columns(
+            pl.col("line").str.contains("\\", literal=True).alias("backslash")
+        )
     lines = lines.with_columns(
         pl.col("too_long")
         .fill_null(pl.col("line").str.len_bytes() > MAX_LINE_BYTES)
