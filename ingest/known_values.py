@@ -62,3 +62,42 @@ def _copied(frame: pl.DataFrame) -> pl.DataFrame:
     copied = pl.from_arrow(frame.to_arrow())
     assert isinstance(copied, pl.DataFrame)
     return copied
+
+
+def distinct_codes(keys: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Return the distinct rows of `keys` (in order of first appearance) and each row's index
+    into them, so a value worked out per distinct key is put back on rows by a gather.
+
+    Rows are told apart by a 64-bit hash, far cheaper to group and join than long text, and
+    checked against their distinct row afterwards: if two keys ever share a hash, the batch is
+    grouped on the keys themselves (the same answer, only slower).
+    """
+    hashes = _row_hashes(keys).alias(_HASH)
+    first = hashes.arg_unique()
+    distinct = keys.gather(first)
+    codes = (
+        hashes.to_frame()
+        .join(
+            hashes.gather(first).to_frame().with_row_index(_ROW),
+            on=_HASH,
+            how="left",
+            maintain_order="left",
+        )[_ROW]
+        .alias(_ROW)
+    )
+    back = distinct.gather(codes)
+    if all(back[c].eq_missing(keys[c]).all() for c in keys.columns):
+        return distinct, codes
+    distinct = keys.unique(maintain_order=True)
+    codes = keys.join(
+        distinct.with_row_index(_ROW),
+        on=keys.columns,
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    )[_ROW]
+    return distinct, codes
+
+
+def _row_hashes(keys: pl.DataFrame) -> pl.Series:
+    return keys.to_series().hash() if keys.width == 1 else keys.hash_rows()

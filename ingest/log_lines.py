@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ingest.known_values import distinct_codes
 from ingest.log_files import MAX_LINE_BYTES
 from ingest.privacy import mask_columns, mask_ips, referrer_hosts
 
@@ -40,6 +41,7 @@ _LOOKS_RELEVANT = (
 # match a quote, so on such a line it matches within the request or not at all)
 _REQUEST_RELEVANT = "^" + _LOOKS_RELEVANT.removeprefix('^[^"]*"')
 _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
+_HEAD_TAIL = len("[01/Jan/2024:10:00:00 +0700] ")
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _MAX_STORED_LINE = 2000
@@ -133,16 +135,23 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
 
     `usual`: the lines passed _USUAL_HEAD, so their time stamps have its exact shape.
     """
-    head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
     if usual:
-        ts = head.select(_usual_time(pl.col("field_3"), pl.col("field_4"))).to_series()
+        # the head ends "[01/Jan/2024:10:00:00 +0700] " (_USUAL_HEAD, all ASCII): the time
+        # stamp is read from its end, and only the IP is split off its start
+        head = quoted.select(
+            pl.col("field_0").str.splitn(" ", 2).struct.field("field_0").alias("ip"),
+            pl.col("field_0").str.slice(-_HEAD_TAIL).alias("tail"),
+        )
+        ip, ts = head["ip"], head.select(_usual_time(pl.col("tail"))).to_series()
     else:
+        head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
         text = head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5)
         ts = text.to_frame("ts_text").select(_time(pl.col("ts_text"))).to_series()
+        ip = head["field_0"]
     return pl.DataFrame(
         {
             "line_no": quoted["line_no"],
-            "ip": head["field_0"],
+            "ip": ip,
             "ts": ts,
             "request": quoted["field_1"],
             # valid lines' piece after the request starts " [0-9]{3} "
@@ -171,17 +180,18 @@ def _time(text: pl.Expr) -> pl.Expr:
     return text.str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False).alias("ts")
 
 
-def _usual_time(stamp: pl.Expr, zone: pl.Expr) -> pl.Expr:
-    """_time of "[01/Jan/2024:10:00:00" and "+0700]", which _USUAL_HEAD already shaped.
+def _usual_time(tail: pl.Expr) -> pl.Expr:
+    """_time of a head's last _HEAD_TAIL characters, "[01/Jan/2024:10:00:00 +0700] ", which
+    _USUAL_HEAD already shaped.
 
     Parsing without %z is cheaper, and the offset's digits are read apart: a digit that is not
     ASCII fails both ways (null), as it fails strptime's %z.
     """
-    local = stamp.str.slice(1).str.strptime(pl.Datetime("us"), _TS_FORMAT[:-3], strict=False)
-    minutes = zone.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + zone.str.slice(3, 2).cast(
+    local = tail.str.slice(1, 20).str.strptime(pl.Datetime("us"), _TS_FORMAT[:-3], strict=False)
+    minutes = tail.str.slice(23, 2).cast(pl.Int64, strict=False) * 60 + tail.str.slice(25, 2).cast(
         pl.Int64, strict=False
     )
-    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    sign = pl.when(tail.str.slice(22, 1) == "-").then(-1).otherwise(1)
     offset = pl.duration(minutes=minutes * sign)
     return (local - offset).dt.replace_time_zone("UTC").alias("ts")
 
@@ -243,9 +253,8 @@ def _label_paths(path: pl.Series, query: pl.Series) -> pl.DataFrame:
     )
 
 
-def _shapes(targets: pl.Series) -> pl.DataFrame:
-    """Label each distinct request target once (most requests repeat a popular URL)."""
-    distinct = targets.unique().alias("target")
+def _shapes(distinct: pl.Series) -> pl.DataFrame:
+    """Label distinct request targets (most requests repeat a popular URL), row for row."""
     bare = _rewritten(distinct, distinct.str.starts_with("http"), r"^https?://[^/]+", "")
     # most targets have no query or fragment: only those few meet the regexes
     marked = bare.str.contains("[?#]")
@@ -253,8 +262,7 @@ def _shapes(targets: pl.Series) -> pl.DataFrame:
     query = pl.repeat(None, bare.len(), dtype=pl.String, eager=True).scatter(
         marked.arg_true(), bare.filter(marked).str.extract(r"\?([^#]*)", 1)
     )
-    labelled = _label_paths(path, query)
-    return pl.concat([distinct.to_frame(), labelled], how="horizontal")
+    return _label_paths(path, query)
 
 
 def _rewritten(text: pl.Series, where: pl.Series, pattern: str, value: str) -> pl.Series:
@@ -265,41 +273,40 @@ def _rewritten(text: pl.Series, where: pl.Series, pattern: str, value: str) -> p
     return text.clone().scatter(where.arg_true(), text.filter(where).str.replace(pattern, value))
 
 
-def _referrer_hosts(referrers: pl.Series) -> pl.DataFrame:
-    """The host of each distinct referrer (lower case, an address masked)."""
-    distinct = referrers.unique().alias("referrer").to_frame()
-    return distinct.with_columns(referrer_hosts(distinct["referrer"]).alias("referrer_host"))
-
-
 def _events(fields: pl.DataFrame) -> pl.DataFrame:
-    """Typed dataset requests from raw fields; rows whose path is no dataset request drop out."""
+    """Typed dataset requests from raw fields; rows whose path is no dataset request drop out.
+
+    Targets and referrers are worked out once per distinct value, and put back on the rows by
+    their index into the distinct values (a gather, not a join on text).
+    """
     request = fields.select(pl.col("request").str.split_exact(" ", 2)).unnest("request")
+    targets, target_codes = distinct_codes(request.select(pl.col("field_1").alias("target")))
+    shapes = (
+        _shapes(targets["target"])
+        .pipe(mask_columns, ["dataset_ref"])  # PDPA: /dataset/100.66.7.8
+        .with_columns(
+            ITEM.alias("item"),
+            (pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null()).alias("dataset"),
+        )
+        .gather(target_codes)
+    )
     typed = pl.DataFrame(
         {
             "line_no": fields["line_no"],
             "ip": fields["ip"],
             "ts": fields["ts"],
             "method": request["field_0"],
-            "target": request["field_1"],
             "status": fields["status_text"].cast(pl.Int16, strict=False),
             "referrer": fields["referrer"],
             "ua": fields["ua"],
         }
     )
-    shapes = (
-        _shapes(typed["target"])
-        .filter(pl.col("kind").is_not_null() & pl.col("dataset_ref").is_not_null())
-        .pipe(mask_columns, ["dataset_ref"])  # PDPA: /dataset/100.66.7.8
-        .with_columns(ITEM.alias("item"))
+    requests = pl.concat([typed, shapes], how="horizontal").filter(pl.col("dataset"))
+    referrers, referrer_codes = distinct_codes(requests.select("referrer"))
+    hosts = referrer_hosts(referrers["referrer"]).gather(referrer_codes)
+    return requests.with_columns(hosts.alias("referrer_host")).select(
+        *[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()]
     )
-    requests = typed.join(shapes, on="target", how="inner", maintain_order="left")
-    return requests.join(
-        _referrer_hosts(requests["referrer"]),
-        on="referrer",
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    ).select(*[pl.col(n).cast(t) for n, t in EVENT_SCHEMA.items()])
 
 
 def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
@@ -309,7 +316,7 @@ def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
     spaced = field("field_2").str.ends_with(" ")
     usual = (
         ~field("too_long")
-        & ~field("line").str.contains("\\", literal=True)
+        & ~field("backslash")
         & field("field_0").str.contains(_USUAL_HEAD)
         & field("field_2").str.contains(_STATUS_SIZE + " ?$")
         & (
@@ -328,11 +335,18 @@ def _verdicts(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def parse_lines(lines: pl.DataFrame) -> ParsedBatch:
-    """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text)."""
+    """Parse lines (columns line_no, line; line null where not UTF-8, fallback its lossy text;
+    backslash, if given, whether the line holds one)."""
     if "fallback" not in lines.columns:
         lines = lines.with_columns(pl.lit(None, pl.String).alias("fallback"))
     if "too_long" not in lines.columns:
         lines = lines.with_columns(pl.lit(None, pl.Boolean).alias("too_long"))
+    if "backslash" not in lines.columns or lines["backslash"].null_count():
+        # a frame that does not say (or not for every line, as a batch holding an over-long
+        # line): search each line
+        lines = lines.with_columns(
+            pl.col("line").str.contains("\\", literal=True).alias("backslash")
+        )
     lines = lines.with_columns(
         pl.col("too_long")
         .fill_null(pl.col("line").str.len_bytes() > MAX_LINE_BYTES)

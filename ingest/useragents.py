@@ -20,12 +20,22 @@ def _pattern(list_name: str) -> str:
 
 def classify_user_agents(user_agents: pl.Series) -> pl.DataFrame:
     """Return one row per distinct user agent with its class: machine, then robot, else regular."""
-    distinct = user_agents.fill_null("").unique().alias("ua").to_frame()
-    return distinct.with_columns(
-        pl.when(pl.col("ua").str.contains(_pattern("machine")))
-        .then(pl.lit(MACHINE))
-        .when(pl.col("ua").str.contains(_pattern("robot")))
-        .then(pl.lit(ROBOT))
-        .otherwise(pl.lit(REGULAR))
-        .alias("ua_class")
+    distinct = user_agents.fill_null("").unique().alias("ua")
+    return pl.DataFrame([distinct, user_agent_classes(distinct)])
+
+
+def user_agent_classes(user_agents: pl.Series) -> pl.Series:
+    """Return each user agent's class (ua_class): machine, then robot, else regular."""
+    ua = pl.col(user_agents.name)
+    return (
+        user_agents.to_frame()
+        .select(
+            pl.when(ua.str.contains(_pattern("machine")))
+            .then(pl.lit(MACHINE))
+            .when(ua.str.contains(_pattern("robot")))
+            .then(pl.lit(ROBOT))
+            .otherwise(pl.lit(REGULAR))
+            .alias("ua_class")
+        )
+        .to_series()
     )

@@ -40,3 +40,25 @@ def test_past_the_limit_only_the_last_batch_is_kept() -> None:
     found, new = known.look_up(pairs(("a", "x"), ("b", "x"), ("d", "x")))
     assert new.to_list() == [True, False, False]
     assert found["key"].to_list() == [None, "bx", "new"]
+
+
+def test_distinct_codes_put_each_row_on_its_distinct_key() -> None:
+    keys = pl.DataFrame({"ip": ["a", "b", "a", None, "a", None], "n": [1, 1, 1, 2, 2, 2]})
+    distinct, codes = known_values.distinct_codes(keys)
+    assert distinct.rows() == [("a", 1), ("b", 1), (None, 2), ("a", 2)]
+    assert codes.to_list() == [0, 1, 0, 2, 3, 2]
+    texts = pl.DataFrame({"t": ["x", "y", "x", "x"]})
+    distinct, codes = known_values.distinct_codes(texts)
+    assert distinct["t"].to_list() == ["x", "y"] and codes.to_list() == [0, 1, 0, 0]
+
+
+def test_distinct_codes_are_exact_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        known_values,
+        "_row_hashes",
+        lambda keys: pl.repeat(7, keys.height, dtype=pl.UInt64, eager=True),
+    )
+    keys = pl.DataFrame({"t": ["x", "y", None, "x", None, "z"]})
+    distinct, codes = known_values.distinct_codes(keys)
+    assert distinct["t"].to_list() == ["x", "y", None, "z"]
+    assert codes.to_list() == [0, 1, 2, 0, 2, 3]

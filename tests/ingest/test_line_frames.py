@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 import polars as pl
 
-from ingest.log_files import lines_frame
+from ingest.log_files import iter_line_batches, lines_frame
+from ingest.log_lines import parse_lines
 
 
 def test_line_endings_are_left_out_and_lines_keep_their_text() -> None:
@@ -54,3 +58,21 @@ def test_bytes_known_to_be_ascii_frame_alike() -> None:
     data = b"short\nthirteen byte\r\n" + b"x" * 300 + b"\n"
     assert lines_frame(data, 1, ascii=True).equals(lines_frame(data, 1))
     assert lines_frame(data, 1)["line"].str.len_bytes().to_list() == [5, 13, 300]
+
+
+def test_a_batch_without_backslashes_says_so_and_parses_alike() -> None:
+    """The batch-wide backslash search stands in for the per-line one only where it found none."""
+    good = '203.0.113.7 - - [01/Jan/2024:10:00:00 +0700] "GET /dataset/a HTTP/1.1" 200 5 "-" "ua"'
+    escaped = good.replace('"ua"', '"u\\"a"')  # valid, but not a usual line
+    for lines, said in (([good, good], True), ([good, escaped], False)):
+        data = "".join(line + "\n" for line in lines).encode()
+        (batch,) = iter_line_batches(io.BytesIO(data), 1, hashlib.sha256())
+        assert ("backslash" in batch.frame.columns) is said
+        if said:
+            assert batch.frame["backslash"].to_list() == [False, False]
+        framed, searched = (
+            parse_lines(batch.frame),
+            parse_lines(batch.frame.drop("backslash", strict=False)),
+        )
+        assert framed.events.equals(searched.events) and framed.events.height == 2
+        assert (framed.parsed, framed.combined) == (searched.parsed, searched.combined) == (2, 2)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -17,7 +18,7 @@ from ingest import privacy
 from ingest.counting import COUNTABLE_SQL, ITEM_SQL
 from ingest.log_files import LineBatch, lines_frame
 from ingest.log_lines import ITEM
-from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, stage_batch
+from ingest.log_stage import COUNTABLE, EVENTS_SCHEMA, THAI_ZONE, stage_batch, thai_day
 from ingest.privacy import hmac_pads
 
 KEY = bytes(range(32))
@@ -79,6 +80,20 @@ def test_the_day_is_the_thai_calendar_date(
     # (years before 1970 are rejected, so Bangkok's +06:42:04 before 1920 never matters)
     assert events["day"].to_pylist() == [date(2023, 12, 31), date(2024, 1, 1), date(2024, 1, 1)]
     assert events["ts"].to_pylist()[1] == datetime(2023, 12, 31, 17, tzinfo=UTC)
+
+
+def test_the_fixed_offset_gives_the_days_of_the_time_zone() -> None:
+    # every stored year (1970-9998), and the minutes around each Bangkok midnight of 2020-2030
+    rng = np.random.default_rng(7)
+    spread = rng.integers(0, 253_370_764_800 * 10**6, 100_000)
+    midnights = np.arange(1_577_811_600, 1_893_430_800, 86_400) * 10**6  # 17:00 UTC
+    near = np.concatenate([midnights + d * 10**6 for d in (-60, -1, 0, 1, 60)])
+    instants = pl.Series("ts", np.concatenate([spread, near])).cast(pl.Datetime("us", "UTC"))
+    days = instants.to_frame().select(
+        zone=pl.col("ts").dt.convert_time_zone(THAI_ZONE).dt.date(),
+        fixed=thai_day(pl.col("ts")),
+    )
+    assert days["zone"].equals(days["fixed"])
 
 
 def test_item_and_countable_agree_with_the_sql_that_defines_them() -> None:
