@@ -368,6 +368,8 @@ from pathlib import Path
 from ingest import log_files
 import ingest.logs as logs
 log_files.BATCH_BYTES = {batch}
+# killed at the rebuild after the last batch: no rebuild every few seconds on a slow machine
+logs.REFRESH_SECONDS = float("inf")
 logs.refresh_pending_days = lambda con: os.kill(os.getpid(), signal.SIGKILL)
 logs.ingest_logs(Path({db!r}), [Path({log!r})])
 """
