@@ -22,7 +22,7 @@ import polars as pl
 from ingest import log_files
 from ingest.attribution import has_catalog, matched_dataset_sql
 from ingest.counting import batch_verdicts, create_stage, finish_stage, refresh_pending_days
-from ingest.db import WriterTurns, read, writing
+from ingest.db import WriterTurns, generation, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
     LineBatch,
@@ -126,10 +126,11 @@ class _Load:
     sha256: str = ""
     combined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
-    # the connection the last batch was committed on, with what was read on it: while the
-    # writer keeps its turn no other process can open the database, so the stream's position
-    # and the catalog are read again only on a new connection
+    # the connection and writer turn the last batch was committed in, with what was read in
+    # it: while the writer keeps its turn no other process can open the database, so the
+    # stream's position and the catalog are read again only in a new turn
     con: duckdb.DuckDBPyConnection | None = None
+    turn: int | None = None
     catalog: bool = False
     stream_stored: bool = False  # log_streams holds the stream's row
 
@@ -491,7 +492,7 @@ def _checkpoint_if_due(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
 def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool) -> None:
     """Store one batch with its stream's new position, in the caller's transaction."""
     result = load.result
-    fresh = con is not load.con
+    fresh = con is not load.con or generation(con) != load.turn
     if load.is_new and load.load_id is None:
         row = con.execute("select nextval('seq_stream_id')").fetchall()[0]
         assert row is not None
@@ -502,7 +503,7 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
             _check_position(con, load)
     if fresh:
         load.catalog = has_catalog(con)
-        load.con = con
+        load.con, load.turn = con, generation(con)
     stream_id = load.stream.stream_id
     if load.load_id is None:
         load.start_line = load.stream.consumed_lines + 1
