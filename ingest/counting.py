@@ -96,8 +96,7 @@ def batch_verdicts(events: pa.Table) -> pa.Table:
     frame = pl.from_arrow(events.select(["line_no", "ts", "client_hex", "item", "countable"]))
     assert isinstance(frame, pl.DataFrame)
     candidates = (
-        frame.select("line_no", "ts", "client_hex", "item", "countable")
-        .with_row_index()
+        frame.with_row_index()
         .filter(pl.col("countable"))
         # a hash first sorts faster than the strings; the strings after it keep groups exact
         .with_columns(pl.struct("client_hex", "item").hash().alias("group_hash"))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -258,7 +257,8 @@ class WriterTurns:
     nobody waits, and the file is detached (checkpointed, its lock released: the turn given
     up) as soon as a reader queues, after the commit in progress. The in-memory DuckDB it is
     attached to lives across turns: creating one was most of reopening the file (20 ms), and
-    its settings and temporary objects stay. `generation(con)` changes at every turn.
+    its settings and temporary objects stay. `turn` counts the turns taken: another process
+    may have written the database only between two of them.
     """
 
     def __init__(self, db_path: Path) -> None:
@@ -267,6 +267,7 @@ class WriterTurns:
         self._turn: contextlib.AbstractContextManager[None] | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._host: duckdb.DuckDBPyConnection | None = None
+        self.turn = 0
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """Return the open writer connection, taking a turn first if needed."""
@@ -280,7 +281,7 @@ class WriterTurns:
                 raise
             self._host = self._con
             self._turn = turn
-            _GENERATIONS[id(self._con)] = next(_TURNS)
+            self.turn += 1
         return self._con
 
     def readers_waiting(self) -> bool:
@@ -319,7 +320,6 @@ class WriterTurns:
 
     def _drop_host(self) -> None:
         if self._host is not None:
-            _GENERATIONS.pop(id(self._host), None)
             with suppress(duckdb.Error):
                 self._host.close()
             self._host = None
@@ -332,16 +332,6 @@ class WriterTurns:
             self._drop_host()
             _close(self._queue)
             self._queue = None
-
-
-_TURNS = itertools.count(1)
-_GENERATIONS: dict[int, int] = {}  # id of a WriterTurns connection -> its current turn
-
-
-def generation(con: duckdb.DuckDBPyConnection) -> int | None:
-    """Which turn of a WriterTurns connection this is (None for other connections): another
-    process may have written the database only between two different turns."""
-    return _GENERATIONS.get(id(con))
 
 
 @contextmanager

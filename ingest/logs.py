@@ -22,7 +22,7 @@ import polars as pl
 from ingest import log_files
 from ingest.attribution import has_catalog, matched_dataset_sql
 from ingest.counting import batch_verdicts, create_stage, finish_stage, refresh_pending_days
-from ingest.db import WriterTurns, generation, read, writing
+from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
     LineBatch,
@@ -126,10 +126,9 @@ class _Load:
     sha256: str = ""
     combined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
-    # the connection and writer turn the last batch was committed in, with what was read in
-    # it: while the writer keeps its turn no other process can open the database, so the
-    # stream's position and the catalog are read again only in a new turn
-    con: duckdb.DuckDBPyConnection | None = None
+    # the writer turn the last batch was committed in, with what was read in it: while the
+    # writer keeps its turn no other process can open the database, so the stream's position
+    # and the catalog are read again only in a new turn
     turn: int | None = None
     catalog: bool = False
     stream_stored: bool = False  # log_streams holds the stream's row
@@ -426,7 +425,7 @@ def _judged(staged: _Staged) -> _Staged:
 def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> FileResult:
     turns = WriterTurns(db_path)
     size = _BatchSize()
-    configured: duckdb.DuckDBPyConnection | None = None  # each turn opens a new connection
+    configured: duckdb.DuckDBPyConnection | None = None  # settings stay with it across turns
     refreshed = time.monotonic()
 
     def let_readers_in() -> None:
@@ -450,7 +449,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 configured = con
             con.begin()
             try:
-                _commit_batch(con, load, staged, last)
+                _commit_batch(con, load, staged, last, turns.turn)
             except BaseException:
                 con.rollback()
                 raise
@@ -489,10 +488,13 @@ def _checkpoint_if_due(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
             con.execute("checkpoint")
 
 
-def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool) -> None:
-    """Store one batch with its stream's new position, in the caller's transaction."""
+def _commit_batch(
+    con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, last: bool, turn: int
+) -> None:
+    """Store one batch with its stream's new position, in the caller's transaction (taken in
+    the writer's `turn`)."""
     result = load.result
-    fresh = con is not load.con or generation(con) != load.turn
+    fresh = turn != load.turn
     if load.is_new and load.load_id is None:
         row = con.execute("select nextval('seq_stream_id')").fetchall()[0]
         assert row is not None
@@ -503,7 +505,7 @@ def _commit_batch(con: duckdb.DuckDBPyConnection, load: _Load, staged: _Staged, 
             _check_position(con, load)
     if fresh:
         load.catalog = has_catalog(con)
-        load.con, load.turn = con, generation(con)
+        load.turn = turn
     stream_id = load.stream.stream_id
     if load.load_id is None:
         load.start_line = load.stream.consumed_lines + 1

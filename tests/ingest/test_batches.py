@@ -91,14 +91,14 @@ import ingest.logs as logs
 log_files.BATCH_BYTES = {batch}
 real = logs._commit_batch
 calls = [0]
-def commit(con, load, staged, last):
+def commit(*args):
     calls[0] += 1
     if calls[0] == {at} and {inside}:
-        real(con, load, staged, last)  # written, not yet committed
+        real(*args)  # written, not yet committed
         os.kill(os.getpid(), signal.SIGKILL)
     if calls[0] == {at}:
         os.kill(os.getpid(), signal.SIGKILL)  # between two commits
-    real(con, load, staged, last)
+    real(*args)
 logs._commit_batch = commit
 logs.ingest_logs(Path({db!r}), [Path({log!r})])
 """
