@@ -52,20 +52,15 @@ semi join (select client_key, item from stage_events where countable and {close}
 # The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
 # the clients and items that have stored neighbours (rare: at batch and file boundaries, or
 # where logs overlap) or whose item the catalog changed, with those neighbours: the new
-# events' verdicts there and the stored ones that change.
+# events' verdicts there and the stored ones that change. {new_rows}: the batch's rows to
+# decide again (_ALL_TOUCHED or _NEAR_TOUCHED), {decided}: which of them take the new verdict.
 _JUDGED = f"""
 create or replace temp table judged as
 with touched as (
     select distinct client_key, item from neighbours
 ),
 candidates as (
-    -- one pass over the staged view (each pass evaluates it again): touched is distinct, so
-    -- the left join adds no rows
-    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
-           null::boolean as kept, true as is_new
-    from stage_events as s
-    left join touched as t on s.client_key = t.client_key and s.item = t.item
-    where s.countable and (s.reitemed or t.client_key is not null)
+    {{new_rows}}
     union all
     select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
     from neighbours
@@ -75,7 +70,28 @@ final as (
     from candidates
     {_WINDOW}
 )
-select * from final
+select * from final where not is_new or {{decided}}
+"""
+# With re-itemed rows (a catalog): every row of the batch whose item the catalog changed, and
+# of the touched clients and items; one pass over the staged view (each pass evaluates it
+# again): touched is distinct, so the left join adds no rows.
+_ALL_TOUCHED = """
+    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
+           null::boolean as kept, true as is_new
+    from stage_events as s
+    left join touched as t on s.client_key = t.client_key and s.item = t.item
+    where s.countable and (s.reitemed or t.client_key is not null)
+"""
+# Without: only a new row within 30 s before the last neighbour ({before}) can meet a stored
+# one as the next click, or be it; later rows of the batch up to 30 s past it ({around}) are
+# read as the next clicks of those, and keep their batch verdicts. The constant bounds let
+# DuckDB read only that slice of the batch.
+_NEAR_TOUCHED = """
+    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
+           null::boolean as kept, true as is_new
+    from stage_events as s
+    semi join touched as t on s.client_key = t.client_key and s.item = t.item
+    where s.countable and {around}
 """
 
 # Stored events whose verdict changes: an old event can only change if a new one lands within
@@ -84,6 +100,16 @@ _FLIPS = """
 create or replace temp table verdict as
 select * from judged
 where not is_new and ts <= {top} and kept <> new_kept
+"""
+
+_INSERT = """
+insert into events by name
+select s.* exclude (item, batch_kept, reitemed), {kept} as kept
+from stage_events as s
+"""
+_JOIN_VERDICTS = """
+left join (select stream_id, line_no, new_kept from judged where is_new) as j
+    using (stream_id, line_no)
 """
 
 
@@ -153,12 +179,13 @@ def create_stage(
     con.execute(f"create or replace temp view stage_events as {select}")
 
 
-def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
+def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table, reitems: bool = True) -> int:
     """Move staged events into `events` with their double-click verdicts; return how many.
 
     The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage);
     `events` is the batch create_stage presents, whose time span and days are read from it
-    directly (each query of the view evaluates it again).
+    directly (each query of the view evaluates it again). `reitems`: the stage has a catalog,
+    so some rows may have a new item (create_stage's `reitemed`).
     """
     countable_ts = pc.filter(events.column("ts"), events.column("countable"))
     span, top = "false", "null"
@@ -168,26 +195,31 @@ def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table) -> int:
         top = _instant(bounds["max"].as_py())
     con.execute(_NEAR.format(span=span, item=STORED_ITEM_SQL))
     first, last = con.execute("select epoch_us(min(ts)), epoch_us(max(ts)) from near").fetchall()[0]
-    close = "false" if first is None else _within_30_seconds(first, last)
-    con.execute(_NEIGHBOURS.format(close=close))
-    con.execute(_JUDGED)
-    con.execute(_FLIPS.format(top=top))
-    con.execute(
-        """
-        insert into events by name
-        select s.* exclude (item, batch_kept, reitemed), coalesce(j.new_kept, s.batch_kept) as kept
-        from stage_events as s
-        left join (select stream_id, line_no, new_kept from judged where is_new) as j
-            using (stream_id, line_no)
-        """
-    )
-    _apply_flips(con)
+    flipped = False
+    if first is None and not reitems:
+        # no stored event within 30 s and no item changed: the batch's own verdicts stand
+        con.execute(_INSERT.format(kept="s.batch_kept"))
+    else:
+        close = "false" if first is None else _within_30_seconds(first, last)
+        con.execute(_NEIGHBOURS.format(close=close))
+        if reitems:
+            new_rows, decided = _ALL_TOUCHED, "true"
+        else:
+            new_rows = _NEAR_TOUCHED.format(around=close)
+            decided = f"ts <= {_instant(last)}"
+        con.execute(_JUDGED.format(new_rows=new_rows, decided=decided))
+        con.execute(_FLIPS.format(top=top))
+        (decided_again,) = con.execute("select count(*) from judged where is_new").fetchall()[0]
+        if decided_again:
+            con.execute(_INSERT.format(kept="coalesce(j.new_kept, s.batch_kept)") + _JOIN_VERDICTS)
+        else:
+            con.execute(_INSERT.format(kept="s.batch_kept"))
+        flipped = _apply_flips(con)
     days = pc.unique(events.column("day")).to_pylist()
-    con.execute(
-        "insert or ignore into pending_days"
-        " select unnest($days::date[]) union select day from verdict",
-        {"days": days},
-    )
+    mark = "insert or ignore into pending_days select unnest($days::date[])"
+    if flipped:  # a flipped stored verdict's day is rebuilt too
+        mark += " union select day from verdict"
+    con.execute(mark, {"days": days})
     return events.num_rows
 
 
@@ -250,12 +282,13 @@ def _usage_sql(sessions: str) -> str:
     """
 
 
-def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
+def _apply_flips(con: duckdb.DuckDBPyConnection) -> bool:
+    """Store the changed verdicts of table `verdict`; return whether there were any."""
     lo, hi = con.execute(
         "select epoch_us(min(ts)), epoch_us(max(ts)) from verdict where not is_new"
     ).fetchall()[0]
     if lo is None:
-        return  # nothing flipped: no need to look through the stored events at all
+        return False  # nothing flipped: no need to look through the stored events at all
     con.execute(
         f"""
         update events set kept = v.new_kept
@@ -264,6 +297,7 @@ def _apply_flips(con: duckdb.DuckDBPyConnection) -> None:
           and events.ts between {_instant(lo)} and {_instant(hi)}
         """
     )
+    return True
 
 
 def recount_clients(con: duckdb.DuckDBPyConnection, clients_sql: str) -> None:

@@ -50,8 +50,12 @@ PARSE_WORKERS = 2
 WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
-# of each file), so figures read during a load are at most a few seconds behind the events.
+# of each file), so figures read during a load are at most a few seconds behind the events...
 REFRESH_SECONDS = 5.0
+# ...and less often when a rebuild takes long (days already holding many events, as when several
+# servers' logs of the same days load one after another): rebuilding stays at most about this
+# share of the writer's time instead of growing with the warehouse
+REFRESH_SHARE = 0.125
 
 
 @dataclass
@@ -373,6 +377,22 @@ class _BatchSize:
         self.reader_at = time.monotonic()
 
 
+class _RebuildClock:
+    """When the marked days are next rebuilt: REFRESH_SECONDS after the last rebuild, or
+    longer after a long one, so rebuilding takes at most REFRESH_SHARE of the writer's time."""
+
+    def __init__(self, now: float) -> None:
+        self.next_at = now + REFRESH_SECONDS
+
+    def due(self, now: float) -> bool:
+        """Whether a rebuild is due at `now`."""
+        return now >= self.next_at
+
+    def done(self, begun: float, ended: float) -> None:
+        """Note a rebuild that ran from `begun` to `ended`."""
+        self.next_at = ended + max(REFRESH_SECONDS, (ended - begun) / REFRESH_SHARE)
+
+
 def _staged_batches(
     load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None], size: _BatchSize
 ) -> Iterator[tuple[_Staged, bool]]:
@@ -426,7 +446,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     turns = WriterTurns(db_path)
     size = _BatchSize()
     configured: duckdb.DuckDBPyConnection | None = None  # settings stay with it across turns
-    refreshed = time.monotonic()
+    rebuilds = _RebuildClock(time.monotonic())
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
@@ -454,9 +474,10 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
-            if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
+            if last or rebuilds.due(time.monotonic()):
+                begun = time.monotonic()
                 refresh_pending_days(con)
-                refreshed = time.monotonic()
+                rebuilds.done(begun, time.monotonic())
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
             let_readers_in()
@@ -515,7 +536,7 @@ def _commit_batch(
         con.register("staged_events", staged.events)  # only once no result is left unread
         try:
             create_stage(con, "staged_events", stream_id, matched)
-            result.stored_events += finish_stage(con, staged.events)
+            result.stored_events += finish_stage(con, staged.events, matched is not None)
         finally:
             con.unregister("staged_events")
     _store_rejected(con, stream_id, load.load_id, staged.rejected)

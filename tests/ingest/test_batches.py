@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -18,11 +19,11 @@ import pytest
 
 from analytics import rankings
 from analytics.periods import calendar_year
-from ingest import catalog, log_files
+from ingest import catalog, log_files, logs
 from ingest import db as warehouse
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
-from ingest.counting import refresh_daily_usage
+from ingest.counting import _KEPT, _WINDOW, STORED_ITEM_SQL, refresh_daily_usage
 from ingest.db import DatabaseBusy, read, writer_turn, writing
 from settings import key_path_for
 from tests.conftest import REPO
@@ -419,3 +420,82 @@ def test_a_verdict_flipped_on_a_day_the_new_run_does_not_touch_is_recounted(
     assert query(db, "select day::varchar, total_investigations from daily_usage") == [
         ("2023-03-16", 1)
     ]
+
+
+def dense_log(path: Path, seed: int, n: int = 900) -> Path:
+    """Write n requests by 2 clients for 3 items, 0-10 s apart, some lines out of time order:
+    double clicks everywhere, across every batch boundary and across files."""
+    rng = random.Random(seed)
+    ds_id, _, _, resources = site.DATASETS["dengue"]
+    targets = [
+        f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
+        f"/dataset/{ds_id}",
+        "/dataset/dengue",  # by name: the catalog makes it the same item as by id
+    ]
+    when = at("2023-03-15 23:40:00")  # across Thai midnight
+    lines = []
+    for _ in range(n):
+        when += timedelta(seconds=rng.choice([0, 1, 2, 3, 5, 8, 10]))
+        late = timedelta(seconds=-rng.choice([0, 0, 0, 5, 35]))  # a line logged late
+        lines.append(
+            line(
+                when + late,
+                rng.choice(targets),
+                ip=f"198.51.100.{rng.randint(1, 2)}",
+                status=rng.choice([200, 200, 200, 304, 404]),
+            )
+        )
+    return write(path, lines)
+
+
+def verdicts_recounted_from_scratch(db: Path) -> int:
+    """How many stored verdicts differ from the rule applied to every stored event at once."""
+    (row,) = query(
+        db,
+        f"""
+        select count(*) from (
+            select kept, {_KEPT} as again from (
+                select stream_id, line_no, ts, client_key, {STORED_ITEM_SQL} as item,
+                       countable, kept
+                from events
+            )
+            {_WINDOW}
+        ) where kept <> again
+        """,
+    )
+    return int(row[0])
+
+
+@pytest.mark.parametrize(("seed", "catalog_first"), [(1, False), (2, False), (2, True)])
+def test_verdicts_decided_batch_by_batch_equal_the_rule_over_all_events(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, catalog_first: bool
+) -> None:
+    """Batches decide again only near stored events; whatever the batch size, the order of
+    files (one overlapping the other in time) or a catalog, no verdict differs from the rule
+    applied to every stored event at once."""
+    monkeypatch.setattr(log_files, "BATCH_BYTES", 3 * 1024)  # about 12 lines a batch
+    if catalog_first:
+        with_catalog(db, tmp_path)
+    # seeds 1 and 2 each fail if a batch row after the last stored neighbour takes a verdict
+    # decided without the clicks after it (counting._NEAR_TOUCHED)
+    whole = dense_log(tmp_path / "all.log", seed).read_text().splitlines(keepends=True)
+    ingest(db, write(tmp_path / "even.log", whole[::2]))
+    ingest(db, write(tmp_path / "odd.log", whole[1::2]))
+    stored, kept = query(db, "select count(*), count(*) filter (where kept) from events")[0]
+    assert stored == 900
+    assert 0.1 < kept / stored < 0.8  # double clicks decided both ways, often
+    assert verdicts_recounted_from_scratch(db) == 0
+    if not catalog_first:
+        with_catalog(db, tmp_path)  # re-items the by-name requests: recounted
+        assert verdicts_recounted_from_scratch(db) == 0
+
+
+def test_rebuilds_of_marked_days_take_a_bounded_share_of_the_writers_time() -> None:
+    clock = logs._RebuildClock(now=100.0)
+    assert not clock.due(104.9)
+    assert clock.due(105.0)  # REFRESH_SECONDS after the start
+    clock.done(begun=105.0, ended=105.5)  # a quick rebuild: the next in 5 s again
+    assert (clock.due(110.4), clock.due(110.5)) == (False, True)
+    clock.done(begun=110.5, ended=113.5)  # 3 s: days holding many events
+    # 3 s is an eighth (REFRESH_SHARE) of the 24 s until the next one
+    assert (clock.due(137.4), clock.due(137.5)) == (False, True)
