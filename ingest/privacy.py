@@ -143,7 +143,8 @@ def client_key_sql(hi_col: str, lo_col: str) -> str:
     """Return a DuckDB expression: the stored UHUGEINT client key from its two 64-bit halves.
 
     The same number as `('0x' || hex)::uhugeint` of client_hex_sql's digits, by integer
-    arithmetic: parsing 32 hex digits for every stored event cost the writer a tenth of its turn.
+    arithmetic: parsing 32 hex digits cost the writer about 0.13 us per event at every read of
+    the staged view, ten times the shift and or.
     """
     return f"(({hi_col}::uhugeint << 64) | {lo_col}::uhugeint)"
 
