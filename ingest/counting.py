@@ -9,6 +9,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.privacy import client_key_sql
+
 # The double-click rule, the only place it is written (COUNTING.md section 3): an event that
 # counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
 # the EARLIER of the two; exactly 30 s apart is still a double click). Every query that decides
@@ -119,18 +121,18 @@ def batch_verdicts(events: pa.Table) -> pa.Table:
     Computed off the writer's turn; the writer decides again only where stored events or the
     catalog can change the outcome (_JUDGED). Same partitions and order as _WINDOW.
     """
-    frame = pl.from_arrow(events.select(["line_no", "ts", "client_hex", "item", "countable"]))
+    client = ["client_hi", "client_lo"]
+    frame = pl.from_arrow(events.select(["line_no", "ts", *client, "item", "countable"]))
     assert isinstance(frame, pl.DataFrame)
     candidates = (
         frame.with_row_index()
         .filter(pl.col("countable"))
-        # a hash first sorts faster than the strings; the strings after it keep groups exact
-        .with_columns(pl.struct("client_hex", "item").hash().alias("group_hash"))
-        .sort("group_hash", "client_hex", "item", "ts", "line_no")
+        # a hash first sorts faster than the strings; the keys after it keep groups exact
+        .with_columns(pl.struct(*client, "item").hash().alias("group_hash"))
+        .sort("group_hash", *client, "item", "ts", "line_no")
     )
     later_twin = (
-        (pl.col("client_hex") == pl.col("client_hex").shift(-1))
-        & (pl.col("item") == pl.col("item").shift(-1))
+        pl.all_horizontal(pl.col(c) == pl.col(c).shift(-1) for c in [*client, "item"])
         & (pl.col("ts").shift(-1) - pl.col("ts") <= pl.duration(seconds=30))
     ).fill_null(False)
     kept = frame["countable"].clone().scatter(candidates.filter(later_twin)["index"], False)
@@ -158,7 +160,8 @@ def create_stage(
     day_macro(con)
     columns = f"""
         select {int(stream_id)}::integer as stream_id, line_no, ts, day, method, status,
-               referrer_host, ua_class, ('0x' || client_hex)::uhugeint as client_key, kind,
+               referrer_host, ua_class, {client_key_sql("client_hi", "client_lo")} as client_key,
+               kind,
                dataset_ref, resource_id, item, countable, batch_kept
         from {batch}
     """

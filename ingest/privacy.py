@@ -25,6 +25,8 @@ from ingest.known_values import KnownValues
 KEY_BYTES = 32
 KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~16 MB)
 _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
+# The client key's two 64-bit halves, as parse workers carry it (client_keys)
+_KEY_TYPES: dict[str, pl.DataType] = {"client_hi": pl.UInt64(), "client_lo": pl.UInt64()}
 
 # Any dotted quad not glued to a digit or dot before it (`user_100.71.2.3` too); neither Rust's
 # regex nor RE2 has look-behind, so the character before is captured and put back.
@@ -119,32 +121,59 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
-def client_hex_sql(ip_col: str, ua_col: str) -> str:
-    """Return the same key as 32 hex digits (a text column travels through Arrow; UHUGEINT not)."""
+def _client_digest_sql(ip_col: str, ua_col: str) -> str:
+    """HMAC-SHA-256 of 'IP newline agent' under the pads $ipad and $opad, as 64 hex digits."""
     message = f"encode({ip_col} || chr(10) || coalesce({ua_col}, ''))"
     inner = f"unhex(sha256($ipad || {message}))"
-    return f"substr(sha256($opad || {inner}), 1, 32)"
+    return f"sha256($opad || {inner})"
 
 
-def client_hexes(
+def client_hex_sql(ip_col: str, ua_col: str) -> str:
+    """Return a DuckDB expression: the client key as 32 hex digits (the HMAC's first 128 bits)."""
+    return f"substr({_client_digest_sql(ip_col, ua_col)}, 1, 32)"
+
+
+def hex_halves_sql(hex_col: str) -> tuple[str, str]:
+    """Return DuckDB expressions: the first 16 and the next 16 hex digits as UBIGINTs."""
+    first, second = (f"('0x' || substr({hex_col}, {at}, 16))::ubigint" for at in (1, 17))
+    return first, second
+
+
+def client_key_sql(hi_col: str, lo_col: str) -> str:
+    """Return a DuckDB expression: the stored UHUGEINT client key from its two 64-bit halves.
+
+    The same number as `('0x' || hex)::uhugeint` of client_hex_sql's digits, by integer
+    arithmetic: parsing 32 hex digits cost the writer about 0.13 us per event at every read of
+    the staged view, ten times the shift and or.
+    """
+    return f"(({hi_col}::uhugeint << 64) | {lo_col}::uhugeint)"
+
+
+def client_keys(
     con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: tuple[bytes, bytes]
-) -> pl.Series:
-    """Return the client key (hex) of each (ip, ua) row of `pairs`, in their order.
+) -> pl.DataFrame:
+    """Return the client key of each (ip, ua) row of `pairs`, in their order, as UInt64 halves.
 
+    Columns client_hi and client_lo: the HMAC's first and second 64 bits, big-endian, so
+    client_key_sql puts them back together as the key's first 128 bits. Integers travel through
+    Arrow (a 128-bit unsigned integer does not) and group, sort and join faster than text.
     Give it distinct pairs only: SHA-256 in DuckDB is the costly part of a batch. A projection
     keeps its input's order (DuckDB's preserve_insertion_order), so no sort is needed.
     """
+    digest = _client_digest_sql("ip", "ua")
+    hi, lo = hex_halves_sql("digest")
     con.register("client_pairs", pairs.select("ip", "ua").to_arrow())
     try:
-        relation = con.sql(
-            f"select {client_hex_sql('ip', 'ua')} as client_hex from client_pairs",  # noqa: S608
-            params={"ipad": pads[0], "opad": pads[1]},
+        # the digest computed once in the subquery, its hex turned to integers once per pair
+        sql = (
+            f"select {hi} as client_hi, {lo} as client_lo"  # noqa: S608
+            f" from (select {digest} as digest from client_pairs)"
         )
-        assert relation is not None
-        keys = relation.to_arrow_table()["client_hex"]
+        # numpy, not an Arrow table: a tenth of this call's time less, the same integers
+        columns = con.execute(sql, {"ipad": pads[0], "opad": pads[1]}).fetchnumpy()
     finally:
         con.unregister("client_pairs")
-    return pl.Series("client_hex", keys, dtype=pl.String)
+    return pl.DataFrame({name: columns[name] for name in _KEY_TYPES}, schema=_KEY_TYPES)
 
 
 @dataclass
@@ -169,15 +198,15 @@ def _known_clients(con: duckdb.DuckDBPyConnection, pads: tuple[bytes, bytes]) ->
     with _KNOWN_LOCK:
         known = _KNOWN.get(con)
         if known is None or known.pads != pads:
-            values = KnownValues(["ip", "ua"], {"client_hex": pl.String()}, KNOWN_CLIENTS)
+            values = KnownValues(["ip", "ua"], dict(_KEY_TYPES), KNOWN_CLIENTS)
             known = _KNOWN[con] = _KnownClients(pads, values)
         return known
 
 
-def remembered_client_hexes(
+def remembered_client_keys(
     con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: tuple[bytes, bytes]
-) -> pl.Series:
-    """client_hexes of distinct pairs, hashing only pairs that earlier batches did not have.
+) -> pl.DataFrame:
+    """client_keys of distinct pairs, hashing only pairs that earlier batches did not have.
 
     Clients come back batch after batch (about 11,000 pairs per batch of the base log, 32,000
     in its 15 batches), and the keyed hash is the costly part. The pairs are remembered as
@@ -186,11 +215,12 @@ def remembered_client_hexes(
     memory = _known_clients(con, pads)
     with memory.lock:
         found, new = memory.known.look_up(pairs)
-        keys = found["client_hex"]
+        keys = found  # client_hi, client_lo
         if new.any():
-            fresh = client_hexes(con, pairs.filter(new), pads)
-            keys = keys.scatter(new.arg_true(), fresh)
-            memory.known.remember(pairs.select("ip", "ua", keys), new)
+            fresh = client_keys(con, pairs.filter(new), pads)
+            at = new.arg_true()
+            keys = keys.with_columns(keys[c].scatter(at, fresh[c]) for c in _KEY_TYPES)
+            memory.known.remember(pairs.select("ip", "ua").hstack(keys), new)
         return keys
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from ingest.counting import _KEPT, _WINDOW, batch_verdicts
+from ingest.privacy import client_key_sql
 from tests.ingest.logkit import (
     DS_UUID,
     RES2_UUID,
@@ -320,11 +321,15 @@ def test_the_batch_verdicts_follow_the_same_rule_as_the_writers_window() -> None
     times = [t0 + timedelta(seconds=sum(steps[: i + 1])) for i in range(n)]
     line_nos = list(range(1, n + 1))
     rng.shuffle(line_nos)
+    # clients that share one half of the key, the top bit, zero: both halves tell them apart
+    top = 2**64 - 1
+    clients = [rng.choice([(0, 0), (0, top), (top, 0), (2**63, 5)]) for _ in range(n)]
     events = pa.table(
         {
             "line_no": pa.array(line_nos, pa.int64()),
             "ts": pa.array(times, pa.timestamp("us", tz="UTC")),
-            "client_hex": [rng.choice("ab") for _ in range(n)],
+            "client_hi": pa.array([hi for hi, _ in clients], pa.uint64()),
+            "client_lo": pa.array([lo for _, lo in clients], pa.uint64()),
             "item": [rng.choice(["r1", "ref:x"]) for _ in range(n)],
             "countable": [rng.random() < 0.8 for _ in range(n)],
         }
@@ -334,8 +339,8 @@ def test_the_batch_verdicts_follow_the_same_rule_as_the_writers_window() -> None
     con.register("events", events)
     expected = dict(
         con.execute(
-            f"select line_no, {_KEPT} from (select *, 1 as stream_id, client_hex as client_key"
-            f" from events) {_WINDOW}"
+            f"select line_no, {_KEPT} from (select *, 1 as stream_id,"
+            f" {client_key_sql('client_hi', 'client_lo')} as client_key from events) {_WINDOW}"
         ).fetchall()
     )
     assert got == expected

@@ -40,6 +40,16 @@ def stage(con: duckdb.DuckDBPyConnection, lines: list[str]) -> pa.Table:
     return staged.events
 
 
+def client_key(key: bytes, ip: str, ua: str) -> tuple[int, int]:
+    """The client key's halves by hand: HMAC-SHA-256's first and second 64 bits, big-endian."""
+    digest = hmac.new(key, f"{ip}\n{ua}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8]), int.from_bytes(digest[8:16])
+
+
+def keys_of(events: pa.Table) -> list[tuple[int, int]]:
+    return list(zip(events["client_hi"].to_pylist(), events["client_lo"].to_pylist(), strict=True))
+
+
 def line(ip: str, ua: str, stamp: str = "01/Jan/2024:10:00:00 +0700") -> str:
     return f'{ip} - - [{stamp}] "GET /dataset/abc HTTP/1.1" 200 5 "-" "{ua}"\n'
 
@@ -56,12 +66,10 @@ def test_each_row_gets_the_keyed_hash_of_its_own_ip_and_agent(
         ("203.0.113.8", UA_A),
     ]
     events = stage(scratch, [line(ip, ua) for ip, ua in rows])
-    expected = [
-        hmac.new(KEY, f"{ip}\n{ua}".encode(), hashlib.sha256).hexdigest()[:32] for ip, ua in rows
-    ]
+    expected = [client_key(KEY, ip, ua) for ip, ua in rows]
     assert events.schema == EVENTS_SCHEMA
     assert events["line_no"].to_pylist() == [1, 2, 3, 4, 5, 6]
-    assert events["client_hex"].to_pylist() == expected
+    assert keys_of(events) == expected
     assert expected[0] == expected[3] and expected[1] == expected[5]
     assert len(set(expected)) == 4
 
@@ -134,13 +142,13 @@ def test_clients_of_earlier_batches_are_not_hashed_again(
     scratch: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hashed: list[int] = []
-    real = privacy.client_hexes
+    real = privacy.client_keys
 
-    def counting(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: object) -> pl.Series:
+    def counting(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, pads: object) -> pl.DataFrame:
         hashed.append(pairs.height)
         return real(con, pairs, pads)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(privacy, "client_hexes", counting)
+    monkeypatch.setattr(privacy, "client_keys", counting)
     monkeypatch.setattr(privacy, "KNOWN_CLIENTS", 3)
     first = stage(scratch, [line("192.0.2.1", UA_A), line("192.0.2.2", UA_A)])
     second = stage(scratch, [line("192.0.2.2", UA_A), line("192.0.2.1", UA_B)])
@@ -148,23 +156,23 @@ def test_clients_of_earlier_batches_are_not_hashed_again(
     fourth = stage(scratch, [line("192.0.2.1", UA_A), line("192.0.2.4", UA_A)])
     assert hashed == [2, 1, 2, 1]
     expected = {
-        (ip, ua): hmac.new(KEY, f"{ip}\n{ua}".encode(), hashlib.sha256).hexdigest()[:32]
+        (ip, ua): client_key(KEY, ip, ua)
         for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4")
         for ua in (UA_A, UA_B)
     }
-    assert first["client_hex"].to_pylist() == [
+    assert keys_of(first) == [
         expected["192.0.2.1", UA_A],
         expected["192.0.2.2", UA_A],
     ]
-    assert second["client_hex"].to_pylist() == [
+    assert keys_of(second) == [
         expected["192.0.2.2", UA_A],
         expected["192.0.2.1", UA_B],
     ]
-    assert third["client_hex"].to_pylist() == [
+    assert keys_of(third) == [
         expected["192.0.2.3", UA_A],
         expected["192.0.2.4", UA_A],
     ]
-    assert fourth["client_hex"].to_pylist() == [
+    assert keys_of(fourth) == [
         expected["192.0.2.1", UA_A],
         expected["192.0.2.4", UA_A],
     ]
@@ -174,10 +182,8 @@ def test_remembered_keys_belong_to_one_key(scratch: duckdb.DuckDBPyConnection) -
     data = line("192.0.2.1", UA_A).encode()
     batch = LineBatch(lines_frame(data, 1), len(data), "x")
     keys = [
-        stage_batch(scratch, batch, hmac_pads(key)).events["client_hex"][0].as_py()  # type: ignore[index]
+        keys_of(stage_batch(scratch, batch, hmac_pads(key)).events)[0]  # type: ignore[arg-type]
         for key in (KEY, bytes(32), KEY)
     ]
     assert keys[0] == keys[2] != keys[1]
-    assert (
-        keys[1] == hmac.new(bytes(32), data[:9] + b"\n" + UA_A.encode(), "sha256").hexdigest()[:32]
-    )
+    assert keys[1] == client_key(bytes(32), "192.0.2.1", UA_A)
