@@ -401,10 +401,7 @@ def refresh_daily_usage(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
                    kind = 'download' as is_download,
                    method = 'GET' and status in (200, 304) as ok
             from events
-            -- only rows that count something: kept requests and robots' (the others, a
-            -- tenth or more of a log's, add nothing to any session)
             where {near} and day in (select day from refresh_days)
-              and (kept or ua_class = 'robot')
         )
         select day, dataset_id, dataset_ref, client_key, hour, ua_class,
                count(*) filter (where kept and is_download) as downloads,
