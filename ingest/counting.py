@@ -51,49 +51,66 @@ semi join (select client_key, item from stage_events where countable and {close}
     on s.client_key = n.client_key and s.item = n.item
 """
 
-# The batch's verdicts were decided within the batch (batch_verdicts). One window decides again
-# the clients and items that have stored neighbours (rare: at batch and file boundaries, or
-# where logs overlap) or whose item the catalog changed, with those neighbours: the new
-# events' verdicts there and the stored ones that change. {new_rows}: the batch's rows to
-# decide again (_ALL_TOUCHED or _NEAR_TOUCHED), {decided}: which of them take the new verdict.
+# The batch's verdicts were decided within the batch (batch_verdicts), on its own items. They
+# can change only where stored events are within 30 s of the batch's clicks of the same client
+# and item (at batch and file boundaries, or where logs overlap), or where the catalog regrouped
+# the batch's items (_REGROUPED). One window decides those again, with the stored neighbours:
+# the new events' verdicts there and the stored ones that change.
+#
+# Of a client and item with stored neighbours only, a new row can meet a stored one as the next
+# click (or be it) only within 30 s before the last of them, so the batch's rows are read from
+# 30 s before the first neighbour to 30 s after the last ({around}, constant bounds that let
+# DuckDB read only that slice of the batch), and the rows after the last neighbour, read only as
+# the next clicks of earlier ones, keep their batch verdicts ({decided}). The rows of a client
+# and item the catalog regrouped are all decided again ({whole}).
 _JUDGED = f"""
 create or replace temp table judged as
 with touched as (
     select distinct client_key, item from neighbours
 ),
 candidates as (
-    {{new_rows}}
+    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
+           null::boolean as kept, true as is_new, {{whole}} as whole
+    from stage_events as s
+    left join touched as t on s.client_key = t.client_key and s.item = t.item
+    {{regrouped}}
+    where s.countable and ({{whole}} or (t.client_key is not null and {{around}}))
     union all
-    select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new
+    select stream_id, line_no, ts, client_key, item, true as countable, kept, false as is_new,
+           false as whole
     from neighbours
 ),
 final as (
-    select stream_id, line_no, ts, day_of(ts) as day, is_new, kept, {_KEPT} as new_kept
+    select stream_id, line_no, ts, day_of(ts) as day, is_new, whole, kept,
+           {_KEPT} as new_kept
     from candidates
     {_WINDOW}
 )
-select * from final where not is_new or {{decided}}
+select * exclude (whole) from final where not is_new or whole or {{decided}}
 """
-# With re-itemed rows (a catalog): every row of the batch whose item the catalog changed, and
-# of the touched clients and items; one pass over the staged view (each pass evaluates it
-# again): touched is distinct, so the left join adds no rows.
-_ALL_TOUCHED = """
-    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
-           null::boolean as kept, true as is_new
-    from stage_events as s
-    left join touched as t on s.client_key = t.client_key and s.item = t.item
-    where s.countable and (s.reitemed or t.client_key is not null)
-"""
-# Without: only a new row within 30 s before the last neighbour ({before}) can meet a stored
-# one as the next click, or be it; later rows of the batch up to 30 s past it ({around}) are
-# read as the next clicks of those, and keep their batch verdicts. The constant bounds let
-# DuckDB read only that slice of the batch.
-_NEAR_TOUCHED = """
-    select s.stream_id, s.line_no, s.ts, s.client_key, s.item, true as countable,
-           null::boolean as kept, true as is_new
-    from stage_events as s
-    semi join touched as t on s.client_key = t.client_key and s.item = t.item
-    where s.countable and {around}
+_WITH_REGROUPED = "left join regrouped as g on s.client_key = g.client_key and s.item = g.item"
+
+# A client's rows of one catalog item are the rows of one batch item, all of them, unless the
+# catalog merged two batch items (a dataset asked for by its name and by its id) or split one
+# (a resource page under another dataset's URL): only then can a verdict decided within the
+# batch change with the catalog, so only those clients and items are decided again, not every
+# attributed row. Distinct pairs: the left join of _JUDGED adds no rows.
+_REGROUPED = """
+create or replace temp table regrouped as
+with rows as (
+    select client_key, item, batch_item from stage_events where countable
+),
+merged as (
+    select client_key, item from rows group by all having count(distinct batch_item) > 1
+),
+split as (
+    select client_key, batch_item from rows group by all having count(distinct item) > 1
+)
+select distinct r.client_key, r.item
+from rows as r
+left join merged as m on r.client_key = m.client_key and r.item = m.item
+left join split as p on r.client_key = p.client_key and r.batch_item = p.batch_item
+where m.client_key is not null or p.client_key is not null
 """
 
 # Stored events whose verdict changes: an old event can only change if a new one lands within
@@ -106,7 +123,7 @@ where not is_new and ts <= {top} and kept <> new_kept
 
 _INSERT = """
 insert into events by name
-select s.* exclude (item, batch_kept, reitemed), {kept} as kept
+select s.* exclude (item, batch_item, batch_kept), {kept} as kept
 from stage_events as s
 """
 _JOIN_VERDICTS = """
@@ -167,7 +184,7 @@ def create_stage(
     """
     if matched_sql is None:
         select = f"""
-            select * exclude (item), null::varchar as dataset_id, item, false as reitemed
+            select * exclude (item), null::varchar as dataset_id, item, item as batch_item
             from ({columns})
         """
     else:
@@ -176,19 +193,19 @@ def create_stage(
             select b.* exclude (item), m.dataset_id,
                    case when b.kind <> 'download' and m.dataset_id is not null
                         then m.dataset_id else b.item end as item,
-                   b.kind <> 'download' and m.dataset_id is not null as reitemed
+                   b.item as batch_item
             from ({columns}) as b left join stage_matched as m using (stream_id, line_no)
         """
     con.execute(f"create or replace temp view stage_events as {select}")
 
 
-def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table, reitems: bool = True) -> int:
+def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table, catalog: bool = True) -> int:
     """Move staged events into `events` with their double-click verdicts; return how many.
 
     The staged rows carry their dataset, ITEM_SQL and COUNTABLE_SQL already (create_stage);
     `events` is the batch create_stage presents, whose time span and days are read from it
-    directly (each query of the view evaluates it again). `reitems`: the stage has a catalog,
-    so some rows may have a new item (create_stage's `reitemed`).
+    directly (each query of the view evaluates it again). `catalog`: create_stage attributed
+    the rows, so their items may differ from the batch's.
     """
     countable_ts = pc.filter(events.column("ts"), events.column("countable"))
     span, top = "false", "null"
@@ -198,25 +215,29 @@ def finish_stage(con: duckdb.DuckDBPyConnection, events: pa.Table, reitems: bool
         top = _instant(bounds["max"].as_py())
     con.execute(_NEAR.format(span=span, item=STORED_ITEM_SQL))
     first, last = con.execute("select epoch_us(min(ts)), epoch_us(max(ts)) from near").fetchall()[0]
+    regrouped = False
+    if catalog:
+        con.execute(_REGROUPED)
+        regrouped = con.execute("select count(*) from regrouped").fetchall()[0][0] > 0
     flipped = False
-    if first is None and not reitems:
-        # no stored event within 30 s and no item changed: the batch's own verdicts stand
+    if first is None and not regrouped:
+        # no stored event within 30 s and the same items: the batch's own verdicts stand
         con.execute(_INSERT.format(kept="s.batch_kept"))
     else:
         close = "false" if first is None else _within_30_seconds(first, last)
         con.execute(_NEIGHBOURS.format(close=close))
-        if reitems:
-            new_rows, decided = _ALL_TOUCHED, "true"
-        else:
-            new_rows = _NEAR_TOUCHED.format(around=close)
-            decided = f"ts <= {_instant(last)}"
-        con.execute(_JUDGED.format(new_rows=new_rows, decided=decided))
+        con.execute(
+            _JUDGED.format(
+                whole="g.client_key is not null" if regrouped else "false",
+                regrouped=_WITH_REGROUPED if regrouped else "",
+                around=close,
+                decided="false" if last is None else f"ts <= {_instant(last)}",
+            )
+        )
         con.execute(_FLIPS.format(top=top))
         (decided_again,) = con.execute("select count(*) from judged where is_new").fetchall()[0]
-        if decided_again:
-            con.execute(_INSERT.format(kept="coalesce(j.new_kept, s.batch_kept)") + _JOIN_VERDICTS)
-        else:
-            con.execute(_INSERT.format(kept="s.batch_kept"))
+        kept = "coalesce(j.new_kept, s.batch_kept)" if decided_again else "s.batch_kept"
+        con.execute(_INSERT.format(kept=kept) + (_JOIN_VERDICTS if decided_again else ""))
         flipped = _apply_flips(con)
     days = pc.unique(events.column("day")).to_pylist()
     mark = "insert or ignore into pending_days select unnest($days::date[])"

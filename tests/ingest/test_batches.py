@@ -423,14 +423,17 @@ def test_a_verdict_flipped_on_a_day_the_new_run_does_not_touch_is_recounted(
 
 
 def dense_log(path: Path, seed: int, n: int = 900) -> Path:
-    """Write n requests by 2 clients for 3 items, 0-10 s apart, some lines out of time order:
+    """Write n requests by 2 clients for 4 targets, 0-10 s apart, some out of time order:
     double clicks everywhere, across every batch boundary and across files."""
     rng = random.Random(seed)
     ds_id, _, _, resources = site.DATASETS["dengue"]
+    elsewhere = site.DATASETS["village-fund"][3][0][0]
     targets = [
         f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data",
         f"/dataset/{ds_id}",
-        "/dataset/dengue",  # by name: the catalog makes it the same item as by id
+        "/dataset/dengue",  # by name: the catalog merges it with the item by id
+        # another dataset's resource under dengue's URL: the catalog splits it from dengue
+        f"/dataset/{ds_id}/resource/{elsewhere}",
     ]
     when = at("2023-03-15 23:40:00")  # across Thai midnight
     lines = []
