@@ -82,3 +82,31 @@ def test_time_stamps_of_usual_lines_are_read_like_strptime_reads_them() -> None:
     assert batch.rejected["line_no"].to_list() == [5, 6]
     # a log's digits are ASCII: a Thai digit is no time stamp at all
     assert set(batch.rejected["reason"]) == {"malformed time stamp"}
+
+
+def test_quotes_out_of_place_crlf_and_lines_of_quotes() -> None:
+    usual = HEAD + ' "-" "Mozilla/5.0"'
+    lines = [
+        usual + "\r",  # 1 CRLF: the \r is part of the line ending, the line is usual
+        HEAD.replace("/dataset/abc", '/dataset/a"bc') + ' "-" "x"',  # 2 a quote in the target
+        HEAD + ' "-"',  # 3 four quotes: a referrer without agent
+        '""""""',  # 4 six quotes and nothing else
+        '"',  # 5
+        usual.replace('"-"', '"https://example.org/?q=a b"'),  # 6 spaces inside a quoted field
+        HEAD.replace('"GET', '"GET "') + ' "-" "x"',  # 7 eight quotes
+        usual + "\r\r",  # 8 only the last \r before \n is the ending: one is left
+    ]
+    data = "".join(line + "\n" for line in lines).encode()
+    batch = parse_lines(lines_frame(data, 1))
+    assert batch.events["line_no"].to_list() == [1, 6]
+    assert batch.events["ua"].to_list() == ["Mozilla/5.0", "Mozilla/5.0"]
+    assert batch.events["referrer_host"].to_list() == [None, "example.org"]
+    assert (batch.lines, batch.parsed, batch.combined) == (8, 2, 2)
+    assert dict(zip(batch.rejected["line_no"], batch.rejected["reason"], strict=True)) == {
+        2: "malformed request, status or size (truncated line?)",
+        3: "malformed referrer or user agent (truncated line?)",
+        4: "not an access-log line: expected 'host ident user [time] \"request\" ...'",
+        5: "not an access-log line: expected 'host ident user [time] \"request\" ...'",
+        7: "malformed request, status or size (truncated line?)",
+        8: "malformed referrer or user agent (truncated line?)",
+    }
