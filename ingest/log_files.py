@@ -246,23 +246,23 @@ def _line_views(buf: np.ndarray, ends: np.ndarray) -> pl.Series:
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts
-    has_cr = np.zeros(count, dtype=bool)
-    nonempty = lengths > 0
-    has_cr[nonempty] = buf[ends[nonempty] - 1] == 13
-    lengths -= has_cr
+    # the \r before a line's \n belongs to its ending (an empty line has none to look at)
+    lengths -= (buf[np.maximum(ends - 1, 0)] == 13) & (lengths > 0)
     # Arrow's view layout: int32 length, then either the whole string inline (up to 12 bytes,
     # zero-padded) or its first 4 bytes, buffer number 0 and the offset into that buffer.
     views = np.zeros((count, 4), dtype=np.int32)
     views[:, 0] = lengths
     long = lengths > _INLINE
-    at = starts[long]
-    if len(at):
-        # each long line's first 4 bytes, read in place as (unaligned) little-endian words
-        words = np.ndarray((len(buf) - 3,), dtype="<i4", buffer=buf, strides=(1,))
+    # each long line's first 4 bytes, read in place as (unaligned) little-endian words
+    words = np.ndarray((max(len(buf) - 3, 0),), dtype="<i4", buffer=buf, strides=(1,))
+    if long.all():  # the usual batch: no line is short enough to be held inline
+        views[:, 1] = words[starts]
+        views[:, 3] = starts
+    else:
+        at = starts[long]
         views[long, 1] = words[at]
-    views[long, 3] = at
-    short = ~long
-    if short.any():
+        views[long, 3] = at
+        short = ~long
         inline = buf[np.minimum(starts[short, None] + _SPAN, len(buf) - 1)]
         inline[_SPAN[None, :] >= lengths[short, None]] = 0
         views[short, 1:] = np.ascontiguousarray(inline).view(np.int32)

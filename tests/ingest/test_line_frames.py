@@ -48,6 +48,14 @@ def test_line_endings_are_left_out_and_lines_keep_their_text() -> None:
     assert frame["line"].is_in(["twelve bytes", "thirteen byte", ""]).sum() == 4
 
 
+def test_a_batch_of_only_long_lines_and_of_only_short_ones() -> None:
+    """Every line longer than 12 bytes (the usual batch) or none: each its own way of viewing."""
+    long = b"thirteen byte\r\n" + b"y" * 300 + b"\n" + b"\r" * 14 + b"\r\n"
+    assert lines_frame(long, 1)["line"].to_list() == ["thirteen byte", "y" * 300, "\r" * 14]
+    short = b"\n\r\nab\r\n" + b"z" * 12 + b"\n"
+    assert lines_frame(short, 1)["line"].to_list() == ["", "", "ab", "z" * 12]
+
+
 def test_a_view_of_a_larger_buffer_and_a_single_line() -> None:
     data = b'203.0.113.7 - - [01/Jan/2024:10:00:00 +0700] "GET / HTTP/1.1" 200 5\r\nrest'
     frame = lines_frame(memoryview(data)[: data.index(b"\n") + 1], 1)
