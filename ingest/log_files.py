@@ -128,25 +128,24 @@ def iter_line_batches(
     held_bytes = 0
     while True:
         size = batch_bytes() if batch_bytes else fixed
-        block = _read(fh, size)
-        eof = not block
-        if skipping:
-            cut = block.find(b"\n")
-            skipped = block if cut < 0 else block[: cut + 1]
-            hasher.update(skipped)
-            held_bytes += len(skipped)
-            block = b"" if cut < 0 else block[cut + 1 :]
+        data, end = _read_after(fh, carry, size)
+        eof = end == len(carry)
+        begin = 0
+        if skipping:  # nothing is carried while skipping
+            cut = data.find(b"\n", 0, end)
+            begin = end if cut < 0 else cut + 1
+            hasher.update(memoryview(data)[:begin])
+            held_bytes += begin
             skipping = cut < 0
-        data = carry + block if carry else block
-        cut = data.rfind(b"\n")
-        if cut < 0 and len(data) > MAX_LINE_BYTES and not skipping:
-            hasher.update(data)
-            held.append(_overlong_frame(data, line_no))
-            held_bytes += len(data)
+        cut = data.rfind(b"\n", begin, end)
+        if cut < 0 and end - begin > MAX_LINE_BYTES and not skipping:
+            hasher.update(memoryview(data)[begin:end])
+            held.append(_overlong_frame(data[begin : begin + PREVIEW_BYTES], line_no))
+            held_bytes += end - begin
             line_no += 1
-            carry, data, skipping = b"", b"", True
+            begin, skipping = end, True
         if cut < 0 or skipping:
-            carry = data
+            carry = bytes(memoryview(data)[begin:end])
             if eof or (held and held_bytes >= size):
                 if held or held_bytes:
                     yield _batch(held, held_bytes, hasher)
@@ -154,18 +153,32 @@ def iter_line_batches(
             if eof:
                 return  # a final line without newline waits for the next run
             continue
-        # a view, not a copy: the frame's strings point into these bytes
-        complete, carry = memoryview(data)[: cut + 1], data[cut + 1 :]
+        # a view, not a copy: the frame's strings point into this batch's own buffer
+        complete, carry = memoryview(data)[begin : cut + 1], bytes(memoryview(data)[cut + 1 : end])
         hasher.update(complete)
-        # nginx writes non-ASCII bytes as \xHH, so the batch is ASCII (and UTF-8) as a rule
         # one search of the batch (backslashes are rare) spares a search of every line
-        clean = data.find(b"\\", 0, cut + 1) < 0
-        frame = lines_frame(complete, line_no, data.isascii(), clean)
+        clean = data.find(b"\\", begin, cut + 1) < 0
+        frame = lines_frame(complete, line_no, clean=clean)
         line_no += frame.height
         yield _batch([*held, frame], held_bytes + len(complete), hasher)
         held, held_bytes = [], 0
         if eof and not carry:
             return
+
+
+def _read_after(fh: BinaryIO, carry: bytes, size: int) -> tuple[bytearray, int]:
+    """A new buffer holding `carry` and then up to `size` bytes read; and how much it holds.
+
+    The bytes are read into place: no copy of the batch to join it to the carried line start.
+    Each batch has a buffer of its own: its frame's strings point into it.
+    """
+    data = bytearray(len(carry) + size)
+    data[: len(carry)] = carry
+    try:
+        got = fh.readinto(memoryview(data)[len(carry) :])  # type: ignore[attr-defined]
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LogFileError(f"cannot read to the end ({type(exc).__name__}: {exc})") from exc
+    return data, len(carry) + (got or 0)
 
 
 def _batch(frames: list[pl.DataFrame], nbytes: int, hasher: hashlib._Hash) -> LineBatch:
@@ -177,7 +190,7 @@ def _empty_frame() -> pl.DataFrame:
     return pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.String})
 
 
-def _overlong_frame(start: bytes, line_no: int) -> pl.DataFrame:
+def _overlong_frame(start: bytes | bytearray, line_no: int) -> pl.DataFrame:
     """One rejected line: only its first bytes are kept (to show what it was), never the rest."""
     text = start[:PREVIEW_BYTES].decode("utf-8", errors="replace")
     return pl.DataFrame(
@@ -204,7 +217,9 @@ def lines_frame(
     ends = np.flatnonzero(buf == 10)
     numbers = pl.int_range(first_line_no, first_line_no + len(ends), eager=True, dtype=pl.Int64)
     try:
-        if not ascii:
+        # nginx writes non-ASCII bytes as \xHH, so a batch is ASCII (and UTF-8) as a rule, and
+        # finding its largest byte is cheaper than decoding it
+        if not ascii and len(buf) and buf.max() >= 0x80:
             str(data, "utf-8")
     except UnicodeDecodeError:
         return _lossy_frame(bytes(data), numbers)
@@ -231,23 +246,23 @@ def _line_views(buf: np.ndarray, ends: np.ndarray) -> pl.Series:
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts
-    has_cr = np.zeros(count, dtype=bool)
-    nonempty = lengths > 0
-    has_cr[nonempty] = buf[ends[nonempty] - 1] == 13
-    lengths -= has_cr
+    # the \r before a line's \n belongs to its ending (an empty line has none to look at)
+    lengths -= (buf[np.maximum(ends - 1, 0)] == 13) & (lengths > 0)
     # Arrow's view layout: int32 length, then either the whole string inline (up to 12 bytes,
     # zero-padded) or its first 4 bytes, buffer number 0 and the offset into that buffer.
     views = np.zeros((count, 4), dtype=np.int32)
     views[:, 0] = lengths
     long = lengths > _INLINE
-    at = starts[long]
-    if len(at):
-        # each long line's first 4 bytes, read in place as (unaligned) little-endian words
-        words = np.ndarray((len(buf) - 3,), dtype="<i4", buffer=buf, strides=(1,))
+    # each long line's first 4 bytes, read in place as (unaligned) little-endian words
+    words = np.ndarray((max(len(buf) - 3, 0),), dtype="<i4", buffer=buf, strides=(1,))
+    if long.all():  # the usual batch: no line is short enough to be held inline
+        views[:, 1] = words[starts]
+        views[:, 3] = starts
+    else:
+        at = starts[long]
         views[long, 1] = words[at]
-    views[long, 3] = at
-    short = ~long
-    if short.any():
+        views[long, 3] = at
+        short = ~long
         inline = buf[np.minimum(starts[short, None] + _SPAN, len(buf) - 1)]
         inline[_SPAN[None, :] >= lengths[short, None]] = 0
         views[short, 1:] = np.ascontiguousarray(inline).view(np.int32)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from ingest.known_values import distinct_codes
 from ingest.log_files import MAX_LINE_BYTES
@@ -42,6 +44,14 @@ _LOOKS_RELEVANT = (
 _REQUEST_RELEVANT = "^" + _LOOKS_RELEVANT.removeprefix('^[^"]*"')
 _TS_FORMAT = "%d/%b/%Y:%H:%M:%S %z"
 _HEAD_TAIL = len("[01/Jan/2024:10:00:00 +0700] ")
+# where in that tail each digit is (day, year, time, offset), then the month's last two letters
+# and the offset's sign
+_STAMP_BYTES = np.array([1, 2, 8, 9, 10, 11, 13, 14, 16, 17, 19, 20, 23, 24, 25, 26, 5, 6, 22])
+# a month by the sum of its name's last two letters: twelve different sums, from 199 to 229
+_MONTH_KEY = ord("e") + ord("b")
+_MONTH_OF = np.zeros(31, dtype=np.int32)
+for _number, _name in enumerate(_MONTHS.split("|"), 1):
+    _MONTH_OF[ord(_name[1]) + ord(_name[2]) - _MONTH_KEY] = _number
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _MAX_STORED_LINE = 2000
@@ -142,7 +152,7 @@ def _quoted_fields(quoted: pl.DataFrame, usual: bool = False) -> pl.DataFrame:
             pl.col("field_0").str.splitn(" ", 2).struct.field("field_0").alias("ip"),
             pl.col("field_0").str.slice(-_HEAD_TAIL).alias("tail"),
         )
-        ip, ts = head["ip"], head.select(_usual_time(pl.col("tail"))).to_series()
+        ip, ts = head["ip"], _usual_time(head["tail"])
     else:
         head = quoted.select(pl.col("field_0").str.split_exact(" ", 4)).unnest("field_0")
         text = head["field_3"].str.slice(1) + " " + head["field_4"].str.slice(0, 5)
@@ -180,20 +190,37 @@ def _time(text: pl.Expr) -> pl.Expr:
     return text.str.strptime(pl.Datetime("us", "UTC"), _TS_FORMAT, strict=False).alias("ts")
 
 
-def _usual_time(tail: pl.Expr) -> pl.Expr:
-    """_time of a head's last _HEAD_TAIL characters, "[01/Jan/2024:10:00:00 +0700] ", which
-    _USUAL_HEAD already shaped.
+def _usual_time(tail: pl.Series) -> pl.Series:
+    """_time of heads' last _HEAD_TAIL bytes, "[01/Jan/2024:10:00:00 +0700] ", which
+    _USUAL_HEAD already shaped (ASCII digits, a month's name, a day the month can have).
 
-    Parsing without %z is cheaper, and the offset's digits are read apart: a digit that is not
-    ASCII fails both ways (null), as it fails strptime's %z.
+    The digits are read by arithmetic on the bytes, not by strptime (a third of its CPU):
+    the day number is H. Hinnant's days_from_civil; 29 February of a common year is no day
+    (null), as strptime finds. tests/ingest/test_line_checks.py holds the two to one answer.
     """
-    local = tail.str.slice(1, 20).str.strptime(pl.Datetime("us"), _TS_FORMAT[:-3], strict=False)
-    minutes = tail.str.slice(23, 2).cast(pl.Int64, strict=False) * 60 + tail.str.slice(25, 2).cast(
-        pl.Int64, strict=False
+    if tail.is_empty():
+        return pl.Series("ts", [], pl.Datetime("us", "UTC"))
+    text = tail.to_arrow().cast(pa.binary()).cast(pa.binary(_HEAD_TAIL))
+    raw = np.frombuffer(
+        text.buffers()[1], np.uint8, len(text) * _HEAD_TAIL, text.offset * _HEAD_TAIL
     )
-    sign = pl.when(tail.str.slice(22, 1) == "-").then(-1).otherwise(1)
-    offset = pl.duration(minutes=minutes * sign)
-    return (local - offset).dt.replace_time_zone("UTC").alias("ts")
+    picked = np.ascontiguousarray(raw.reshape(-1, _HEAD_TAIL)[:, _STAMP_BYTES].T).astype(np.int32)
+    d = picked[:16] - ord("0")
+    day = d[0] * 10 + d[1]
+    year = ((d[2] * 10 + d[3]) * 10 + d[4]) * 10 + d[5]
+    seconds = (d[6] * 10 + d[7]) * 3600 + (d[8] * 10 + d[9]) * 60 + d[10] * 10 + d[11]
+    east = np.where(picked[18] == ord("-"), -60, 60)
+    offset = ((d[12] * 10 + d[13]) * 60 + d[14] * 10 + d[15]) * east
+    month = _MONTH_OF[picked[16] + picked[17] - _MONTH_KEY]
+    shifted = year - (month <= 2)  # a year from March, so 29 February ends it
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    no_day = (month == 2) & (day == 29) & ~leap
+    instant = pl.Series("ts", (days.astype(np.int64) * 86400 + seconds - offset) * 1_000_000)
+    return instant.scatter(np.flatnonzero(no_day), None).cast(pl.Datetime("us", "UTC"))
 
 
 def _blank(column: str) -> pl.Expr:

@@ -82,3 +82,73 @@ def test_time_stamps_of_usual_lines_are_read_like_strptime_reads_them() -> None:
     assert batch.rejected["line_no"].to_list() == [5, 6]
     # a log's digits are ASCII: a Thai digit is no time stamp at all
     assert set(batch.rejected["reason"]) == {"malformed time stamp"}
+
+
+def test_quotes_out_of_place_crlf_and_lines_of_quotes() -> None:
+    usual = HEAD + ' "-" "Mozilla/5.0"'
+    lines = [
+        usual + "\r",  # 1 CRLF: the \r is part of the line ending, the line is usual
+        HEAD.replace("/dataset/abc", '/dataset/a"bc') + ' "-" "x"',  # 2 a quote in the target
+        HEAD + ' "-"',  # 3 four quotes: a referrer without agent
+        '""""""',  # 4 six quotes and nothing else
+        '"',  # 5
+        usual.replace('"-"', '"https://example.org/?q=a b"'),  # 6 spaces inside a quoted field
+        HEAD.replace('"GET', '"GET "') + ' "-" "x"',  # 7 eight quotes
+        usual + "\r\r",  # 8 only the last \r before \n is the ending: one is left
+    ]
+    data = "".join(line + "\n" for line in lines).encode()
+    batch = parse_lines(lines_frame(data, 1))
+    assert batch.events["line_no"].to_list() == [1, 6]
+    assert batch.events["ua"].to_list() == ["Mozilla/5.0", "Mozilla/5.0"]
+    assert batch.events["referrer_host"].to_list() == [None, "example.org"]
+    assert (batch.lines, batch.parsed, batch.combined) == (8, 2, 2)
+    assert dict(zip(batch.rejected["line_no"], batch.rejected["reason"], strict=True)) == {
+        2: "malformed request, status or size (truncated line?)",
+        3: "malformed referrer or user agent (truncated line?)",
+        4: "not an access-log line: expected 'host ident user [time] \"request\" ...'",
+        5: "not an access-log line: expected 'host ident user [time] \"request\" ...'",
+        7: "malformed request, status or size (truncated line?)",
+        8: "malformed referrer or user agent (truncated line?)",
+    }
+
+
+def test_time_stamps_read_by_arithmetic_agree_with_strptime_on_every_kind_of_day() -> None:
+    """Usual lines' stamps are read digit by digit: held to strptime's %z over leap years,
+    month ends, the first and last years a stamp can write and the widest offsets."""
+    years = ["0000", "0001", "0100", "0400", "1600", "1900", "1969", "1970", "2000", "2023"]
+    years += ["2024", "2100", "9998", "9999"]
+    offsets = ["+0000", "-0000", "+0700", "-0530", "+1459", "-1459", "-0001"]
+    stamps = [
+        f"{day:02d}/{month}/{year}:{clock} {offset}"
+        for year in years
+        for month in ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Nov", "Dec"]
+        for day in (1, 28, 29, 30, 31)
+        for clock in ("00:00:00", "23:59:59")
+        for offset in offsets
+    ]
+    lines = [
+        f'203.0.113.7 - - [{stamp}] "GET /dataset/abc HTTP/1.1" 200 5 "-" "x"' for stamp in stamps
+    ]
+    data = "".join(line + "\n" for line in lines).encode()
+    batch = parse_lines(lines_frame(data, 1))
+    shaped = pl.DataFrame({"line_no": range(1, len(lines) + 1), "stamp": stamps}).filter(
+        pl.Series(lines).str.contains(VALID_LINE)  # 30 February and the like never get this far
+    )
+    expected = shaped.select(
+        "line_no",
+        pl.col("stamp").str.strptime(
+            pl.Datetime("us", "UTC"), "%d/%b/%Y:%H:%M:%S %z", strict=False
+        ),
+    )
+    in_range = pl.col("stamp").dt.year().is_between(1970, 9998)
+    assert batch.events.select("line_no", "ts").equals(
+        expected.filter(in_range).rename({"stamp": "ts"})
+    )
+    reasons = dict(zip(batch.rejected["line_no"], batch.rejected["reason"], strict=True))
+    no_day = expected.filter(pl.col("stamp").is_null())["line_no"].to_list()
+    odd_year = expected.filter(~in_range)["line_no"].to_list()
+    # 29 February of the 9 common years (0001, 0100, 1900, 1969, 1970, 2023, 2100, 9998, 9999)
+    assert len(no_day) == 9 * 2 * len(offsets)
+    assert {reasons[n] for n in no_day} == {"impossible date or time (no such day)"}
+    assert {reasons[n] for n in odd_year} == {"impossible date or time (year outside 1970-9998)"}
+    assert batch.parsed == len(expected) - len(no_day) - len(odd_year) > 0
