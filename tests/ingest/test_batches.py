@@ -502,3 +502,24 @@ def test_rebuilds_of_marked_days_take_a_bounded_share_of_the_writers_time() -> N
     clock.done(begun=110.5, ended=113.5)  # 3 s: days holding many events
     # 3 s is an eighth (REFRESH_SHARE) of the 24 s until the next one
     assert (clock.due(137.4), clock.due(137.5)) == (False, True)
+
+
+def test_a_click_whose_next_click_the_catalog_moves_to_another_dataset_is_kept(
+    db: Path, tmp_path: Path
+) -> None:
+    """A landing page of a dataset the catalog does not know, then 10 s later a page of a
+    resource under the same URL that belongs to a known dataset: one batch item to the batch,
+    two datasets to the catalog, so neither is the double click of the other."""
+    with_catalog(db, tmp_path)
+    elsewhere = site.DATASETS["village-fund"][3][0][0]
+    t0 = at("2023-03-15 09:00:00")
+    lines = [
+        line(t0, "/dataset/no-such-dataset"),
+        line(t0 + timedelta(seconds=10), f"/dataset/no-such-dataset/resource/{elsewhere}"),
+    ]
+    ingest(db, write(tmp_path / "a.log", lines))
+    assert query(db, "select line_no, kept from events order by line_no") == [
+        (1, True),
+        (2, True),
+    ]
+    assert totals(db)["total_investigations"] == 2
