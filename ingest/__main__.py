@@ -44,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     restrict_umask()
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:
+        # `| head` closed the pipe: what was loaded is stored, only the rest of the report
+        # goes unread; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -372,3 +372,18 @@ def test_ingest_waits_for_a_reader_to_let_go(db: Path, tmp_path: Path) -> None:
     reader.wait(timeout=30)
     assert result.as_dict()["lines_read"] == 2
     assert totals(db)["total_requests"] == 5
+
+
+def test_a_report_piped_into_a_reader_that_left_ends_without_a_traceback(
+    db: Path, tmp_path: Path
+) -> None:
+    good = write(tmp_path / "good.log", day_lines(4))
+    command = (
+        f"{sys.executable} -m ingest logs --db {db} {good} | true; echo status=${{PIPESTATUS[0]}}"
+    )
+    proc = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "status=0" in proc.stdout
+    assert totals(db)["total_requests"] == 4  # the load itself is stored
