@@ -47,6 +47,10 @@ WRITER_THREADS = 2  # the commit is the slower half of the pipeline: let it use 
 # batches parsed at once: one parse thread was the pipeline's slowest stage, its core busy while
 # the writer waited on it half the time
 PARSE_WORKERS = 2
+# and one more parsed while the writer rebuilds days or checkpoints, so the workers do not stop
+# then (8M-line log: the writer waited 5.6 s for batches instead of 8.4, the load 31 s
+# instead of 32.7, peak RSS the same within 25 MB)
+PARSE_AHEAD = 1
 WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well under 1 GB
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
@@ -418,7 +422,7 @@ def _staged_batches(
             # parsing it: the writer starts after one parsed batch, not two
             framed = _with_last(batches)
             yield from map_ahead(
-                lambda pair: (staged(pair[0]), pair[1]), framed, PARSE_WORKERS, idle
+                lambda pair: (staged(pair[0]), pair[1]), framed, PARSE_WORKERS, idle, PARSE_AHEAD
             )
     finally:
         fh.close()

@@ -20,17 +20,19 @@ def map_ahead(
     items: Iterator[T],
     workers: int = 1,
     idle: Callable[[], None] | None = None,
+    ahead: int = 0,
 ) -> Iterator[U]:
     """Yield work(item) for each of `items`, in order, computing up to `workers` at once.
 
     A feeder thread draws the items (so drawing them overlaps everything else) and hands each
-    to a pool of `workers` threads. At most `workers` items are drawn and not yet yielded, plus
-    the one the consumer holds: memory stays bounded. An exception raised by `items` or by
+    to a pool of `workers` threads. At most `workers + ahead` items are drawn and not yet
+    yielded (`ahead` of them computed or waiting while the consumer is busy), plus the one the
+    consumer holds: memory stays bounded. An exception raised by `items` or by
     `work` reaches the consumer after the results before it. While the consumer waits, `idle`
     is called every POLL_SECONDS.
     """
     # the feeder blocks on a full queue while holding one more submitted item
-    pending: queue.Queue[object] = queue.Queue(maxsize=max(workers - 1, 1))
+    pending: queue.Queue[object] = queue.Queue(maxsize=max(workers - 1 + ahead, 1))
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest-work")
 

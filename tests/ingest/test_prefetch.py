@@ -64,7 +64,10 @@ def test_an_error_in_the_work_is_raised_in_its_place() -> None:
     assert got == [0, 1, 2]
 
 
-def test_stopping_early_ends_the_threads_and_draws_no_further_than_the_workers() -> None:
+@pytest.mark.parametrize("ahead", [0, 1])
+def test_stopping_early_ends_the_threads_and_draws_no_further_than_the_workers(
+    ahead: int,
+) -> None:
     drawn = []
 
     def items() -> Iterator[int]:
@@ -72,13 +75,14 @@ def test_stopping_early_ends_the_threads_and_draws_no_further_than_the_workers()
             drawn.append(i)
             yield i
 
-    gen = map_ahead(lambda i: i, items(), workers=2)
+    gen = map_ahead(lambda i: i, items(), workers=2, ahead=ahead)
     assert next(gen) == 0
     time.sleep(0.3)  # let the feeder run as far as it may
     gen.close()
     assert _no_pipeline_threads()
-    # the one yielded, two handed to the workers, one drawn and waiting for room
-    assert len(drawn) <= 4
+    # the one yielded, one queued and one the feeder holds waiting for room (both handed to
+    # the workers), and `ahead` more queued
+    assert len(drawn) <= 3 + ahead
 
 
 def test_the_consumer_is_idle_while_it_waits() -> None:
