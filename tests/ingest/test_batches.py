@@ -19,7 +19,7 @@ import pytest
 
 from analytics import rankings
 from analytics.periods import calendar_year
-from ingest import catalog, log_files, logs
+from ingest import catalog, log_files
 from ingest import db as warehouse
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
@@ -491,17 +491,6 @@ def test_verdicts_decided_batch_by_batch_equal_the_rule_over_all_events(
     if not catalog_first:
         with_catalog(db, tmp_path)  # re-items the by-name requests: recounted
         assert verdicts_recounted_from_scratch(db) == 0
-
-
-def test_rebuilds_of_marked_days_take_a_bounded_share_of_the_writers_time() -> None:
-    clock = logs._RebuildClock(now=100.0)
-    assert not clock.due(104.9)
-    assert clock.due(105.0)  # REFRESH_SECONDS after the start
-    clock.done(begun=105.0, ended=105.5)  # a quick rebuild: the next in 5 s again
-    assert (clock.due(110.4), clock.due(110.5)) == (False, True)
-    clock.done(begun=110.5, ended=113.5)  # 3 s: days holding many events
-    # 3 s is an eighth (REFRESH_SHARE) of the 24 s until the next one
-    assert (clock.due(137.4), clock.due(137.5)) == (False, True)
 
 
 def test_a_click_whose_next_click_the_catalog_moves_to_another_dataset_is_kept(
