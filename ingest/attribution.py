@@ -7,7 +7,7 @@ from datetime import date
 
 import duckdb
 
-from ingest.counting import recount_clients, refresh_daily_usage
+from ingest.counting import day_runs, recount_clients, refresh_daily_usage
 
 
 @dataclass(frozen=True)
@@ -97,16 +97,7 @@ def attribution_chunks(
 ) -> list[tuple[date, date]]:
     """Split the stored days into runs of consecutive days holding about events_per_chunk events."""
     rows = con.execute("select day, count(*) from events group by day order by day").fetchall()
-    chunks: list[tuple[date, date]] = []
-    held = 0
-    for day, n in rows:  # one row per day: a few thousand at most
-        if chunks and held + n <= events_per_chunk:
-            chunks[-1] = (chunks[-1][0], day)
-            held += n
-        else:
-            chunks.append((day, day))
-            held = n
-    return chunks
+    return day_runs([(day, int(n)) for day, n in rows], events_per_chunk)
 
 
 def _unattributed(con: duckdb.DuckDBPyConnection) -> int:

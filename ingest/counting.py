@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -19,6 +20,10 @@ from ingest.privacy import client_key_sql
 _KEPT = "countable and coalesce(lead(ts) over w - ts > interval 30 second, true)"
 _WINDOW = "window w as (partition by countable, client_key, item order by ts, stream_id, line_no)"
 _DOUBLE_CLICK_US = 30_000_000  # the 30 s of _KEPT, in microseconds
+# Marked days are rebuilt in transactions of about this many stored events (whole days), and
+# readers waiting are let in between: one transaction over every marked day grew with the
+# warehouse (the days of a same-days log hold ever more events) and readers waited for it.
+REBUILD_EVENTS = 400_000
 
 # What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
 # over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
@@ -266,25 +271,68 @@ def _days(first: int, last: int) -> str:
     return f"day between DATE '1970-01-01' + {int(first)} and DATE '1970-01-01' + {int(last)}"
 
 
-def refresh_pending_days(con: duckdb.DuckDBPyConnection) -> int:
+def refresh_pending_days(
+    con: duckdb.DuckDBPyConnection, days: tuple[date, date] | None = None
+) -> int:
     """Rebuild the aggregates of the days whose events changed since; return how many days.
 
     An ingest's batches store events and mark their days (finish_stage); rebuilding those days
     every few seconds and at the end of a file costs far less than adding each batch to the
     aggregates. It runs in a transaction of its own: a run killed before it leaves the days
-    marked, and the next writer process rebuilds them (db.connect_writer).
+    marked, and the next writer process rebuilds them (db.connect_writer). `days`: only the
+    marked days from the first to the last (pending_day_chunks), else all of them.
     """
+    within = "true" if days is None else _date_bounds(*days)
     con.begin()
     try:
-        rows = con.execute("select count(*) from pending_days").fetchall()
+        rows = con.execute(f"select count(*) from pending_days where {within}").fetchall()
         if rows[0][0]:
-            refresh_daily_usage(con, "select day from pending_days")
-            con.execute("delete from pending_days")
+            refresh_daily_usage(con, f"select day from pending_days where {within}")
+            con.execute(f"delete from pending_days where {within}")
     except BaseException:
         con.rollback()
         raise
     con.commit()
     return int(rows[0][0])
+
+
+def pending_day_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:
+    """The marked days as runs of consecutive marked days holding about REBUILD_EVENTS stored
+    events each (a day is never split), to rebuild in one transaction each."""
+    first, last = con.execute(
+        "select min(day) - DATE '1970-01-01', max(day) - DATE '1970-01-01' from pending_days"
+    ).fetchall()[0]
+    if first is None:
+        return []
+    rows = con.execute(
+        f"""
+        select p.day, count(e.day)
+        from pending_days as p
+        left join (select day from events where {_days(first, last)}) as e using (day)
+        group by p.day
+        order by p.day
+        """
+    ).fetchall()
+    return day_runs([(day, int(n)) for day, n in rows], REBUILD_EVENTS)
+
+
+def day_runs(counts: list[tuple[date, int]], per_run: int) -> list[tuple[date, date]]:
+    """Split (day, events) rows in day order into runs of about per_run events each."""
+    runs: list[tuple[date, date]] = []
+    held = 0
+    for day, n in counts:  # one row per day: a few thousand at most
+        if runs and held + n <= per_run:
+            runs[-1] = (runs[-1][0], day)
+            held += n
+        else:
+            runs.append((day, day))
+            held = n
+    return runs
+
+
+def _date_bounds(first: date, last: date) -> str:
+    """Constant bounds of a `day` column, from dates read from the database."""
+    return f"day between DATE '{first.isoformat()}' and DATE '{last.isoformat()}'"
 
 
 def _usage_sql(sessions: str) -> str:

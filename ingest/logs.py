@@ -21,7 +21,13 @@ import polars as pl
 
 from ingest import log_files
 from ingest.attribution import has_catalog, matched_dataset_sql
-from ingest.counting import batch_verdicts, create_stage, finish_stage, refresh_pending_days
+from ingest.counting import (
+    batch_verdicts,
+    create_stage,
+    finish_stage,
+    pending_day_chunks,
+    refresh_pending_days,
+)
 from ingest.db import WriterTurns, read, writing
 from ingest.log_files import (
     HEAD_LIMIT,
@@ -462,7 +468,8 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 raise
             con.commit()
             if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
-                refresh_pending_days(con)
+                _rebuild_marked_days(turns, let_readers_in)
+                con = turns.connection()
                 refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
@@ -472,6 +479,16 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     if load.load_id is None:
         raise _Skip("unchanged", "no new complete lines since the last run")
     return load.result
+
+
+def _rebuild_marked_days(turns: WriterTurns, let_readers_in: Callable[[], None]) -> None:
+    """Rebuild the marked days in transactions of about counting.REBUILD_EVENTS events, with
+    queued readers let in between (they may see some days rebuilt already, as they see a
+    load's first batches)."""
+    for i, days in enumerate(pending_day_chunks(turns.connection())):
+        if i:
+            let_readers_in()
+        refresh_pending_days(turns.connection(), days)
 
 
 def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:

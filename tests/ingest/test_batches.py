@@ -12,18 +12,18 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from analytics import rankings
 from analytics.periods import calendar_year
-from ingest import catalog, log_files
+from ingest import catalog, counting, log_files, logs
 from ingest import db as warehouse
 from ingest.__main__ import main
 from ingest.catalog import load_catalog
-from ingest.counting import _KEPT, _WINDOW, STORED_ITEM_SQL, refresh_daily_usage
+from ingest.counting import _KEPT, _WINDOW, STORED_ITEM_SQL, day_runs, refresh_daily_usage
 from ingest.db import DatabaseBusy, read, writer_turn, writing
 from settings import key_path_for
 from tests.conftest import REPO
@@ -371,7 +371,7 @@ import ingest.logs as logs
 log_files.BATCH_BYTES = {batch}
 # killed at the rebuild after the last batch: no rebuild every few seconds on a slow machine
 logs.REFRESH_SECONDS = float("inf")
-logs.refresh_pending_days = lambda con: os.kill(os.getpid(), signal.SIGKILL)
+logs.refresh_pending_days = lambda con, days=None: os.kill(os.getpid(), signal.SIGKILL)
 logs.ingest_logs(Path({db!r}), [Path({log!r})])
 """
 
@@ -512,3 +512,44 @@ def test_a_click_whose_next_click_the_catalog_moves_to_another_dataset_is_kept(
         (2, True),
     ]
     assert totals(db)["total_investigations"] == 2
+
+
+def test_marked_days_are_rebuilt_in_chunks_with_readers_let_in_between(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction over every marked day grows with the warehouse, and readers wait for
+    it: the days are rebuilt a run of days at a time (here one day each), readers in between."""
+    monkeypatch.setattr(counting, "REBUILD_EVENTS", 1)
+    path = f"/dataset/{site.DATASETS['dengue'][0]}"
+    days = ["2023-03-14", "2023-03-15", "2023-03-16"]
+    lines = [line(at(f"{d} 10:00:{s:02d}"), path, ip=f"10.0.0.{s}") for d in days for s in (1, 2)]
+    steps: list[str] = []
+    real_rebuild, real_let_in = logs.refresh_pending_days, warehouse.WriterTurns.let_readers_in
+
+    def rebuild(con: object, span: object = None) -> int:
+        steps.append(f"rebuild {span}")
+        return real_rebuild(con, span)  # type: ignore[arg-type]
+
+    def let_in(turns: warehouse.WriterTurns) -> bool:
+        steps.append("readers")
+        return real_let_in(turns)
+
+    monkeypatch.setattr(logs, "refresh_pending_days", rebuild)
+    monkeypatch.setattr(warehouse.WriterTurns, "let_readers_in", let_in)
+    ingest(db, write(tmp_path / "a.log", lines))
+    rebuilds = [s for s in steps if s.startswith("rebuild")]
+    assert rebuilds == [f"rebuild {(date.fromisoformat(d),) * 2}" for d in days]
+    first, last = steps.index(rebuilds[0]), steps.index(rebuilds[-1])
+    assert steps[first:last].count("readers") == 2  # between each two
+    assert query(db, "select count(*) from pending_days") == [(0,)]
+    assert query(db, "select day::varchar, total_investigations from daily_usage order by 1") == [
+        (d, 2) for d in days
+    ]
+
+
+def test_day_runs_hold_about_the_given_number_of_events_and_never_split_a_day() -> None:
+    d = [date(2023, 3, n) for n in range(1, 6)]
+    counts = [(d[0], 3), (d[1], 3), (d[2], 10), (d[3], 1), (d[4], 1)]
+    assert day_runs(counts, 6) == [(d[0], d[1]), (d[2], d[2]), (d[3], d[4])]
+    assert day_runs(counts, 100) == [(d[0], d[4])]
+    assert day_runs([], 6) == []
