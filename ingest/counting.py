@@ -24,6 +24,7 @@ _DOUBLE_CLICK_US = 30_000_000  # the 30 s of _KEPT, in microseconds
 # readers waiting are let in between: one transaction over every marked day grew with the
 # warehouse (the days of a same-days log hold ever more events) and readers waited for it.
 REBUILD_EVENTS = 400_000
+_EPOCH = date(1970, 1, 1)  # of _days' day numbers
 
 # What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
 # over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
@@ -331,8 +332,8 @@ def day_runs(counts: list[tuple[date, int]], per_run: int) -> list[tuple[date, d
 
 
 def _date_bounds(first: date, last: date) -> str:
-    """Constant bounds of a `day` column, from dates read from the database."""
-    return f"day between DATE '{first.isoformat()}' and DATE '{last.isoformat()}'"
+    """_days of dates read from the database."""
+    return _days((first - _EPOCH).days, (last - _EPOCH).days)
 
 
 def _usage_sql(sessions: str) -> str:

@@ -61,9 +61,8 @@ WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
 # of each file), so figures read during a load are at most a few seconds behind the events.
-# Not less often when a rebuild is long: a rebuild is one transaction that readers wait for, and
-# rebuilding at most an eighth of the writer's time let each rebuild grow with the wait before it
-# (a reader waited 4 s at 20M lines, against 1.3 s every 5 s).
+# Not less often when a rebuild is long: rebuilding at most an eighth of the writer's time let each
+# rebuild grow with the wait before it (a reader waited 4 s at 20M lines, against 1.3 s every 5 s).
 REFRESH_SECONDS = 5.0
 
 
@@ -539,7 +538,7 @@ def _commit_batch(
         con.register("staged_events", staged.events)  # only once no result is left unread
         try:
             create_stage(con, "staged_events", stream_id, matched)
-            result.stored_events += finish_stage(con, staged.events, matched is not None)
+            result.stored_events += finish_stage(con, staged.events, load.catalog)
         finally:
             con.unregister("staged_events")
     _store_rejected(con, stream_id, load.load_id, staged.rejected)
