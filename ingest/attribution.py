@@ -24,32 +24,71 @@ def has_catalog(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(rows[0][0])
 
 
+def prepare_catalog_lookup(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the catalog's lookup tables that matched_dataset_sql reads (temporary, of this
+    connection): again whenever the catalog may have changed since, as in a new writer turn.
+
+    Most resources never moved (one row, no bounds): they go to `catalog_resources` with their
+    dataset; only the rows of resources that moved go to `catalog_moves`, matched by instant.
+    `catalog_keys` holds each dataset's id and name in lower case, one dataset per key (where
+    a name equals another dataset's id, either of the two, as any match always was).
+    """
+    con.execute(
+        """
+        create or replace temp table catalog_resources as
+        select lower(resource_id) as id,
+               count(*) = 1 and bool_and(valid_from is null and valid_to is null) as fixed,
+               any_value(dataset_id) as dataset_id
+        from resource_datasets
+        group by all
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table catalog_moves as
+        select lower(r.resource_id) as id, r.dataset_id, r.valid_from, r.valid_to
+        from resource_datasets as r
+        semi join catalog_resources as c on c.id = lower(r.resource_id) and not c.fixed
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table catalog_keys as
+        select key, any_value(id) as id
+        from (select id, lower(id) as key from datasets
+              union all
+              select id, lower(name) as key from datasets where name is not null)
+        group by key
+        """
+    )
+
+
 def matched_dataset_sql(table: str) -> str:
-    """Return a query of (stream_id, line_no, dataset_id) for the rows of `table` (from code).
+    """Return a query of (stream_id, line_no, dataset_id) for the rows of `table` (from code),
+    over the tables of prepare_catalog_lookup.
 
     A resource belongs to the dataset it was in at the request's instant (resource_datasets),
-    so a resource that moved keeps its past downloads with its old dataset.
+    so a resource that moved keeps its past downloads with its old dataset; a request of no
+    listed resource belongs to the dataset its URL names by id or name. Each row meets the
+    lookup tables by two joins on one key each, and only rows of resources that moved are
+    grouped (a resource may have several rows), not every row.
     """
     return f"""
-        with res as (
-            select lower(resource_id) as id, dataset_id, valid_from, valid_to
-            from resource_datasets
-        ),
-        ds as (select id, lower(id) as key from datasets
-               union all
-               select id, lower(name) as key from datasets where name is not null),
-        final as (
-            select t.stream_id, t.line_no,
-                   coalesce(any_value(r.dataset_id), any_value(d.id)) as dataset_id
+        with moved as (
+            select t.stream_id, t.line_no, any_value(r.dataset_id) as dataset_id
             from {table} as t
-            left join res as r
+            join catalog_moves as r
                 on r.id = t.resource_id
                and (r.valid_from is null or t.ts >= r.valid_from)
                and (r.valid_to is null or t.ts < r.valid_to)
-            left join ds as d on d.key = t.dataset_ref
             group by t.stream_id, t.line_no
         )
-        select * from final
+        select t.stream_id, t.line_no,
+               coalesce(case when s.fixed then s.dataset_id end, m.dataset_id, d.id) as dataset_id
+        from {table} as t
+        left join catalog_resources as s on s.id = t.resource_id
+        left join catalog_keys as d on d.key = t.dataset_ref
+        left join moved as m on m.stream_id = t.stream_id and m.line_no = t.line_no
     """
 
 
@@ -64,6 +103,7 @@ def attribute_events(
     """
     if not has_catalog(con):
         return AttributionResult(0, _unattributed(con))
+    prepare_catalog_lookup(con)
     source = "events"
     if days is not None:
         first, last = (d.isoformat() for d in days)

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from ingest import log_files
-from ingest.attribution import has_catalog, matched_dataset_sql
+from ingest.attribution import has_catalog, matched_dataset_sql, prepare_catalog_lookup
 from ingest.counting import (
     batch_verdicts,
     create_stage,
@@ -528,6 +528,8 @@ def _commit_batch(
             _check_position(con, load)
     if fresh:
         load.catalog = has_catalog(con)
+        if load.catalog:  # another process may have loaded a catalog before this turn
+            prepare_catalog_lookup(con)
         load.turn = turn
     stream_id = load.stream.stream_id
     if load.load_id is None:

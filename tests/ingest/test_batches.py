@@ -553,3 +553,45 @@ def test_day_runs_hold_about_the_given_number_of_events_and_never_split_a_day() 
     assert day_runs(counts, 6) == [(d[0], d[1]), (d[2], d[2]), (d[3], d[4])]
     assert day_runs(counts, 100) == [(d[0], d[4])]
     assert day_runs([], 6) == []
+
+
+def test_a_catalog_loaded_between_two_turns_of_a_load_attributes_the_later_batches(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer matches each batch against lookup tables of the catalog that it builds once
+    per turn; a catalog another process loads between turns is used from the next batch on."""
+    monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
+    names = list(site.DATASETS)
+    late = names[0]  # in the second catalog only
+
+    def catalog_page(path: Path, datasets: list[str]) -> Path:
+        packages = [site.package(name) for name in datasets]
+        body = {"success": True, "result": {"count": len(packages), "results": packages}}
+        path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    load_catalog(db, [catalog_page(tmp_path / "first.json", names[1:])])
+    second = catalog_page(tmp_path / "second.json", names)
+    real = logs.WriterTurns.let_readers_in
+    calls = [0]
+
+    def catalog_between_turns(self: logs.WriterTurns) -> bool:
+        calls[0] += 1
+        if calls[0] != 5:
+            return real(self)
+        self.release()  # as for a reader: the catalog load takes the next turn
+        load_catalog(db, [second], complete=True)
+        return True
+
+    monkeypatch.setattr(logs.WriterTurns, "let_readers_in", catalog_between_turns)
+    result = ingest(db, busy_log(tmp_path / "access.log")).as_dict()
+    assert calls[0] > 5 and result["lines_read"] == 600
+    late_id = site.DATASETS[late][0]
+    rows = query(
+        db,
+        "select count(*), count(*) filter (where dataset_id = ?) from events"
+        " where dataset_ref in (?, ?)",
+        [late_id, late_id, late],
+    )
+    assert rows[0][0] > 50 and rows[0][1] == rows[0][0]  # every request of it, late or early
+    assert query(db, "select count(*) from events where dataset_id is null") == [(0,)]
