@@ -21,7 +21,8 @@ class each distinct user agent, store every dataset request in the ingest's own 
 (the same columns and storage settings, `ingest.db.connect_writer`) and rebuild `daily_usage`.
 It runs in one thread and its rate is counted as if both cores were busy all the time (lines /
 (CPU-seconds / 2)): a bound, not a design. The real load is `python -m ingest logs` of the same
-file into a new database, timed from outside (wall clock, CPU from the kernel).
+file into a new database, timed from outside (wall clock, CPU from the kernel), its start
+(imports, about 0.4 CPU-seconds) included, as the bound's is not.
 
 Rounds alternate the two, with the floor measured before and after each round: the floor of this
 shared machine drifts (1.4M-3.7M lines/s within hours), so each ratio is printed against both.
