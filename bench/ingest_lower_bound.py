@@ -34,10 +34,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +51,9 @@ from bench.ingest_throughput import (  # noqa: E402
     BASE_LINES,
     TARGET_RATIO,
     field_split_floor,
+    fresh_database,
     generate_base,
+    run_ingest,
 )
 from ingest import counting, db  # noqa: E402
 from ingest.log_files import BATCH_BYTES  # noqa: E402
@@ -198,24 +198,6 @@ def lower_bound(log: Path, database: Path) -> tuple[float, int, dict[str, float]
     return cpu_seconds() - start, lines, dict(steps)
 
 
-def real_ingest(log: Path, database: Path) -> tuple[float, float]:
-    """Run `python -m ingest logs` on the log; return its wall seconds and CPU-seconds."""
-    cmd = [sys.executable, "-m", "ingest", "logs", "--db", str(database), str(log)]
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"python -m ingest logs failed ({os.waitstatus_to_exitcode(status)})")
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
-
-
-def fresh(database: Path) -> Path:
-    """Remove a database file and its companions; return its path."""
-    for suffix in ("", ".wal", ".hmac-key", ".gate", ".queue"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    return database
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the rounds and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -236,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         rows, steps_seen = [], []
         for round_no in range(1, args.rounds + 1):
             before = field_split_floor(log)
-            cpu, lines, steps = lower_bound(log, fresh(Path(tmp) / "bound.duckdb"))
-            seconds, ingest_cpu = real_ingest(log, fresh(Path(tmp) / "ingest.duckdb"))
+            cpu, lines, steps = lower_bound(log, fresh_database(Path(tmp) / "bound.duckdb"))
+            got = run_ingest(fresh_database(Path(tmp) / "ingest.duckdb"), log, with_reader=False)
+            if got["code"] != 0:
+                raise SystemExit(f"python -m ingest logs failed ({got['code']}): {got['stderr']}")
+            seconds, ingest_cpu = got["seconds"], got["cpu_s"]
             after = field_split_floor(log)
             bound_rate, rate = lines / (cpu / CORES), lines / seconds
             rows.append((before, after, cpu * 1e6 / lines, ingest_cpu * 1e6 / lines))

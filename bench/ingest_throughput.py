@@ -193,14 +193,24 @@ def field_split_floor(path: Path) -> float:
     return BASE_LINES / best
 
 
-def run_ingest(db: Path, log: Path) -> dict[str, Any]:
-    """Run `python -m ingest logs --json` with a rankings reader beside it; return the figures."""
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER.format(repo=str(REPO_ROOT), db=str(db))],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def fresh_database(db: Path) -> Path:
+    """Remove a database file and its companions (WAL, key, lock files); return its path."""
+    for suffix in ("", ".wal", ".hmac-key", ".gate", ".queue"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return db
+
+
+def run_ingest(db: Path, log: Path, with_reader: bool = True) -> dict[str, Any]:
+    """Run `python -m ingest logs --json`, with a rankings reader beside it unless told not
+    to; return the figures (`reader` is None without one)."""
+    reader = None
+    if with_reader:
+        reader = subprocess.Popen(
+            [sys.executable, "-c", READER.format(repo=str(REPO_ROOT), db=str(db))],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
     cmd = [sys.executable, "-m", "ingest", "logs", "--db", str(db), "--json", str(log)]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -210,8 +220,11 @@ def run_ingest(db: Path, log: Path) -> dict[str, Any]:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    reader.terminate()
-    reader_out, _ = reader.communicate(timeout=120)
+    read = None
+    if reader is not None:
+        reader.terminate()
+        reader_out, _ = reader.communicate(timeout=120)
+        read = json.loads(reader_out.strip().splitlines()[-1])
     try:
         summary = json.loads(stdout.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):
@@ -223,7 +236,7 @@ def run_ingest(db: Path, log: Path) -> dict[str, Any]:
         "code": os.waitstatus_to_exitcode(status),
         "stderr": stderr,
         "summary": summary,
-        "reader": json.loads(reader_out.strip().splitlines()[-1]),
+        "reader": read,
     }
 
 
@@ -280,9 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             log = work / f"access-{lines}{'-same-days' if args.same_days else ''}.log"
             if not log.exists():
                 build_log(base, lines, log, args.same_days)
-            db = work / f"bench-{lines}.duckdb"
-            for suffix in ("", ".wal", ".hmac-key", ".gate", ".queue"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            db = fresh_database(work / f"bench-{lines}.duckdb")
             if args.catalog:
                 load_catalog(db, work / "base-catalog.json")
             load = os.getloadavg()[0]  # other processes on a shared machine

@@ -563,15 +563,8 @@ def test_a_catalog_loaded_between_two_turns_of_a_load_attributes_the_later_batch
     monkeypatch.setattr(log_files, "BATCH_BYTES", BATCH)
     names = list(site.DATASETS)
     late = names[0]  # in the second catalog only
-
-    def catalog_page(path: Path, datasets: list[str]) -> Path:
-        packages = [site.package(name) for name in datasets]
-        body = {"success": True, "result": {"count": len(packages), "results": packages}}
-        path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-        return path
-
-    load_catalog(db, [catalog_page(tmp_path / "first.json", names[1:])])
-    second = catalog_page(tmp_path / "second.json", names)
+    load_catalog(db, [site.catalog_json(tmp_path / "first.json", names[1:])])
+    second = site.catalog_json(tmp_path / "second.json")
     real = logs.WriterTurns.let_readers_in
     calls = [0]
 

@@ -120,9 +120,10 @@ def package(name: str) -> dict:
     }
 
 
-def catalog_json(path: Path) -> Path:
-    """Write the catalog as one package_search page and return its path."""
-    packages = [package(name) for name in DATASETS]
+def catalog_json(path: Path, names: list[str] | None = None) -> Path:
+    """Write the catalog (or only the named datasets) as one package_search page; return its
+    path."""
+    packages = [package(name) for name in (DATASETS if names is None else names)]
     body = {"success": True, "result": {"count": len(packages), "results": packages}}
     path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     return path
