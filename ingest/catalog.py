@@ -50,6 +50,7 @@ class SourceResult:
     moved_resources: int = 0
     rejected: int = 0
     rejects: list[dict[str, str]] = field(default_factory=list)
+    skipped_resources: int = 0  # resources without id (their reasons are among rejects)
 
 
 @dataclass
@@ -239,7 +240,8 @@ def _upsert(
             {"now": now},
         ).fetchall()
     result.rejected = frames.rejects.height
-    result.rejects = frames.rejects.to_dicts()
+    result.skipped_resources = frames.skipped_resources.height
+    result.rejects = frames.rejects.to_dicts() + frames.skipped_resources.to_dicts()
     for name in ("stg_agencies", "stg_datasets", "stg_resources"):
         con.unregister(name)
     return result
@@ -447,6 +449,10 @@ def summary_json(result: CatalogResult) -> dict:
     }
 
 
+def _resources(n: int) -> str:
+    return f"{n} resource" + ("" if n == 1 else "s")
+
+
 def _print_summary(result: CatalogResult) -> None:
     for s in result.sources:
         if s.status == "failed":
@@ -456,6 +462,7 @@ def _print_summary(result: CatalogResult) -> None:
             f"{s.source}: {s.packages} packages: {s.new} new, {s.updated} updated,"
             f" {s.unchanged} unchanged, {s.deleted} deleted, {s.rejected} rejected"
             + (f", {s.moved_datasets} moved" if s.moved_datasets else "")
+            + (f"; {_resources(s.skipped_resources)} without id" if s.skipped_resources else "")
         )
         if s.message:
             print(f"  note {s.source}: {s.message}", file=sys.stderr)

@@ -25,6 +25,7 @@ class CatalogFrames:
     datasets: pl.DataFrame
     resources: pl.DataFrame
     rejects: pl.DataFrame  # package, reason
+    skipped_resources: pl.DataFrame  # package, reason: resources without id, not stored
 
 
 def agency_group(description: pl.Expr) -> pl.Expr:
@@ -149,12 +150,20 @@ def catalog_frames(
         _timestamp("metadata_modified").alias("modified_at"),
         (pl.col("state").fill_null("active") == "deleted").alias("state_deleted"),
     )
-    resources = (
-        good.select(pl.col("id").alias("dataset_id"), "resources", "metadata_modified")
-        .explode("resources")
+    listed = (
+        good.select("_label", pl.col("id").alias("dataset_id"), "resources", "metadata_modified")
+        .with_columns(pl.int_ranges(1, pl.col("resources").list.len() + 1).alias("_resource_no"))
+        .explode("resources", "_resource_no")
         .filter(pl.col("resources").is_not_null())
         .with_columns(pl.col("resources").struct.unnest())
-        .filter(pl.col("id").is_not_null())
+    )
+    # a resource without id cannot be told apart from the next load's: said, never stored
+    skipped = listed.filter(_blank("id")).select(
+        pl.col("_label").alias("package"),
+        pl.format("resource #{} has no id: not stored", pl.col("_resource_no")).alias("reason"),
+    )
+    resources = (
+        listed.filter(~_blank("id"))
         .select(
             pl.col("id").str.to_lowercase().alias("id"),
             "dataset_id",
@@ -174,4 +183,4 @@ def catalog_frames(
         )
         .unique(subset="id", keep="last", maintain_order=True)
     )
-    return CatalogFrames(agencies_from(org_rows), datasets, resources, rejects)
+    return CatalogFrames(agencies_from(org_rows), datasets, resources, rejects, skipped)

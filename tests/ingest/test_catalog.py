@@ -179,6 +179,44 @@ def test_earlier_downloads_are_attributed_by_a_later_catalog(tmp_path: Path) -> 
     ) == [("cm-tourism", 1), ("covid-daily", 7), ("village-fund", 7)]
 
 
+def test_resources_without_id_are_named_and_not_stored_and_the_package_loads(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    dengue = pkg("dengue")
+    kept = dengue["resources"][0]
+    dengue["resources"] = [{"name": "no id", "format": "CSV"}, kept, {**kept, "id": "  "}]
+    result = load_catalog(db, [page(tmp_path / "p.json", [dengue])])
+    src = result.sources[0]
+    assert (src.new, src.rejected, src.skipped_resources) == (1, 0, 2)
+    expected = [
+        ("dengue", "resource #1 has no id: not stored"),
+        ("dengue", "resource #3 has no id: not stored"),
+    ]
+    assert [(r["package"], r["reason"]) for r in src.rejects] == expected
+    assert query(db, "select package, reason from catalog_rejects order by all") == expected
+    assert query(db, "select id from resources") == [(kept["id"].lower(),)]
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "catalog",
+            "--db",
+            str(tmp_path / "cli.duckdb"),
+            str(tmp_path / "p.json"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        "1 new, 0 updated, 0 unchanged, 0 deleted, 0 rejected; 2 resources without id" in out.stdout
+    )
+    assert "package dengue: resource #3 has no id: not stored" in out.stderr
+
+
 def test_bad_packages_are_rejected_by_name_and_the_rest_load(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     no_org = pkg("dengue", organization=None, owner_org=None)
