@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ingest.known_values import distinct_codes
 from ingest.log_files import MAX_LINE_BYTES
-from ingest.privacy import mask_columns, mask_ips, referrer_hosts
+from ingest.privacy import STORED_LINE_CHARS, mask_columns, mask_ips, referrer_hosts
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 # Day/month pairs that exist (29 Feb in a common year is caught later by strptime).
@@ -54,7 +54,6 @@ for _number, _name in enumerate(_MONTHS.split("|"), 1):
     _MONTH_OF[ord(_name[1]) + ord(_name[2]) - _MONTH_KEY] = _number
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_MAX_STORED_LINE = 2000
 YEARS = (1970, 9998)  # of a request's instant (UTC) that is stored
 
 EVENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -123,7 +122,7 @@ def _rejected_frame(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("line_no"),
         _reason().alias("reason"),
         mask_ips(pl.col("line").fill_null(pl.col("fallback")))
-        .str.slice(0, _MAX_STORED_LINE)
+        .str.slice(0, STORED_LINE_CHARS)  # masked first: no address is cut in two
         .alias("line_masked"),
     )
 

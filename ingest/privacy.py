@@ -28,18 +28,64 @@ _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
 # The client key's two 64-bit halves, as parse workers carry it (client_keys)
 _KEY_TYPES: dict[str, pl.DataType] = {"client_hi": pl.UInt64(), "client_lo": pl.UInt64()}
 
-# Any dotted quad not glued to a digit or dot before it (`user_100.71.2.3` too); neither Rust's
-# regex nor RE2 has look-behind, so the character before is captured and put back.
-IPV4 = r"(^|[^0-9.])(?:\d{1,3}\.){3}\d+"
+# One mask for every shape an IPv4 or IPv6 address is written in (tests/ingest/test_privacy.py
+# holds polars and DuckDB to the same answers). Neither Rust's regex nor RE2 has look-around, so
+# a neighbour that must not be part of the address is captured and put back.
+_DOT = r"(?:\.|%2[Ee])"  # a dot, or a percent-encoded one (100%2E66%2E7%2E11)
+# Four or more dotted numbers, whatever stands before them except a digit: `user_100.71.2.3`,
+# the labels of `a.b.100.66.7.10.nip.io`, `v.100.64.0.0`; a longer run (`1.100.66.7.10`) whole.
+# Browser versions such as Chrome/120.0.6099.109 have a part of four digits and stay readable.
+IPV4 = r"(^|[^0-9])(?:[0-9]{1,3}" + _DOT + r"){3,}[0-9]+"
+# An address as one integer (http://1681915917/ reaches 100.64.7.13): a number from 1.0.0.0
+# (16,777,216) to about 255.255.255.255 (4,294,967,295), i.e. 8 or 9 digits not starting
+# with 0, or 10 starting with 1 to 4, standing alone as a token: not glued to a letter, digit,
+# `-` or `_` on either side (a percent-encoded character before it counts as a separator).
+# Dataset names such as `budget-20230419` stay readable; numbers of up to 7 digits (counts,
+# years, sizes) are never touched. The token is run twice, so `/1681915917/1681915917` loses both.
+_TOKEN_EDGE = r"[^0-9A-Za-z_%-]"
+IPV4_INTEGER = (
+    r"(^|"
+    + _TOKEN_EDGE
+    + r"|%[0-9A-Fa-f]{2})(?:[1-9][0-9]{7,8}|[1-4][0-9]{9})("
+    + _TOKEN_EDGE
+    + r"|%|$)"
+)
+# A URL's host written as numbers the way inet_aton reads them (0x64.0x42.7.8, 0144.0102.07.010,
+# 100.4325128, 1681915917): a host name never ends in a number, so any such host is an address.
+_NUMERIC_HOST = r"(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+))*\.?"
+URL_NUMERIC_HOST = r"(://(?:[^/@\s]*@)?)" + _NUMERIC_HOST + r"([/:?#\s\"'\\]|$)"
+_COLON = r"(?::|%3[aA])"  # a colon, or a percent-encoded one
 # IPv6 with '::' compression, or a full eight groups; plain times such as 10:40:12 stay readable.
-IPV6_COMPRESSED = r"(?i)(?:[0-9a-f]{1,4}:)*[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}:?)*(?:[0-9a-f]{1,4})?"
-IPV6_FULL = r"(?i)(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}"
+IPV6_COMPRESSED = (
+    r"(?i)(?:[0-9a-f]{1,4}"
+    + _COLON
+    + r")*[0-9a-f]{0,4}"
+    + _COLON * 2
+    + r"(?:[0-9a-f]{1,4}"
+    + _COLON
+    + r"?)*(?:[0-9a-f]{1,4})?"
+)
+IPV6_FULL = r"(?i)(?:[0-9a-f]{1,4}" + _COLON + r"){7}[0-9a-f]{1,4}"
 MASK = "[ip]"
-# Text that any of the three patterns could match has a dotted quad or a colon: two cheap scans
-# find the rare rows worth rewriting (three replacements over every URL would triple ingest time).
-_DOTTED_QUAD = r"\d\.\d+\.\d+\.\d"
+STORED_LINE_CHARS = 512  # of a rejected line: enough to see what is wrong with it
+# (pattern, replacement) in the order they run: dotted first, so the integer pass never sees
+# part of a dotted address; an integer token twice (two tokens may share the separator between).
+_STEPS = [
+    (IPV4, "${1}" + MASK),
+    (URL_NUMERIC_HOST, "${1}" + MASK + "${2}"),
+    (IPV4_INTEGER, "${1}" + MASK + "${2}"),
+    (IPV4_INTEGER, "${1}" + MASK + "${2}"),
+    (IPV6_FULL, MASK),
+    (IPV6_COMPRESSED, MASK),
+]
+# Text that any pattern could match has a dotted quad, eight digits in a row, a colon or a
+# percent sign: cheap scans find the rare rows worth rewriting (six replacements over every URL
+# would multiply the parse's time).
+_SUSPECT = r"[0-9](?:\.|%2[Ee])[0-9]+(?:\.|%2[Ee])[0-9]+(?:\.|%2[Ee])[0-9]|[0-9]{8}|%|:"
 # A URL's authority (user:password@host:port); IPv6 literals keep their brackets.
 _AUTHORITY = r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#\s]+)"
+# A referrer's host (lower case, no port) that is an address: bracketed IPv6, or numbers only
+_ADDRESS_HOST = r"^(?:\[.*|(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?)$"
 
 
 class KeyProblem(Exception):
@@ -220,26 +266,30 @@ def remembered_client_keys(
 
 
 def mask_ips(expr: pl.Expr) -> pl.Expr:
-    """Return the text with IPv4 and IPv6 addresses replaced by [ip]."""
-    return (
-        expr.str.replace_all(IPV4, "${1}" + MASK)
-        .str.replace_all(IPV6_FULL, MASK)
-        .str.replace_all(IPV6_COMPRESSED, MASK)
-    )
+    """Return the text with IPv4 and IPv6 addresses, in any shape they are written, as [ip]."""
+    for pattern, replacement in _STEPS:
+        expr = expr.str.replace_all(pattern, replacement)
+    return expr
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def mask_ips_sql(column: str) -> str:
-    """Return a DuckDB expression: the column with IPv4 and IPv6 addresses replaced by [ip].
+    """Return a DuckDB expression: mask_ips of the column (the same patterns, in RE2).
 
     The column name comes from code, never from input.
     """
-    v4 = f"regexp_replace({column}, '{IPV4}', '\\1{MASK}', 'g')"
-    full = f"regexp_replace({v4}, '{IPV6_FULL}', '{MASK}', 'g')"
-    return f"regexp_replace({full}, '{IPV6_COMPRESSED}', '{MASK}', 'g')"
+    expr = column
+    for pattern, replacement in _STEPS:
+        sql_replacement = replacement.replace("${1}", "\\1").replace("${2}", "\\2")
+        expr = f"regexp_replace({expr}, {_sql_text(pattern)}, {_sql_text(sql_replacement)}, 'g')"
+    return expr
 
 
 def _suspect(expr: pl.Expr) -> pl.Expr:
-    return expr.str.contains(_DOTTED_QUAD) | expr.str.contains(":", literal=True)
+    return expr.str.contains(_SUSPECT)
 
 
 def mask_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -253,21 +303,30 @@ def mask_columns(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def referrer_hosts(referrers: pl.Series) -> pl.Series:
-    """Return referrer URLs' hosts in lower case (no user:password@), IP addresses as [ip]."""
+    """Return referrer URLs' hosts in lower case (no user:password@), [ip] for any host that is
+    an address or holds one (`[2001:db8::1]`, `1681915917`, `a.100.66.7.10.nip.io`)."""
     host_port = referrers.str.extract(_AUTHORITY, 1).str.replace(r"^[^@]*@", "").str.to_lowercase()
     host = pl.col("host_port")
+    bare = host.str.split_exact(":", 1).struct.field("field_0")
+    holds_address = (
+        host.str.starts_with("[")  # an IPv6 literal
+        | bare.str.contains(_ADDRESS_HOST)
+        | (mask_ips(host) != host)
+    )
     return (
         host_port.to_frame("host_port")
-        .select(
-            pl.when(host.str.starts_with("["))  # an IPv6 literal
-            .then(pl.lit(MASK))
-            .when(host.str.contains(_DOTTED_QUAD))
-            .then(pl.lit(MASK))
-            .otherwise(host.str.split_exact(":", 1).struct.field("field_0"))
-            .alias(referrers.name)
-        )
+        .select(pl.when(holds_address).then(pl.lit(MASK)).otherwise(bare).alias(referrers.name))
         .to_series()
     )
+
+
+def _masked_host_sql(column: str) -> str:
+    """referrer_hosts' rule in DuckDB, for stored hosts (already lower case, without port)."""
+    holds_address = (
+        f"starts_with({column}, '[') or regexp_matches({column}, {_sql_text(_ADDRESS_HOST)})"
+        f" or {mask_ips_sql(column)} <> {column}"
+    )
+    return f"case when {holds_address} then '{MASK}' else {column} end"
 
 
 # What a database written before every IP was masked may hold, and how to mask it in place.
@@ -278,7 +337,9 @@ _STORED = {
     "rejected_lines": ("line_masked",),
     "portal_tracking": ("url",),
 }
-_MIGRATION = "mask-ips-2"
+# mask-ips-2: dotted quads and IPv6; mask-ips-3: every shape (a dot before a dotted quad,
+# integers, percent-encoding, numeric hosts) and rejected lines cut to STORED_LINE_CHARS
+_MIGRATION = "mask-ips-3"
 
 
 def mask_stored_ips(con: duckdb.DuckDBPyConnection) -> int:
@@ -304,15 +365,21 @@ def mask_stored_ips(con: duckdb.DuckDBPyConnection) -> int:
                 continue
             for column in columns:
                 new = (
-                    f"case when starts_with({column}, '[') and {column} <> '{MASK}'"
-                    f" then '{MASK}' else {mask_ips_sql(column)} end"
+                    _masked_host_sql(column)
                     if column == "referrer_host"
+                    else f"left({mask_ips_sql(column)}, {STORED_LINE_CHARS})"
+                    if column == "line_masked"
                     else mask_ips_sql(column)
                 )
-                # names from _STORED above, never from input
+                # only rows a pattern could match are rewritten (six passes over 50M events
+                # would be slow); names from _STORED above, never from input
+                suspect = _sql_text(("^[0-9\\[]|" if column == "referrer_host" else "") + _SUSPECT)
+                longer = f" or length({column}) > {STORED_LINE_CHARS}"
                 (n,) = con.execute(
                     f"update {table} set {column} = {new}"  # noqa: S608
-                    f" where {column} is distinct from {new}"
+                    f" where (regexp_matches({column}, {suspect})"
+                    f"{longer if column == 'line_masked' else ''})"
+                    f" and {column} is distinct from {new}"
                 ).fetchall()[0]
                 masked += int(n)
         con.execute(
