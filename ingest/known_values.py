@@ -2,66 +2,70 @@
 
 from __future__ import annotations
 
+import secrets
+
 import polars as pl
 
-_ROW, _HASH = "_row", "_hash"
+_ROW, _HASH, _CHECK = "_row", "_hash", "_check"
 
 
 class KnownValues:
-    """A bounded table of keys (text) and their values, looked up by a hash of the keys.
+    """A bounded table of values remembered by a digest of their keys, never the keys' text.
 
-    Joining a batch's keys on a 64-bit hash is far cheaper than on long strings; the keys are
-    compared after the join, so a hash collision only makes a key look new. The keys are
-    copied out of the batch (a view would keep the whole batch's bytes alive). At most `limit`
-    keys are kept: past it, only the last batch's.
+    A batch's keys are joined on one 64-bit hash and checked against a second one, made with
+    other seeds: only when both agree is a key known, so a collision of one hash only makes a
+    key look new (a key whose two hashes both equal another's, about one chance in 2^128, would
+    take its values). The seeds are drawn at random for each table, so an input cannot be
+    prepared to collide without knowing them. What is kept per key is 16 bytes and its values,
+    whatever the keys' length (an agent may be 8 KB long: 100,000 of them held 800 MB in each
+    parse worker). At most `limit` keys are kept: past it, only the last batch's.
     """
 
     def __init__(self, keys: list[str], values: dict[str, pl.DataType], limit: int) -> None:
         """Start empty; `values` are the names and types of what is remembered per key."""
         self.keys, self.limit = keys, limit
-        self.known = pl.DataFrame(schema={_HASH: pl.UInt64, **dict.fromkeys(keys, pl.String)})
+        self.seeds = [secrets.randbits(64) for _ in range(2)]
+        self.known = pl.DataFrame(schema={_HASH: pl.UInt64, _CHECK: pl.UInt64})
         self.known = self.known.with_columns(pl.lit(None, t).alias(n) for n, t in values.items())
+
+    def _digests(self, rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.select(
+            _hashed(self.keys, self.seeds[0]).alias(_HASH),
+            _hashed(self.keys, self.seeds[1]).alias(_CHECK),
+        )
 
     def look_up(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
         """Return the known values of `rows` (distinct, non-null keys) in their order, null for
         a new key, and a mask of the new ones."""
-        keyed = rows.select(self.keys).with_columns(_hashed(self.keys))
         hits = (
-            keyed.with_row_index(_ROW)
+            self._digests(rows)
+            .with_row_index(_ROW)
             .join(self.known, on=_HASH, how="inner", suffix="_known")
-            .filter(pl.all_horizontal(pl.col(k) == pl.col(f"{k}_known") for k in self.keys))
+            .filter(pl.col(_CHECK) == pl.col(f"{_CHECK}_known"))
         )
         at = hits[_ROW]
         found = pl.DataFrame(
             pl.repeat(None, rows.height, dtype=self.known[c].dtype, eager=True)
             .alias(c)
             .scatter(at, hits[c])
-            for c in self.known.columns[1 + len(self.keys) :]
+            for c in self.known.columns[2:]
         )
         new = pl.repeat(True, rows.height, eager=True).scatter(at, False)
         return found, new
 
     def remember(self, batch: pl.DataFrame, new: pl.Series) -> None:
         """Add the new rows of a batch (keys and values, as look_up's rows and mask)."""
-        fresh = _copied(batch.filter(new).select(*self.known.columns[1:]))
-        fresh = fresh.with_columns(_hashed(self.keys)).select(self.known.columns)
-        if self.known.height + fresh.height <= self.limit:
-            self.known = pl.concat([self.known, fresh], rechunk=True)
+        values = self.known.columns[2:]
+        fresh = pl.concat([self._digests(batch), batch.select(values)], how="horizontal")
+        if self.known.height + int(new.sum()) <= self.limit:
+            self.known = pl.concat([self.known, fresh.filter(new)], rechunk=True)
         else:
-            whole = _copied(batch.select(*self.known.columns[1:]))
-            self.known = whole.with_columns(_hashed(self.keys)).select(self.known.columns)
-            self.known = self.known.head(self.limit)
+            self.known = fresh.head(self.limit).rechunk()
 
 
-def _hashed(keys: list[str]) -> pl.Expr:
-    return (pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])).hash().alias(_HASH)
-
-
-def _copied(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with its text in buffers of its own (through Arrow's contiguous strings)."""
-    copied = pl.from_arrow(frame.to_arrow())
-    assert isinstance(copied, pl.DataFrame)
-    return copied
+def _hashed(keys: list[str], seed: int) -> pl.Expr:
+    columns = pl.struct(keys) if len(keys) > 1 else pl.col(keys[0])
+    return columns.hash(seed)
 
 
 def distinct_codes(keys: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:

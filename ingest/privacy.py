@@ -23,7 +23,7 @@ import polars as pl
 from ingest.known_values import KnownValues
 
 KEY_BYTES = 32
-KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~16 MB)
+KNOWN_CLIENTS = 100_000  # (IP, agent) pairs whose keys a parse worker remembers (~3 MB)
 _BLOCK = 64  # SHA-256 block size, for HMAC's inner and outer pads
 # The client key's two 64-bit halves, as parse workers carry it (client_keys)
 _KEY_TYPES: dict[str, pl.DataType] = {"client_hi": pl.UInt64(), "client_lo": pl.UInt64()}
@@ -221,7 +221,7 @@ def client_keys(
 class _KnownClients:
     """Keys of pairs one scratch connection already hashed, and the pads they were made with.
 
-    The raw pairs stay in this process's memory only, as they do while a batch is parsed.
+    Remembered by a digest of each pair (KnownValues), never the IP or agent themselves.
     """
 
     pads: tuple[bytes, bytes]

@@ -13,11 +13,16 @@ def pairs(*rows: tuple[str, str]) -> pl.DataFrame:
     return pl.DataFrame({"ip": [r[0] for r in rows], "ua": [r[1] for r in rows]})
 
 
-def test_keys_are_compared_not_only_their_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        known_values, "_hashed", lambda keys: pl.lit(7, pl.UInt64).alias(known_values._HASH)
-    )
+def test_keys_are_told_apart_when_their_join_hash_collides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     known = KnownValues(["ip", "ua"], {"key": pl.String()}, 10)
+    hashed = known_values._hashed
+
+    def colliding(keys: list[str], seed: int) -> pl.Expr:
+        return pl.lit(7, pl.UInt64) if seed == known.seeds[0] else hashed(keys, seed)
+
+    monkeypatch.setattr(known_values, "_hashed", colliding)
     first = pairs(("a", "x"), ("b", "x"))
     found, new = known.look_up(first)
     assert new.to_list() == [True, True] and found["key"].to_list() == [None, None]
@@ -25,6 +30,19 @@ def test_keys_are_compared_not_only_their_hashes(monkeypatch: pytest.MonkeyPatch
     found, new = known.look_up(pairs(("b", "x"), ("a", "y"), ("a", "x")))
     assert new.to_list() == [False, True, False]
     assert found["key"].to_list() == ["bx", None, "ax"]
+
+
+def test_keys_are_remembered_by_digest_not_by_their_text() -> None:
+    # 1,000 clients with 8 KB agents: 8 MB of keys, of which nothing is kept
+    known = KnownValues(["ip", "ua"], {"key": pl.UInt64()}, 10_000)
+    batch = pairs(*((f"203.0.113.{n % 250}", f"{n}" + "x" * 8000) for n in range(1000)))
+    _, new = known.look_up(batch)
+    known.remember(batch.with_columns(key=pl.int_range(1000, dtype=pl.UInt64)), new)
+    assert known.known.height == 1000
+    assert not any(dtype == pl.String for dtype in known.known.dtypes)
+    assert known.known.estimated_size() <= 1000 * 3 * 8
+    found, new = known.look_up(batch.reverse())
+    assert not new.any() and found["key"].to_list() == list(range(999, -1, -1))
 
 
 def test_past_the_limit_only_the_last_batch_is_kept() -> None:
