@@ -326,7 +326,12 @@ def load_content(
 
 
 def load_catalog(
-    db_path: Path, files: list[Path], *, complete: bool = False, allow_mass_delete: bool = False
+    db_path: Path,
+    files: list[Path],
+    *,
+    complete: bool = False,
+    allow_mass_delete: bool = False,
+    allow_symlinks: bool = False,
 ) -> CatalogResult:
     """Load saved CKAN answers, then re-attribute stored downloads.
 
@@ -339,7 +344,7 @@ def load_catalog(
     readable: list[tuple[Path, ckan_json.CkanContent]] = []
     for path in files:  # read and checked before the database is touched
         try:
-            readable.append((path, ckan_json.read_file(path)))
+            readable.append((path, ckan_json.read_file(path, allow_symlinks)))
         except ckan_json.NotCkan as exc:
             sources.append(SourceResult(str(path), "failed", message=str(exc)))
     if sources:
@@ -488,7 +493,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
     elif args.files:
         result = load_catalog(
-            db, args.files, complete=args.complete, allow_mass_delete=args.allow_mass_delete
+            db,
+            args.files,
+            complete=args.complete,
+            allow_mass_delete=args.allow_mass_delete,
+            allow_symlinks=args.allow_symlinks,
         )
     else:
         print("error: give CKAN JSON files or --ckan-url URL", file=sys.stderr)
@@ -529,6 +538,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         # argparse formats help with %: the percent sign is written %%
         help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
+    )
+    p.add_argument(
+        "--allow-symlinks",
+        action="store_true",
+        help="read FILEs that are symbolic links (refused without it: only regular files)",
     )
     p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")
     p.add_argument("--api-key", help="CKAN API key (sent in the Authorization header)")

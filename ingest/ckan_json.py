@@ -11,6 +11,8 @@ from typing import Any
 
 import polars as pl
 
+from ingest.regular_files import NotRegularFile, open_regular
+
 _ORG = pl.Struct(
     {
         "id": pl.String,
@@ -258,10 +260,14 @@ def organizations_frame(orgs: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.from_dicts(orgs, schema=ORG_SCHEMA, strict=False)
 
 
-def read_file(path: Path) -> CkanContent:
-    """Return the CKAN content of a saved .json or .json.gz file (gzip detected by content)."""
+def read_file(path: Path, allow_symlink: bool = False) -> CkanContent:
+    """Return the CKAN content of a saved .json or .json.gz file (gzip detected by content);
+    only a regular file, a symlink only when allowed (ingest/regular_files.py)."""
     try:
-        data = path.read_bytes()
+        with open_regular(path, allow_symlink) as fh:
+            data = fh.read()
+    except NotRegularFile as exc:
+        raise NotCkan(f"{path}: {exc}") from exc
     except OSError as exc:
         raise NotCkan(f"{path}: cannot read ({exc.strerror})") from exc
     return ckan_content(read_json_bytes(data, str(path)), str(path))

@@ -30,6 +30,7 @@ import duckdb
 
 from ingest.db import DatabaseBusy
 from ingest.logs import RunResult, ingest_logs
+from ingest.regular_files import NotRegularFile, not_regular, open_regular
 from settings import follow_status_path_for
 
 DEFAULT_INTERVAL = 2.0
@@ -151,7 +152,7 @@ def rotated_copies(path: Path) -> list[Path]:
 
 def _is_gzip(path: Path) -> bool:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(2) == b"\x1f\x8b"
     except OSError:
         return False
@@ -166,9 +167,11 @@ class Follower:
         paths: list[Path],
         interval: float = DEFAULT_INTERVAL,
         clock: Callable[[], float] = time.time,
+        allow_symlinks: bool = False,
     ) -> None:
         self.db_path = db_path
         self.interval = interval
+        self.allow_symlinks = allow_symlinks  # the operator named symlinks and said so
         self.watches = [_Watch(Path(p)) for p in paths]
         self._clock = clock
         self._started = False
@@ -230,11 +233,17 @@ class Follower:
         return {str(name): float(ts) for name, ts in rows if ts is not None}
 
     def _look_at(self, w: _Watch, now: float, tick: Tick) -> None:
+        why = not_regular(w.path, self.allow_symlinks)
         try:
-            st = os.stat(w.path)
-            present = stat.S_ISREG(st.st_mode)
+            st = os.stat(w.path) if self.allow_symlinks else os.lstat(w.path)
+            present = why is None and stat.S_ISREG(st.st_mode)
         except OSError:
             present = False
+        if why is not None:  # a symlink, FIFO, device or directory where the log was
+            if w.handle is not None:
+                self._drain(w, now, tick)
+            self._note_once(w, tick, f"{w.path} {why}; the last regular file's lines are kept")
+            return
         if not present:
             if w.handle is not None:
                 self._drain(w, now, tick)
@@ -256,13 +265,16 @@ class Follower:
                 tick.notes.append(f"{w.path} appeared: following it")
                 w.waiting_reported = False
             try:
-                w.handle = os.open(w.path, os.O_RDONLY)
+                handle = open_regular(w.path, self.allow_symlinks)
+            except NotRegularFile as exc:  # swapped since the look
+                self._note_once(w, tick, f"{w.path} {exc}")
+                return
             except OSError as exc:
                 note = f"{w.path}: cannot open ({exc.strerror}); trying again every interval"
-                if note != w.last_error:
-                    tick.notes.append(note)
-                w.last_error = note
+                self._note_once(w, tick, note)
                 return
+            w.handle = os.dup(handle.fileno())
+            handle.close()
             w.last_error = None
             st = os.fstat(w.handle)
             w.ident, w.size, w.mtime_ns = _ident(st), -1, -1
@@ -279,6 +291,13 @@ class Follower:
             tick.paths.append(w.path)
             tick.followed.append(w.path)
         w.size, w.mtime_ns, w.head = st.st_size, st.st_mtime_ns, head
+
+    @staticmethod
+    def _note_once(w: _Watch, tick: Tick, note: str) -> None:
+        """Say a problem with a followed path once, not every interval."""
+        if note != w.last_error:
+            tick.notes.append(note)
+        w.last_error = note
 
     def _drain(self, w: _Watch, now: float, tick: Tick) -> None:
         """Keep the renamed-away file open for a while: the server writes to it until it reopens."""
@@ -340,7 +359,7 @@ class Follower:
         started = time.monotonic()
         # rotated copies first: their lines come before the live file's
         order = [p for p in tick.paths if p not in tick.followed] + tick.followed
-        result = ingest_logs(self.db_path, list(dict.fromkeys(order)))
+        result = ingest_logs(self.db_path, list(dict.fromkeys(order)), self.allow_symlinks)
         now = self._clock()
         for w in self.watches:
             if w.path in tick.followed:
@@ -492,13 +511,17 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 
 def follow(
-    db_path: Path, paths: list[Path], interval: float = DEFAULT_INTERVAL, as_json: bool = False
+    db_path: Path,
+    paths: list[Path],
+    interval: float = DEFAULT_INTERVAL,
+    as_json: bool = False,
+    allow_symlinks: bool = False,
 ) -> int:
     """Follow paths until SIGINT/SIGTERM, loading new lines every interval; return the exit code."""
     if interval <= 0:
         print("error: --interval must be a positive number of seconds", file=sys.stderr)
         return 2
-    follower = Follower(db_path, paths, interval)
+    follower = Follower(db_path, paths, interval, allow_symlinks=allow_symlinks)
     names = ", ".join(str(p) for p in paths)
     print(f"following {names} into {db_path} every {interval:g} s", file=sys.stderr, flush=True)
     with stop_on_signals() as stop:

@@ -13,6 +13,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from ingest.regular_files import open_regular
+
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_LIMIT = 64 * 1024  # a stream is recognised by (up to) its first 64 KiB
 BATCH_BYTES = 16 * 1024 * 1024  # per commit: about 64,000 lines, a reader waits for one
@@ -26,23 +28,39 @@ class LogFileError(Exception):
     """A file that cannot be read to its end (truncated gzip, I/O error)."""
 
 
-def is_gzip(path: Path) -> bool:
-    """Return whether the file is gzip-compressed, judged by its first bytes, not its name."""
-    with path.open("rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
+def open_log(path: Path, allow_symlink: bool = False) -> BinaryIO:
+    """Open a regular log file (regular_files) for reading its uncompressed bytes; gzip is
+    recognised by its first bytes, not its name."""
+    fh = open_regular(path, allow_symlink)
+    try:
+        compressed = fh.read(2) == GZIP_MAGIC
+        fh.seek(0)
+    except BaseException:
+        fh.close()
+        raise
+    if compressed:
+        return _GzipOwning(fh)  # type: ignore[return-value]
+    return fh
 
 
-def open_log(path: Path) -> BinaryIO:
-    """Open a log file for reading its uncompressed bytes."""
-    if is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
+class _GzipOwning(gzip.GzipFile):
+    """A gzip reader that closes the file it reads (GzipFile leaves a given file open)."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        super().__init__(fileobj=fh, mode="rb")
+        self.owned = fh
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.owned.close()
 
 
-def read_head(path: Path) -> bytes:
+def read_head(path: Path, allow_symlink: bool = False) -> bytes:
     """Return the file's first uncompressed bytes (up to 64 KiB), for its fingerprint."""
     try:
-        with open_log(path) as fh:
+        with open_log(path, allow_symlink) as fh:
             return fh.read(HEAD_LIMIT)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise LogFileError(f"cannot read: {exc}") from exc
@@ -91,10 +109,10 @@ def head_states(head: bytes, start: int, end: int) -> list[tuple[int, str]]:
     return states
 
 
-def prefix_sha256(path: Path, length: int) -> str:
+def prefix_sha256(path: Path, length: int, allow_symlink: bool = False) -> str:
     """Return the hash of the file's first `length` uncompressed bytes."""
     hasher = hashlib.sha256()
-    with open_log(path) as fh:
+    with open_log(path, allow_symlink) as fh:
         read_into(fh, length, hasher)
     return hasher.hexdigest()
 

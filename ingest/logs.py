@@ -45,6 +45,7 @@ from ingest.log_stage import Staged as _Staged
 from ingest.log_stage import stage_batch
 from ingest.prefetch import map_ahead
 from ingest.privacy import hmac_pads, load_or_create_key
+from ingest.regular_files import not_regular
 from settings import key_path_for, load_settings
 
 COMMIT_SECONDS = 1.0  # while readers come, a batch should commit in about this long
@@ -138,6 +139,7 @@ class _Load:
     sha256: str = ""
     combined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    links: bool = False  # the operator allowed this path to be a symlink
     # the writer turn the last batch was committed in, with what was read in it: while the
     # writer keeps its turn no other process can open the database, so the stream's position
     # and the catalog are read again only in a new turn
@@ -146,8 +148,11 @@ class _Load:
     stream_stored: bool = False  # log_streams holds the stream's row
 
 
-def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
+def ingest_logs(db_path: Path, paths: list[Path], allow_symlinks: bool = False) -> RunResult:
     """Load access-log files into the database, batch by batch.
+
+    Only regular files are read (ingest/regular_files.py); a path that is a symlink only when
+    allow_symlinks (the operator named it and said so).
 
     Each batch is committed together with its stream's new position and the daily aggregates,
     in a short writer turn (ingest/db.py), so readers get in between batches and a run killed
@@ -156,7 +161,7 @@ def ingest_logs(db_path: Path, paths: list[Path]) -> RunResult:
     pads = hmac_pads(load_or_create_key(key_path_for(db_path)))
     with writing(db_path) as con:
         run_id = _start_run(con)
-    results = [_ingest_file(db_path, run_id, path, pads) for path in paths]
+    results = [_ingest_file(db_path, run_id, path, pads, allow_symlinks) for path in paths]
     with writing(db_path) as con:
         _finish_run(con, run_id, results)
     return RunResult(results)
@@ -192,10 +197,12 @@ def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, results: list[FileR
     )
 
 
-def _ingest_file(db_path: Path, run_id: int, path: Path, pads: tuple[bytes, bytes]) -> FileResult:
+def _ingest_file(
+    db_path: Path, run_id: int, path: Path, pads: tuple[bytes, bytes], links: bool
+) -> FileResult:
     load: _Load | None = None
     try:
-        load = _prepare(db_path, run_id, path)
+        load = _prepare(db_path, run_id, path, links)
         return _load_batches(db_path, load, pads)
     except _Skip as skip:
         result = FileResult(str(path), skip.status, str(skip))
@@ -294,14 +301,14 @@ def _candidate_streams(con: duckdb.DuckDBPyConnection, head: bytes) -> list[_Str
     return [_Stream(*row) for row in rows]
 
 
-def _match_stream(db_path: Path, path: Path, head: bytes) -> _Stream | None:
+def _match_stream(db_path: Path, path: Path, head: bytes, links: bool) -> _Stream | None:
     """Return the ingested stream this file continues, None if new; raise _Skip for old copies.
 
     Reading the file through what was already consumed happens outside any database turn.
     """
     for stream in read(db_path, lambda con: _candidate_streams(con, head)):
         hasher = hashlib.sha256()
-        with open_log(path) as fh:
+        with open_log(path, links) as fh:
             seen, tail = read_into(fh, stream.consumed_bytes, hasher)
         if seen == stream.consumed_bytes:
             if hasher.hexdigest() == stream.consumed_sha256:
@@ -310,7 +317,7 @@ def _match_stream(db_path: Path, path: Path, head: bytes) -> _Stream | None:
         # shorter than what was ingested: an earlier copy of the stream, if a checkpoint says so
         cut = tail.rfind(b"\n")
         complete = seen - (len(tail) - cut - 1)
-        digest = hasher.hexdigest() if complete == seen else prefix_sha256(path, complete)
+        digest = hasher.hexdigest() if complete == seen else prefix_sha256(path, complete, links)
         if _checkpoint_of(db_path, complete, digest) is not None:
             raise _Skip(
                 "unchanged", f"an earlier copy of log stream {stream.stream_id}: nothing new"
@@ -335,9 +342,9 @@ def _checkpoint_of(db_path: Path, end_bytes: int, digest: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def _prepare(db_path: Path, run_id: int, path: Path) -> _Load:
+def _prepare(db_path: Path, run_id: int, path: Path, links: bool) -> _Load:
     """Recognise the file's stream (or a new one) before any batch is read."""
-    head = read_head(path)
+    head = read_head(path, links)
     if b"\n" not in head and b"\r" in head:
         raise LogFileError(
             "its lines end in CR only (classic Mac line ends), not LF or CRLF as web servers"
@@ -346,11 +353,11 @@ def _prepare(db_path: Path, run_id: int, path: Path) -> _Load:
     if b"\n" not in head and len(head) < HEAD_LIMIT:
         what = "the file is empty" if not head else "its only line has no newline yet"
         raise _Skip("unchanged", f"no complete line: {what} (a line is loaded once it ends)")
-    stream = _match_stream(db_path, path, head)
+    stream = _match_stream(db_path, path, head, links)
     is_new = stream is None
     if stream is None:
         stream = _Stream(0, 0, "", 0)
-    load = _Load(path, run_id, stream, is_new, head, FileResult(str(path), "loaded"))
+    load = _Load(path, run_id, stream, is_new, head, FileResult(str(path), "loaded"), links=links)
     load.consumed, load.sha256 = stream.consumed_bytes, stream.consumed_sha256
     return load
 
@@ -390,7 +397,7 @@ def _staged_batches(
 ) -> Iterator[tuple[_Staged, bool]]:
     """Parse and pseudonymise batches in a worker thread; yield each with whether it is last."""
     hasher = hashlib.sha256()
-    fh = open_log(load.path)
+    fh = open_log(load.path, load.links)
     try:
         read_into(fh, load.stream.consumed_bytes, hasher)
         batches = iter_line_batches(fh, load.stream.consumed_lines + 1, hasher, size)
@@ -653,8 +660,10 @@ def _print_text(summary: dict[str, Any]) -> None:
             print(f"  {n:>8,}  {reason}")
 
 
-def _not_a_log_file(path: Path) -> str | None:
+def _not_a_log_file(path: Path, allow_symlinks: bool) -> str | None:
     """Return why a path cannot be loaded as a log file, or None if it can be tried."""
+    if path.is_symlink() and not allow_symlinks:
+        return not_regular(path)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -678,9 +687,10 @@ def run(args: argparse.Namespace) -> int:
     if args.follow:
         from ingest.follow import follow
 
-        return follow(Path(args.db), paths, args.interval, args.json)
-    unusable = {p: why for p in paths if (why := _not_a_log_file(p))}
-    result = ingest_logs(Path(args.db), [p for p in paths if p not in unusable])
+        return follow(Path(args.db), paths, args.interval, args.json, args.allow_symlinks)
+    unusable = {p: why for p in paths if (why := _not_a_log_file(p, args.allow_symlinks))}
+    usable = [p for p in paths if p not in unusable]
+    result = ingest_logs(Path(args.db), usable, args.allow_symlinks)
     result.files.extend(
         FileResult(str(p), "failed", f"{p}: {why}; nothing stored") for p, why in unusable.items()
     )
@@ -714,6 +724,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--interval", type=float, default=2.0, metavar="SECONDS", help="with --follow (default 2)"
+    )
+    parser.add_argument(
+        "--allow-symlinks",
+        action="store_true",
+        help="load (and follow) FILEs that are symbolic links; without it a symlink is refused,"
+        " so a log replaced by a link to another file is never read",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.set_defaults(func=run)

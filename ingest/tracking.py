@@ -19,6 +19,7 @@ import duckdb
 
 from ingest.db import connect_writer
 from ingest.privacy import mask_ips_sql
+from ingest.regular_files import NotRegularFile, open_regular
 from settings import load_settings
 
 SUMMARY = {"url", "package_id", "tracking_type", "count", "tracking_date"}
@@ -77,10 +78,26 @@ group by url, package_id, tracking_type, clicked_at::date
 """
 
 
-def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
-    """Load one CSV export in one transaction (replacing what this file loaded before)."""
+def load_export(
+    con: duckdb.DuckDBPyConnection, path: Path, allow_symlink: bool = False
+) -> TrackingResult:
+    """Load one CSV export in one transaction (replacing what this file loaded before).
+
+    Only a regular file (a symlink only when allowed): it is opened and checked here, and
+    DuckDB reads that open file (/proc/self/fd/N), so it cannot be swapped in between.
+    """
     try:
-        columns = _header(con, path)
+        fh = open_regular(path, allow_symlink)
+    except OSError as exc:
+        why = exc if isinstance(exc, NotRegularFile) else f"cannot read ({exc.strerror})"
+        return TrackingResult(str(path), "unknown", "failed", message=f"{path}: {why}")
+    with fh:
+        return _load_open_export(con, path, Path(f"/proc/self/fd/{fh.fileno()}"))
+
+
+def _load_open_export(con: duckdb.DuckDBPyConnection, path: Path, readable: Path) -> TrackingResult:
+    try:
+        columns = _header(con, readable)
     except (duckdb.Error, OSError) as exc:
         return TrackingResult(
             str(path), "unknown", "failed", message=f"{path}: not a CSV export ({exc})"
@@ -99,11 +116,12 @@ def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
             f" or {sorted(RAW - columns)} (tracking_raw)",
         )
     (rows_read,) = con.execute(
-        "select count(*) from read_csv($p, all_varchar = true, header = true)", {"p": str(path)}
+        "select count(*) from read_csv($p, all_varchar = true, header = true)",
+        {"p": str(readable)},
     ).fetchall()[0]
     con.execute("begin transaction")
     try:
-        con.execute(f"create or replace temp table tracking_stage as {sql}", {"p": str(path)})
+        con.execute(f"create or replace temp table tracking_stage as {sql}", {"p": str(readable)})
         con.execute("delete from portal_tracking where source = $s", {"s": str(path)})
         con.execute(
             f"""
@@ -128,7 +146,7 @@ def load_export(con: duckdb.DuckDBPyConnection, path: Path) -> TrackingResult:
             "select count(*) from portal_tracking where source = $s", {"s": str(path)}
         ).fetchall()[0]
         reasons = _reasons(con) if kind == "summary" else {}
-        rejected = sum(reasons.values()) if kind == "summary" else _raw_rejects(con, path)
+        rejected = sum(reasons.values()) if kind == "summary" else _raw_rejects(con, readable)
         result = TrackingResult(str(path), kind, "loaded", int(rows_read), int(loaded), rejected)
         result.rejected_reasons = reasons
         _record(con, result)
@@ -187,13 +205,15 @@ def _record(con: duckdb.DuckDBPyConnection, r: TrackingResult) -> None:
     )
 
 
-def load_tracking(db_path: Path, files: list[Path]) -> list[TrackingResult]:
+def load_tracking(
+    db_path: Path, files: list[Path], allow_symlinks: bool = False
+) -> list[TrackingResult]:
     """Load CKAN tracking exports into portal_tracking, one transaction per file."""
     con = connect_writer(db_path)
     try:
         results = []
         for path in files:
-            result = load_export(con, path)
+            result = load_export(con, path, allow_symlinks)
             if result.status == "failed" and result.kind == "unknown":
                 _record(con, result)  # refused before its transaction: still on record
             results.append(result)
@@ -204,7 +224,7 @@ def load_tracking(db_path: Path, files: list[Path]) -> list[TrackingResult]:
 
 def run(args: argparse.Namespace) -> int:
     """Run `ingest tracking` and return the exit code."""
-    results = load_tracking(args.db or load_settings().db_path, args.files)
+    results = load_tracking(args.db or load_settings().db_path, args.files, args.allow_symlinks)
     if args.json:
         print(json.dumps([asdict(r) for r in results], ensure_ascii=False))
     for r in results:
@@ -233,4 +253,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON list")
+    p.add_argument(
+        "--allow-symlinks",
+        action="store_true",
+        help="read FILEs that are symbolic links (refused without it: only regular files)",
+    )
     p.set_defaults(func=run)
