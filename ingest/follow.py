@@ -241,8 +241,8 @@ class Follower:
             present = False
         if why is not None:  # a symlink, FIFO, device or directory where the log was
             if w.handle is not None:
-                self._drain(w, now, tick)
-            self._note_once(w, tick, f"{w.path} {why}; the last regular file's lines are kept")
+                self._drain(w, now, tick)  # the file it replaced: its last lines are still read
+            self._note_once(w, tick, f"{w.path} {why}")
             return
         if not present:
             if w.handle is not None:

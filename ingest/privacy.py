@@ -1,9 +1,11 @@
 """PDPA: the client key is a keyed hash of (IP, user agent); IP-looking text is masked.
 
 IP addresses are personal data wherever they turn up: the client's, a referrer that is an
-address (`http://100.66.7.8/`, `http://[2001:db8::1]/`), one inside a requested URL
-(`/dataset/100.66.7.8`, `package_show?id=...`) or anywhere in a rejected line (`user_100.71.2.3`).
-The same patterns serve polars (ingest batches) and DuckDB (what is already stored).
+address (`http://100.66.7.8/`, `http://[2001:db8::1]/`, `http://1681915917/`), one inside a
+requested URL (`/dataset/100.66.7.8`, `/dataset/v.100.64.0.0`, `package_show?id=...`), in a host
+label (`a.100.66.7.10.nip.io`), percent-encoded (`100%2E66%2E7%2E11`) or anywhere in a rejected
+line (`user_100.71.2.3`). The same patterns serve polars (ingest batches) and DuckDB (what is
+already stored).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ _DOT = r"(?:\.|%2[Ee])"  # a dot, or a percent-encoded one (100%2E66%2E7%2E11)
 # the labels of `a.b.100.66.7.10.nip.io`, `v.100.64.0.0`; a longer run (`1.100.66.7.10`) whole.
 # Browser versions such as Chrome/120.0.6099.109 have a part of four digits and stay readable.
 IPV4 = r"(^|[^0-9])(?:[0-9]{1,3}" + _DOT + r"){3,}[0-9]+"
-# An address as one integer (http://1681915917/ reaches 100.64.7.13): a number from 1.0.0.0
+# An address as one integer (http://1681915917/ reaches 100.64.0.13): a number from 1.0.0.0
 # (16,777,216) to about 255.255.255.255 (4,294,967,295), i.e. 8 or 9 digits not starting
 # with 0, or 10 starting with 1 to 4, standing alone as a token: not glued to a letter, digit,
 # `-` or `_` on either side (a percent-encoded character before it counts as a separator).
@@ -78,9 +80,9 @@ _STEPS = [
     (IPV6_FULL, MASK),
     (IPV6_COMPRESSED, MASK),
 ]
-# Text that any pattern could match has a dotted quad, eight digits in a row, a colon or a
-# percent sign: cheap scans find the rare rows worth rewriting (six replacements over every URL
-# would multiply the parse's time).
+# Text that any pattern could match has a dotted quad, eight digits in a row, a colon (IPv6, and
+# the `://` before a numeric host) or a percent sign: one cheap scan finds the rare rows worth
+# rewriting (six replacements over every URL would multiply the parse's time).
 _SUSPECT = r"[0-9](?:\.|%2[Ee])[0-9]+(?:\.|%2[Ee])[0-9]+(?:\.|%2[Ee])[0-9]|[0-9]{8}|%|:"
 # A URL's authority (user:password@host:port); IPv6 literals keep their brackets.
 _AUTHORITY = r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#\s]+)"
