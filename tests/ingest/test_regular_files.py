@@ -152,3 +152,21 @@ def test_a_device_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     db = tmp_path / "w.duckdb"
     assert main(["logs", "--db", str(db), "/dev/zero"]) == 1
     assert "/dev/zero: is a socket or device, not a regular file" in capsys.readouterr().err
+
+
+def test_a_followed_symlink_named_and_allowed_is_followed(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    real = write(tmp_path / "access.log.real", [line(at("2023-03-01 10:00:00"), download())])
+    link = tmp_path / "access.log"
+    link.symlink_to(real)
+    refused = Follower(db, [link])
+    try:
+        assert refused.load(refused.look()) is None
+    finally:
+        refused.close()
+    follower = Follower(db, [link], allow_symlinks=True)
+    try:
+        report = follower.load(follower.look())
+        assert report is not None and report.result.as_dict()["stored_events"] == 1
+    finally:
+        follower.close()
