@@ -337,7 +337,7 @@ _STORED = {
     "daily_referrers": ("referrer_host",),
     "daily_usage": ("dataset_ref",),
     "rejected_lines": ("line_masked",),
-    "portal_tracking": ("url",),
+    "portal_tracking": ("url", "dataset_id"),  # dataset_id: the export's package_id if unknown
 }
 # mask-ips-2: dotted quads and IPv6; mask-ips-3: every shape (a dot before a dotted quad,
 # integers, percent-encoding, numeric hosts) and rejected lines cut to STORED_LINE_CHARS

@@ -131,7 +131,7 @@ def _load_open_export(con: duckdb.DuckDBPyConnection, path: Path, readable: Path
                 from tracking_stage as s
             )
             select n.day, {mask_ips_sql("n.url")},
-                   coalesce(d1.id, d2.id, d3.id, n.package_id) as dataset_id,
+                   coalesce(d1.id, d2.id, d3.id, {mask_ips_sql("n.package_id")}) as dataset_id,
                    case when n.tracking_type = 'resource' then 'resource' else 'page' end,
                    n.n, $s
             from named as n
