@@ -13,7 +13,7 @@ from decisions import exports
 from decisions.auth import User
 from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _ui
+from views import _ui, _untrusted
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
@@ -54,4 +54,5 @@ def show(
         pdfs.items(), winners.select("winner_title", "agency_title").iter_rows(), strict=True
     ):
         label = title if not agency or agency == title else f"{title} · {agency}"
-        st.download_button(f"{label} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")
+        shown = _untrusted.md_text(label)  # a label is Markdown: a title's image would load
+        st.download_button(f"{shown} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")
