@@ -15,6 +15,8 @@ class Settings:
 
     db_path: Path
     auto_demo: bool  # build the demo database on first start when the database is missing
+    # how long a clicked download stays at its /media URL (views/_downloads.py)
+    download_seconds: float = 30.0
 
     @property
     def secret_path(self) -> Path:
@@ -46,5 +48,7 @@ def load_settings() -> Settings:
     explicit = "ODA_DB" in os.environ
     auto = os.environ.get("ODA_AUTO_DEMO", "0" if explicit else "1") == "1"
     return Settings(
-        db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")), auto_demo=auto
+        db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")),
+        auto_demo=auto,
+        download_seconds=float(os.environ.get("ODA_DOWNLOAD_SECONDS", "30")),
     )
