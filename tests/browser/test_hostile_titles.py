@@ -108,3 +108,30 @@ def test_hostile_titles_are_inert_text(
         browser.close()
     outside = [u for u in requested if not u.startswith((f"{hostile_site}/", "data:", "blob:"))]
     assert outside == [] and hits == []
+
+
+def test_sign_in_and_not_found_ask_no_other_host(tmp_path: Path) -> None:
+    """The pages a visitor meets before any data: the sign-in form and a page not found."""
+    from decisions import auth
+    from tests.browser.test_browser import sign_in
+    from tests.views import site
+
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    requested: list[str] = []
+    with running_dashboard(db, ODA_USERS=str(users)) as url:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("request", lambda r: requested.append(r.url))
+            page.goto(f"{url}/overview")
+            page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+            page.wait_for_timeout(1_000)
+            sign_in(page, "somchai", "staff-password")
+            page.goto(f"{url}/no-such-page")  # signed in: the cookie carries over
+            page.get_by_text("ไม่พบหน้านี้").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1_000)
+            browser.close()
+    outside = [u for u in requested if not u.startswith((f"{url}/", "data:", "blob:"))]
+    assert requested and outside == []
