@@ -11,7 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the database and its pseudonymisation key live."""
+    """Where the database and its pseudonymisation key live; how long a download is served."""
 
     db_path: Path
     auto_demo: bool  # build the demo database on first start when the database is missing
