@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +12,10 @@ REPO_ROOT = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the database and its pseudonymisation key live; how long a download is served."""
+    """Where the database and its pseudonymisation key live."""
 
     db_path: Path
     auto_demo: bool  # build the demo database on first start when the database is missing
-    # how long a clicked download stays at its /media URL (views/_downloads.py)
-    download_seconds: float = 30.0
 
     @property
     def secret_path(self) -> Path:
@@ -39,6 +38,22 @@ def _anchored(value: str) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
+def _seconds(name: str, default: float, low: float, high: float) -> float:
+    """Return seconds from an environment variable; anything but low..high is refused by name."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # also nan and inf
+        raise ValueError(
+            f"{name} must be a number of seconds from {low:g} to {high:g}, not {raw!r}"
+        )
+    return value
+
+
 def load_settings() -> Settings:
     """Return settings from ODA_DB (default data/warehouse.duckdb under the repo root).
 
@@ -48,7 +63,13 @@ def load_settings() -> Settings:
     explicit = "ODA_DB" in os.environ
     auto = os.environ.get("ODA_AUTO_DEMO", "0" if explicit else "1") == "1"
     return Settings(
-        db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")),
-        auto_demo=auto,
-        download_seconds=float(os.environ.get("ODA_DOWNLOAD_SECONDS", "30")),
+        db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")), auto_demo=auto
     )
+
+
+def download_seconds() -> float:
+    """Return how long a clicked download stays at its /media URL (ODA_DOWNLOAD_SECONDS, 10).
+
+    Read apart from load_settings: a typo here must not stop the ingest or the other pages.
+    """
+    return _seconds("ODA_DOWNLOAD_SECONDS", 10.0, 1.0, 3600.0)

@@ -4,7 +4,7 @@ Streamlit serves a download at /media/<id> to anyone who asks, without the sessi
 bytes given to `st.download_button` are stored when the page is drawn and stay while any
 session, even one whose browser has closed, still holds the page. Here the file is built only
 when its button is clicked (a callable `data=`), its URL goes only over that session's
-websocket, and a sweep removes it from the store `download_seconds` after the last file made
+websocket, and a sweep removes it from the store ODA_DOWNLOAD_SECONDS after the newest file made
 (the browser fetches it at once). Every page's downloads go through `button`.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from streamlit import runtime
 
-from settings import load_settings
+from settings import download_seconds
 
 _lock = threading.Lock()
 _due: float | None = None  # when the sweep may run: the newest file made + download_seconds
@@ -34,11 +34,16 @@ def button(
     **options: Any,
 ) -> None:
     """Draw a download button whose file is stored only when clicked, then swept."""
+    try:
+        seconds = download_seconds()
+    except ValueError as bad:  # an operator's typo: said where the button would be, no file
+        where.error(str(bad))
+        return
     make = data if callable(data) else (lambda: data)
 
     def made_on_click() -> bytes:
         content = make()
-        _sweep_later(load_settings().download_seconds)
+        _sweep_later(seconds)
         return content
 
     where.download_button(

@@ -72,3 +72,11 @@ def test_drawing_a_page_stores_no_download(
     made = downloads(at)  # a click makes the file, as before
     assert all(content for _, content in made.values())
     assert len(stored(at)) == files
+
+
+def test_a_bad_download_setting_is_said_and_offers_no_file(monkeypatch, portal: Path) -> None:
+    monkeypatch.setenv("ODA_DOWNLOAD_SECONDS", "ten")
+    at = page(monkeypatch, portal, "awards", fy="2566")
+    assert not at.get("download_button")
+    assert any("ODA_DOWNLOAD_SECONDS must be a number of seconds" in e.value for e in at.error)
+    assert at.dataframe  # the rest of the page is there
