@@ -38,11 +38,15 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def page(monkeypatch: pytest.MonkeyPatch, db: Path, name: str, **params: str) -> AppTest:
+def page(
+    monkeypatch: pytest.MonkeyPatch, db: Path, name: str, seconds: str = "", **params: str
+) -> AppTest:
     monkeypatch.setenv("ODA_DB", str(db))
     monkeypatch.setenv("ODA_AUTO_DEMO", "0")
     monkeypatch.delenv("ODA_USERS", raising=False)  # no accounts: demo mode, everyone is staff
     keep_media(monkeypatch)
+    if seconds:
+        monkeypatch.setenv("ODA_DOWNLOAD_SECONDS", seconds)
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update(params)
     at.switch_page(f"views/{name}.py")
@@ -75,8 +79,7 @@ def test_drawing_a_page_stores_no_download(
 
 
 def test_a_bad_download_setting_is_said_and_offers_no_file(monkeypatch, portal: Path) -> None:
-    monkeypatch.setenv("ODA_DOWNLOAD_SECONDS", "ten")
-    at = page(monkeypatch, portal, "awards", fy="2566")
+    at = page(monkeypatch, portal, "awards", seconds="ten", fy="2566")
     assert not at.get("download_button")
     assert any("ODA_DOWNLOAD_SECONDS must be a number of seconds" in e.value for e in at.error)
     assert at.dataframe  # the rest of the page is there
