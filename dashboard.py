@@ -10,7 +10,12 @@ from ingest.db import DatabaseBusy
 from views import _auth, _busy, _data, _demo, _ui
 
 st.set_page_config(
-    page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
+    page_title="Open Data Awards · รางวัลข้อมูลเปิด",
+    # An emoji favicon is drawn by the browser (a data: URL); a ":material/...:" one is fetched
+    # from fonts.gstatic.com, a third party the stage PC may not reach. The icons inside the
+    # pages come from the font installed with Streamlit.
+    page_icon="🏆",
+    layout="wide",
 )
 _demo.ensure()  # first run: the demo is built by its own process
 pages = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,22 @@ def _anchored(value: str) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
+def _seconds(name: str, default: float, low: float, high: float) -> float:
+    """Return seconds from an environment variable; anything but low..high is refused by name."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # also nan and inf
+        raise ValueError(
+            f"{name} must be a number of seconds from {low:g} to {high:g}, not {raw!r}"
+        )
+    return value
+
+
 def load_settings() -> Settings:
     """Return settings from ODA_DB (default data/warehouse.duckdb under the repo root).
 
@@ -48,3 +65,11 @@ def load_settings() -> Settings:
     return Settings(
         db_path=_anchored(os.environ.get("ODA_DB", "data/warehouse.duckdb")), auto_demo=auto
     )
+
+
+def download_seconds() -> float:
+    """Return how long a clicked download stays at its /media URL (ODA_DOWNLOAD_SECONDS, 10).
+
+    Read apart from load_settings: a typo here must not stop the ingest or the other pages.
+    """
+    return _seconds("ODA_DOWNLOAD_SECONDS", 10.0, 1.0, 3600.0)

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts, exports, rank_change
 from analytics.dataset_table import datasets_with_evidence, with_links
 from analytics.periods import Period
-from views import _data, _rows, _ui, _untrusted, tables
+from views import _data, _downloads, _rows, _ui, _untrusted, tables
 from views._context import Context
 
 text = _ui.text
@@ -131,9 +131,10 @@ def datasets(
     name = tables.export_name(agency, period)
     export = tables.for_export(table)
     left, right = st.columns(2)
-    left.download_button("CSV", exports.csv_bytes(export), f"{name}.csv", "text/csv", key="csv")
+    csv = exports.csv_bytes(export)
+    _downloads.button(left, "CSV", csv, f"{name}.csv", "text/csv", key="csv")
     xlsx = exports.xlsx_bytes(export, sheet=agency)
-    right.download_button("XLSX", xlsx, f"{name}.xlsx", exports.XLSX_MIME, key="xlsx")
+    _downloads.button(right, "XLSX", xlsx, f"{name}.xlsx", exports.XLSX_MIME, key="xlsx")
 
 
 def raisers(ctx: Context, period: Period, agency: str) -> None:

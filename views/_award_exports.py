@@ -13,7 +13,7 @@ from decisions import exports
 from decisions.auth import User
 from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _ui
+from views import _downloads, _ui, _untrusted
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
@@ -26,7 +26,8 @@ def show(
     st.header(text("exports.exports"))
     cols = iter(st.columns(4))
     for fmt in ("csv", "xlsx"):
-        next(cols).download_button(
+        _downloads.button(  # stored only when clicked, for this session
+            next(cols),
             text("exports.shortlists", format=fmt.upper()),
             exports.shortlists_export(viewer, shortlist, fy, fmt, announced=announced),
             f"shortlists-{fy}.{fmt}",
@@ -38,7 +39,8 @@ def show(
         st.caption(text("exports.no_winner"))
         return
     for fmt in ("csv", "xlsx"):
-        next(cols).download_button(
+        _downloads.button(  # stored only when clicked, for this session
+            next(cols),
             text("exports.winners", format=fmt.upper()),
             exports.winners_export(store, viewer, fy, fmt),
             f"winners-{fy}.{fmt}",
@@ -54,4 +56,5 @@ def show(
         pdfs.items(), winners.select("winner_title", "agency_title").iter_rows(), strict=True
     ):
         label = title if not agency or agency == title else f"{title} · {agency}"
-        st.download_button(f"{label} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")
+        shown = _untrusted.md_text(label)  # a label is Markdown: a title's image would load
+        _downloads.button(st, f"{shown} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")

@@ -10,7 +10,7 @@ import streamlit as st
 from analytics.periods import Period
 from decisions.auth import User
 from decisions.usage_exports import dsr_bytes
-from views import _data, _ui
+from views import _data, _downloads, _ui
 from views._context import Context
 
 
@@ -34,21 +34,21 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
     name = f"dsr-{agency or 'data-go-th'}-{period.start.isoformat()}-{period.end.isoformat()}"
     st.caption(text("report.help"))
     left, right = st.columns(2)
-    left.download_button(
+    _downloads.button(
+        left,
         text("report.json"),
         lambda: report("json"),
         f"{name}.json",
         "application/json",
         key="dsr_json",
-        on_click="ignore",
         icon=":material/download:",
     )
-    right.download_button(
+    _downloads.button(
+        right,
         text("report.tsv"),
         lambda: report("tsv"),
         f"{name}.tsv",
         "text/tab-separated-values",
         key="dsr_tsv",
-        on_click="ignore",
         icon=":material/download:",
     )

@@ -3,6 +3,9 @@ approve a winner, then download the winners XLSX and the certificate and open bo
 
 from __future__ import annotations
 
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,3 +59,33 @@ def test_staff_approve_a_winner_and_download_the_xlsx_and_certificate(
     assert pdf.value.suggested_filename == "certificate-2566-valuable-datasets-village-fund.pdf"
     text = pdfium.PdfDocument(tmp_path / "certificate.pdf")[0].get_textpage().get_text_range()
     assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text
+
+
+def test_a_staff_download_is_not_served_to_a_client_without_the_session(
+    browser, tmp_path: Path
+) -> None:
+    """The shortlists of an unannounced year: the staff browser gets the file; once it has
+    closed and the sweep has run, a client without its cookie gets 404 at the same URL."""
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    with running_dashboard(db, ODA_DOWNLOAD_SECONDS="2") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.goto(f"{url}/awards?fy=2566")
+        button = page.get_by_role("button", name="ผู้เข้ารอบ CSV")
+        button.wait_for(timeout=60_000)
+        with page.expect_download() as csv:
+            button.click()
+        media_url = csv.value.url
+        csv.value.save_as(tmp_path / "shortlists.csv")
+        page.close()  # the staff session ends
+        assert media_url.startswith(f"{url}/media/")
+        assert "village-fund" in (tmp_path / "shortlists.csv").read_text(encoding="utf-8-sig")
+        status = 200
+        deadline = time.monotonic() + 60  # the sweep runs 2 s after the click, on a busy machine
+        while status == 200 and time.monotonic() < deadline:
+            time.sleep(1)
+            try:
+                with urllib.request.urlopen(media_url, timeout=10) as response:  # no cookie
+                    status = response.status
+            except urllib.error.HTTPError as refused:
+                status = refused.code
+        assert status == 404

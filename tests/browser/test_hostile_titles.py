@@ -1,5 +1,6 @@
 """In a real browser, hostile catalog titles are text: no request leaves for their URLs, and no
-link or image from them is in the page or its charts."""
+link or image from them is in the page or its charts. No page asks anything of another host:
+Chromium's every request (favicon, fonts, icons) goes to the dashboard itself."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ PAGES = [
     "agency?agency=ddc&fy=2566",
     "datasets?dataset=covid-daily&fy=2566",
     "presenter?fy=2566",
-    "awards?fy=2566",
+    "awards?fy=2566",  # an approved winner of an unannounced year, hostile titles: staff-only
+    "health",
 ]
 
 
@@ -50,6 +52,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, tracker) -> Iterator[
         pytest.fail("Debian chromium is missing: run ./dev system-deps")
     work = tmp_path_factory.mktemp("hostile-browser")
     db = hostile.load(work / "site.duckdb", work, tracker[0])
+    hostile.approve_winner(db, tracker[0])  # its certificate button carries both titles
     with running_dashboard(db) as url:
         yield url
 
@@ -60,14 +63,16 @@ def test_hostile_titles_are_inert_text(
 ) -> None:
     tracker_url, hits = tracker
     host = tracker_url.removeprefix("http://").removesuffix("/t")
-    requested: list[str] = []
+    requested: list[str] = []  # every request Chromium makes, to any host
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda r: requested.append(r.url) if host in r.url else None)
+        page.on("request", lambda r: requested.append(r.url))
         page.goto(f"{hostile_site}/{path}")
         page.locator("h1").first.wait_for(timeout=30_000)
-        if not path.startswith("awards"):
+        if path.startswith("awards"):
+            page.get_by_role("button", name="(PDF)").wait_for(timeout=30_000)
+        if not path.startswith(("awards", "health")):
             page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
         else:
             page.locator('[data-testid="stDataFrame"]').first.wait_for(
@@ -92,6 +97,41 @@ def test_hostile_titles_are_inert_text(
         if path.startswith(("overview", "presenter")):
             ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
             assert any(t.startswith("<b>กรมควบคุมโรค</b>") for t in ticks), ticks
+        if path.startswith("awards"):
+            pdf = page.get_by_role("button", name="(PDF)").inner_text()
+            assert "![px](" in pdf and "<b>กรมควบคุมโรค</b>" in pdf  # the titles, as text
+        icons = page.evaluate(
+            "() => [...document.querySelectorAll('link[rel~=icon]')].map((l) => l.href)"
+        )
+        assert icons and all(i.startswith(("data:", hostile_site)) for i in icons), icons
         page.screenshot(path=str(tmp_path / "page.png"))
         browser.close()
-    assert requested == [] and hits == []
+    outside = [u for u in requested if not u.startswith((f"{hostile_site}/", "data:", "blob:"))]
+    assert outside == [] and hits == []
+
+
+def test_sign_in_and_not_found_ask_no_other_host(tmp_path: Path) -> None:
+    """The pages a visitor meets before any data: the sign-in form and a page not found."""
+    from decisions import auth
+    from tests.browser.test_browser import sign_in
+    from tests.views import site
+
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    requested: list[str] = []
+    with running_dashboard(db, ODA_USERS=str(users)) as url:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("request", lambda r: requested.append(r.url))
+            page.goto(f"{url}/overview")
+            page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+            page.wait_for_timeout(1_000)
+            sign_in(page, "somchai", "staff-password")
+            page.goto(f"{url}/no-such-page")  # signed in: the cookie carries over
+            page.get_by_text("ไม่พบหน้านี้").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1_000)
+            browser.close()
+    outside = [u for u in requested if not u.startswith((f"{url}/", "data:", "blob:"))]
+    assert requested and outside == []

@@ -42,3 +42,23 @@ def load(db: Path, work: Path, tracker: str) -> Path:
     load_catalog(db, [catalog])
     ingest_logs(db, [site.access_log(work / "access.log")])
     return db
+
+
+def approve_winner(db: Path, tracker: str) -> None:
+    """Approve covid-daily, hostile titles and all, as a winner of FY 2566 (not announced)."""
+    from decisions.auth import User
+    from decisions.store import DecisionStore
+
+    staff = User("demo", "staff")
+    store = DecisionStore.beside(db)
+    decision = store.propose(
+        staff,
+        2566,
+        "valuable-datasets",
+        "covid-daily",
+        dataset_title(tracker),
+        "hostile title test",
+        agency="ddc",
+        agency_title=agency_title(tracker),
+    )
+    store.approve(staff, decision, "checked")
