@@ -61,7 +61,12 @@ def integrity_flags(
         )
     )
     return pl.concat(
-        [per_dataset, _unattributed(con, period, thresholds)], how="vertical_relaxed"
+        [
+            per_dataset,
+            _agency_spikes(con, period, thresholds),
+            _unattributed(con, period, thresholds),
+        ],
+        how="vertical_relaxed",
     ).sort("level", "id", "flag")
 
 
@@ -200,6 +205,92 @@ def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl
             pl.col("usual").round(1),
             "active_days",
         ).alias("evidence"),
+    )
+
+
+def _agency_spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    """Spikes in an agency's own daily totals: many small datasets can add up to one burst."""
+    frame = con.sql(
+        usage.owned_usage_sql(
+            """
+            , daily as (
+                select agency_id, day, sum(total_requests + machine_requests) as n
+                from final group by all
+                having n > 0
+            ),
+            stats as (
+                select agency_id, median(n) as usual, max(n) as peak, arg_max(day, n) as peak_day,
+                       count(*) as active_days
+                from daily group by agency_id
+            )
+            select a.name as id, s.usual::double as usual, s.peak::bigint as peak,
+                   strftime(s.peak_day, '%Y-%m-%d') as peak_day,
+                   s.active_days::bigint as active_days
+            from stats as s join agencies as a on a.id = s.agency_id
+            where s.peak >= $min and s.peak > $factor * s.usual
+            """
+        ),
+        params={
+            **usage.period_params(period),
+            "min": t.spike_min_requests,
+            "factor": t.spike_factor,
+        },
+    ).pl()
+    return frame.select(
+        pl.lit("agency").alias("level"),
+        "id",
+        pl.lit("spike").alias("flag"),
+        (pl.col("peak") / pl.col("usual")).round(1).alias("value"),
+        pl.lit(t.spike_factor).alias("threshold"),
+        pl.format(
+            "{} downloads of the agency on {} against a usual {} a day over {} active days",
+            "peak",
+            "peak_day",
+            pl.col("usual").round(1),
+            "active_days",
+        ).alias("evidence"),
+    )
+
+
+def owned_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return one row per (agency name, dataset name) with the period's sums while it owned it."""
+    names = con.sql("select id as dataset_id, name as dataset from datasets").pl()
+    agencies = con.sql("select id as agency_id, name as agency from agencies").pl()
+    return (
+        usage.per_dataset(con, period)
+        .join(names, on="dataset_id")
+        .join(agencies, on="agency_id")
+        .drop("dataset_id", "agency_id")
+    )
+
+
+def agency_dependence(owned: pl.DataFrame, flags: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Return, per agency, the flagged datasets its `metric` counts and how much of it they make.
+
+    owned: owned_figures of the period; flags: integrity_flags of the same period. Columns:
+    agency, flagged_datasets ('a, b'), dataset_flags (their flags, 'spike, ...'), flagged_value.
+    """
+    per_dataset = (
+        flags.filter(pl.col("level") == "dataset")
+        .group_by("id")
+        .agg(pl.col("flag").unique().alias("flag"))
+        .rename({"id": "dataset"})
+    )
+    return (
+        owned.join(per_dataset, on="dataset")
+        .filter(pl.col(metric) > 0)
+        .sort(metric, "dataset", descending=[True, False])
+        .group_by("agency", maintain_order=True)
+        .agg(
+            pl.col("dataset").str.join(", ").alias("flagged_datasets"),
+            pl.col("flag")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .str.join(", ")
+            .alias("dataset_flags"),
+            pl.col(metric).sum().cast(pl.Int64).alias("flagged_value"),
+        )
     )
 
 
