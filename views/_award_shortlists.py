@@ -109,7 +109,7 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
             ((pl.col("level") == "dataset") & pl.col("id").is_in(own["id"].implode()))
             | ((pl.col("level") == "agency") & (pl.col("id") == row["id"]))
         )
-        _depends(row)
+        _depends(row, dict(own.select("id", "title").iter_rows()))
     if mine.is_empty():
         left.caption(text("shortlists.no_flag"))
     else:
@@ -134,14 +134,15 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     right.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
 
 
-def _depends(row: dict) -> None:
+def _depends(row: dict, titles: dict[str, str]) -> None:
     """Say how much of an agency's figure its flagged datasets make and its rank without them."""
     if not row.get("flagged_datasets"):  # none, or a year kept before agencies carried them
         return
+    names = [titles.get(name) or name for name in row["flagged_datasets"].split(", ")]
     st.warning(
         text(
             "shortlists.depends",
-            datasets=_ui_text(row["flagged_datasets"]),
+            datasets=_ui_text(", ".join(names)),
             flagged=_ui.number(row["flagged_value"]),
             value=_ui.number(row["value"]),
             share=f"{row['flagged_share']:.0%}",
