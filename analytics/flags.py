@@ -27,7 +27,7 @@ class Thresholds:
     top_client_share: float = 0.5  # one client makes more than this share of a dataset's downloads
     total_to_unique: float = 5.0  # downloads per user-session above this
     min_requests: int = 50  # below this a dataset is too small to judge
-    spike_factor: float = 10.0  # one day above this many times the dataset's median active day
+    spike_factor: float = 10.0  # one day above this many times the median of its other active days
     spike_min_requests: int = 100
     machine_share: float = 0.8  # scripts make more than this share of downloads
     robot_share: float = 0.7  # robots make more than this share of all requests
@@ -177,15 +177,22 @@ def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl
             group by all
             having n > 0
         ),
-        stats as (
-            select dataset_id, median(n) as usual, max(n) as peak, arg_max(day, n) as peak_day,
-                   count(*) as active_days
+        peaks as (
+            select dataset_id, max(n) as peak, arg_max(day, n) as peak_day
             from daily group by dataset_id
+        ),
+        -- the usual day leaves the peak out: with few active days the peak is the median
+        usual as (
+            select d.dataset_id, median(d.n) as usual, count(*) as active_days
+            from daily as d join peaks as p using (dataset_id)
+            where d.day <> p.peak_day
+            group by d.dataset_id
         )
-        select dataset_id, usual::double as usual, peak::bigint as peak,
-               strftime(peak_day, '%Y-%m-%d') as peak_day, active_days::bigint as active_days
-        from stats
-        where peak >= $min and peak > $factor * usual
+        select p.dataset_id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
+               strftime(p.peak_day, '%Y-%m-%d') as peak_day,
+               coalesce(u.active_days, 0)::bigint as active_days
+        from peaks as p left join usual as u using (dataset_id)
+        where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
         """,
         params={
             **usage.period_params(period),
@@ -196,10 +203,10 @@ def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl
     return frame.select(
         "dataset_id",
         pl.lit("spike").alias("flag"),
-        (pl.col("peak") / pl.col("usual")).round(1).alias("value"),
+        _ratio(),
         pl.lit(t.spike_factor).alias("threshold"),
         pl.format(
-            "{} downloads on {} against a usual {} a day over {} active days",
+            "{} downloads on {} against a usual {} a day over {} other active days",
             "peak",
             "peak_day",
             pl.col("usual").round(1),
@@ -218,16 +225,23 @@ def _agency_spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds
                 from final group by all
                 having n > 0
             ),
-            stats as (
-                select agency_id, median(n) as usual, max(n) as peak, arg_max(day, n) as peak_day,
-                       count(*) as active_days
+            peaks as (
+                select agency_id, max(n) as peak, arg_max(day, n) as peak_day
                 from daily group by agency_id
+            ),
+            usual as (
+                select d.agency_id, median(d.n) as usual, count(*) as active_days
+                from daily as d join peaks as p using (agency_id)
+                where d.day <> p.peak_day
+                group by d.agency_id
             )
-            select a.name as id, s.usual::double as usual, s.peak::bigint as peak,
-                   strftime(s.peak_day, '%Y-%m-%d') as peak_day,
-                   s.active_days::bigint as active_days
-            from stats as s join agencies as a on a.id = s.agency_id
-            where s.peak >= $min and s.peak > $factor * s.usual
+            select a.name as id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
+                   strftime(p.peak_day, '%Y-%m-%d') as peak_day,
+                   coalesce(u.active_days, 0)::bigint as active_days
+            from peaks as p
+            left join usual as u using (agency_id)
+            join agencies as a on a.id = p.agency_id
+            where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
             """
         ),
         params={
@@ -240,10 +254,10 @@ def _agency_spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds
         pl.lit("agency").alias("level"),
         "id",
         pl.lit("spike").alias("flag"),
-        (pl.col("peak") / pl.col("usual")).round(1).alias("value"),
+        _ratio(),
         pl.lit(t.spike_factor).alias("threshold"),
         pl.format(
-            "{} downloads of the agency on {} against a usual {} a day over {} active days",
+            "{} downloads of the agency on {} against a usual {} a day over {} other active days",
             "peak",
             "peak_day",
             pl.col("usual").round(1),
@@ -291,6 +305,17 @@ def agency_dependence(owned: pl.DataFrame, flags: pl.DataFrame, metric: str) -> 
             .alias("dataset_flags"),
             pl.col(metric).sum().cast(pl.Int64).alias("flagged_value"),
         )
+    )
+
+
+def _ratio() -> pl.Expr:
+    """The peak over the usual day; with no other active day, the peak itself (usual 0)."""
+    return (
+        pl.when(pl.col("usual") > 0)
+        .then(pl.col("peak") / pl.col("usual"))
+        .otherwise(pl.col("peak").cast(pl.Float64))
+        .round(1)
+        .alias("value")
     )
 
 

@@ -120,7 +120,7 @@ def test_agency_row_says_which_datasets_how_much_and_the_rank_without(spiked: Pa
 def test_agency_spike_on_its_own_daily_totals(spiked: Path) -> None:
     found = integrity_flags(con_of(spiked), fiscal_year(2566), Thresholds())
     agency = found.filter(pl.col("level") == "agency").select("id", "flag", "value").rows()
-    # pao-cm: 20,000 on 1 May against a median of 2 a day over 11 active days
+    # pao-cm: 20,000 on 1 May against a median of 2 a day on its 10 other active days
     assert agency == [("pao-cm", "spike", 10_000.0)]
 
 
@@ -145,3 +145,28 @@ def test_the_store_refuses_to_approve_the_flagged_agency_without_a_word(
     assert store.decisions(STAFF, 2566)["status"].to_list() == ["proposed"]
     store.approve(STAFF, won, "checked the spike with the agency: a school campaign")
     assert store.decisions(STAFF, 2566)["status"].to_list() == ["approved"]
+
+
+def test_a_spike_on_a_dataset_with_few_other_days_is_flagged(tmp_path: Path) -> None:
+    # one download on 1 April, 20,000 on 1 May: the median of both days (10,000.5) would hide it;
+    # the usual day is the median of the other days (1)
+    lines = downloads("2023-04-01", "cm-tourism", 1) + downloads(
+        "2023-05-01", "cm-tourism", 20_000, first_ip=1_000
+    )
+    found = integrity_flags(con_of(database(tmp_path, lines)), fiscal_year(2566), Thresholds())
+    spikes = found.filter(pl.col("flag") == "spike").select("level", "id", "value", "evidence")
+    assert spikes.rows() == [
+        (
+            "agency",
+            "pao-cm",
+            20_000.0,
+            "20000 downloads of the agency on 2023-05-01 against a usual 1.0 a day"
+            " over 1 other active days",
+        ),
+        (
+            "dataset",
+            "cm-tourism",
+            20_000.0,
+            "20000 downloads on 2023-05-01 against a usual 1.0 a day over 1 other active days",
+        ),
+    ]
