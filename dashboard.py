@@ -66,7 +66,9 @@ if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its y
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
     _auth.watch_kiosk()
-st.session_state["home"] = allowed[0][0]
+names = [name for name, _, _ in allowed]
+# an agency account opens on its own agency's page, whatever else it may see
+st.session_state["home"] = "agency" if user.role == "agency" and "agency" in names else names[0]
 shown = routes(allowed)
 missing = _ui.requested_page({"home", *(name for name, _, _ in allowed)})
 if missing:  # say so in the reader's language rather than Streamlit's English dialog

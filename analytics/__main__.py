@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ import duckdb
 import polars as pl
 
 from analytics import (
+    announced,
     awards,
     counter_report,
     exports,
@@ -23,6 +26,7 @@ from analytics import (
     periods,
     rankings,
     text_table,
+    usage,
     usage_export,
 )
 from analytics.vocabulary import GROUPS
@@ -44,8 +48,13 @@ def _period(args: argparse.Namespace) -> periods.Period:
 TABLE_COLUMNS = {
     "agency": ("rank", "id", "title", "{metric}", "total_requests", "rank_change"),
     "dataset": ("rank", "title", "agency", "{metric}", "total_requests", "rank_change"),
-    "awards": ("category", "position", "title", "agency", "value", "status"),
+    "awards": ("category", "position", "title", "agency", "value", "status", "flags"),
 }
+NOTHING = 3  # exit code: the report has nothing to show (no data, or withheld), said on stderr
+
+
+class NothingToShow(Exception):
+    """A report with no rows: the message says why, on stderr."""
 
 
 def _columns(
@@ -80,8 +89,40 @@ def _emit(
         sys.stdout.write(exports.csv_text(flat))  # formula-looking titles made inert
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
+    else:  # COLUMNS, else the terminal's width (80 when not a terminal)
+        sys.stdout.write(text_table.render(frame, max_width=shutil.get_terminal_size().columns))
+
+
+def _note(text: str, fmt: str) -> None:
+    """Say where the figures come from: above a table, on stderr beside CSV and JSON."""
+    if fmt == "table":
+        print(textwrap.fill(text, shutil.get_terminal_size().columns))
     else:
-        sys.stdout.write(text_table.render(frame))
+        print(text, file=sys.stderr)
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db or load_settings().db_path)
+
+
+def _announcement(db: Path, fiscal_year: int):  # noqa: ANN202 (a decisions.store.DecisionStore)
+    """Return (store, announced at) if the year's awards are announced, else None."""
+    from decisions.store import DecisionStore, decisions_path_for
+
+    path = decisions_path_for(db)
+    if not path.exists():
+        return None
+    store = DecisionStore(path)
+    at = store.announced_at(fiscal_year)
+    return None if at is None else (store, at)
+
+
+def _announced_note(fiscal_year: int, at: datetime) -> str:
+    when = at.astimezone(ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"announced results of fiscal year {fiscal_year} (announced {when} Bangkok time):"
+        " the figures as announced; --live for the current ones"
+    )
 
 
 def _read(args: argparse.Namespace, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
@@ -113,7 +154,28 @@ def rankings_command(args: argparse.Namespace) -> int:
             agency=args.agency,
         )
 
-    frame = _read(args, query)
+    frame, note = None, None
+    found = (
+        None
+        if args.live or args.fiscal_year is None
+        else _announcement(_db(args), args.fiscal_year)
+    )
+    if found is not None:
+        kept = found[0].announced_figures(args.fiscal_year)
+        if kept:
+            frame = _kept_ranking(kept, args)
+            note = _announced_note(args.fiscal_year, found[1])
+    if frame is None:
+        frame = _read(args, query)
+    by = usage.metric_for(args.metric, args.access)
+    if frame.is_empty() or not frame[by].sum():
+        where = f" of agency {args.agency}" if args.agency else ""
+        raise NothingToShow(
+            f"nothing to show: no {by} in {period.label} ({period.start} to {period.end}){where};"
+            " ingest that period's logs first"
+        )
+    if note:
+        _note(note, args.format)
     _emit(
         frame.drop("agency_id", "dataset_id", strict=False),
         args.format,
@@ -122,6 +184,13 @@ def rankings_command(args: argparse.Namespace) -> int:
         args.metric,
     )
     return 0
+
+
+def _kept_ranking(kept: dict[str, pl.DataFrame], args: argparse.Namespace) -> pl.DataFrame:
+    """Return the ranking asked for from an announced year's kept figures."""
+    if args.level == "agency":
+        return announced.agency_rankings(kept, args.metric, args.group, args.access)
+    return announced.dataset_rankings(kept, args.metric, args.group, args.agency, args.access)
 
 
 def awards_command(args: argparse.Namespace) -> int:
@@ -133,7 +202,20 @@ def awards_command(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: cannot read award rules {path}: {exc.strerror}") from exc
     except ValueError as exc:
         raise SystemExit(f"error: {path}: {exc}") from exc
-    frame = _read(args, lambda con: awards.shortlists(con, args.fiscal_year, rules))
+    found = None if args.live else _announcement(_db(args), args.fiscal_year)
+    kept = None if found is None else found[0].announced_shortlists(args.fiscal_year)
+    if found is not None and kept is not None:
+        frame, note = kept, _announced_note(args.fiscal_year, found[1])
+    else:
+        frame, note = _read(args, lambda con: awards.shortlists(con, args.fiscal_year, rules)), None
+    if frame.is_empty():
+        period = periods.fiscal_year(args.fiscal_year)
+        raise NothingToShow(
+            f"nothing to show: no award candidates in fiscal year {args.fiscal_year}: no downloads"
+            f" from {period.start} to {period.end}; ingest that year's logs first"
+        )
+    if note:
+        _note(note, args.format)
     _emit(frame, args.format, args.columns, TABLE_COLUMNS["awards"])
     return 0
 
@@ -189,7 +271,7 @@ def _today() -> datetime:
 
 def counter_report_command(args: argparse.Namespace) -> int:
     """Write a COUNTER Research Data Dataset Report (DSR, rd1) as JSON or TSV."""
-    from decisions.usage_exports import dsr_bytes
+    from decisions.usage_exports import dsr_bytes, visible_usage
 
     period = _period(args)
     frame, last_day, announced = _usage_frame(args, period)
@@ -209,7 +291,24 @@ def counter_report_command(args: argparse.Namespace) -> int:
     else:
         _write(args.output, data)
         print(f"wrote {args.output} ({len(data):,} bytes, DSR {period.start} to {period.end})")
+    visible, withheld = visible_usage(_exporter(args), frame, period, announced)
+    if visible.is_empty():  # the report is written (its exceptions say why) but shows nothing
+        raise NothingToShow(_nothing_reason(period, last_day, withheld))
     return 0
+
+
+def _nothing_reason(period: periods.Period, last_day: date | None, withheld: list[int]) -> str:
+    """Say why a usage report of the period has no rows."""
+    span = f"{period.start} to {period.end}"
+    if withheld:
+        years = ", ".join(str(y) for y in withheld)
+        return (
+            f"nothing to show: fiscal year(s) {years} withheld until their awards are announced"
+            " (--include-unannounced for staff)"
+        )
+    if last_day is None or last_day < period.start:
+        return f"nothing to show: no usage is processed for {span}; ingest its logs first"
+    return f"nothing to show: no dataset was used from {span}"
 
 
 def usage_export_command(args: argparse.Namespace) -> int:
@@ -219,7 +318,7 @@ def usage_export_command(args: argparse.Namespace) -> int:
     from decisions.usage_exports import visible_usage
 
     period = _period(args)
-    frame, _, announced = _usage_frame(args, period)
+    frame, last_day, announced = _usage_frame(args, period)
     visible, withheld = visible_usage(_exporter(args), frame, period, announced)
     table = usage_export.usage_table(visible)
     stem = usage_export.export_name(period) + (f"-{args.agency}" if args.agency else "")
@@ -236,6 +335,8 @@ def usage_export_command(args: argparse.Namespace) -> int:
     _write(csv_path, exports.csv_bytes(table))
     _write(meta_path, (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     print(f"wrote {csv_path} ({table.height:,} rows) and {meta_path}")
+    if visible.is_empty():
+        raise NothingToShow(_nothing_reason(period, last_day, withheld))
     if withheld:
         years = ", ".join(str(y) for y in withheld)
         print(f"fiscal year(s) {years} withheld: not announced (--include-unannounced for staff)")
@@ -251,6 +352,9 @@ def _period_args(p: argparse.ArgumentParser) -> None:
 
 
 COLUMNS_HELP = "comma-separated columns to print, e.g. rank,title,unique_requests (any format)"
+LIVE_HELP = (
+    "an announced fiscal year: the current figures, not the announced ones (printed by default)"
+)
 EXAMPLES = {
     "rankings": "example:\n  .venv/bin/python -m analytics rankings --level agency"
     " --fiscal-year 2566 --columns rank,title,unique_requests | head",
@@ -291,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--metric", default="unique_requests", choices=rankings.FIGURES)
     r.add_argument("--format", choices=("table", "csv", "json"), default="table")
     r.add_argument("--columns", help=COLUMNS_HELP)
+    r.add_argument("--live", action="store_true", help=LIVE_HELP)
     r.set_defaults(func=rankings_command)
     a = sub.add_parser(
         "awards",
@@ -303,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--rules", type=Path, help="TOML rules (default data/awards.toml)")
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
     a.add_argument("--columns", help=COLUMNS_HELP)
+    a.add_argument("--live", action="store_true", help=LIVE_HELP)
     a.set_defaults(func=awards_command)
     embargo = (
         "also include fiscal years whose awards are not yet announced (staff only: without it,"
@@ -347,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `| head` closed the pipe: what was wanted is printed, stay quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except NothingToShow as exc:
+        print(exc, file=sys.stderr)
+        return NOTHING
     except ValueError as exc:  # a bad period or rule: say what, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -100,13 +100,16 @@ def _check(cat: Category, where: str) -> None:
 def shortlists(con: duckdb.DuckDBPyConnection, fiscal_year: int, rules: AwardRules) -> pl.DataFrame:
     """Return every category's candidates for a fiscal year (BE) with status, reasons and flags."""
     period = periods.fiscal_year(fiscal_year)
-    flagged = (
-        flag_rules.integrity_flags(con, period, rules.thresholds)
-        .group_by("level", "id")
-        .agg(pl.col("flag").unique().sort().str.join(", ").alias("flags"))
+    found = flag_rules.integrity_flags(con, period, rules.thresholds)
+    flagged = found.group_by("level", "id").agg(
+        pl.col("flag").unique().sort().str.join(", ").alias("flags")
     )
+    owned = flag_rules.owned_figures(con, period)
     scores = quality.dataset_quality(con, as_of=period.end)
-    out = [_category(con, period, cat, flagged, scores) for cat in rules.categories]
+    out = [
+        _category(con, period, cat, flagged, scores, _depends(owned, found, cat))
+        for cat in rules.categories
+    ]
     return pl.concat(out, how="diagonal_relaxed") if out else pl.DataFrame()
 
 
@@ -116,9 +119,14 @@ def _category(
     cat: Category,
     flagged: pl.DataFrame,
     scores: pl.DataFrame,
+    depends: pl.DataFrame,
 ) -> pl.DataFrame:
     if cat.level == "agency":
-        ranked = rankings.agency_rankings(con, period, metric=cat.metric, group=cat.group)
+        ranked = _without_flagged(
+            rankings.agency_rankings(con, period, metric=cat.metric, group=cat.group),
+            depends,
+            cat.metric,
+        )
         agency_scores = scores.group_by("agency").agg(
             pl.col("score").mean().round(1).alias("quality_score")
         )
@@ -138,6 +146,13 @@ def _category(
         ranked = ranked.join(
             scores.select("id", pl.col("score").alias("quality_score")), on="id", how="left"
         ).join(_created(con), on="id", how="left")
+        ranked = ranked.with_columns(
+            pl.lit(None, pl.String).alias("dataset_flags"),
+            pl.lit(None, pl.String).alias("flagged_datasets"),
+            pl.lit(None, pl.Int64).alias("flagged_value"),
+            pl.lit(None, pl.Float64).alias("flagged_share"),
+            pl.lit(None, pl.Int64).alias("rank_without_flagged"),
+        )
         reasons = [
             (
                 pl.lit(cat.high_value_only) & ~pl.col("high_value").fill_null(False),
@@ -168,7 +183,7 @@ def _category(
             .list.drop_nulls()
             .list.join("; ")
             .alias("reasons"),
-            pl.col("flags").fill_null(""),
+            _joined_flags("flags", "dataset_flags"),
         )
     )
     eligible = candidates.filter(pl.col("reasons") == "")
@@ -238,9 +253,66 @@ def _category(
             "status",
             "reasons",
             "flags",
+            *DEPENDENCE,
             "quality_score",
             *rankings.FIGURES,
         )
+    )
+
+
+# An agency row's flagged datasets: names, their part of the ranked figure, the rank without them
+DEPENDENCE = ("flagged_datasets", "flagged_value", "flagged_share", "rank_without_flagged")
+
+
+def _depends(owned: pl.DataFrame, found: pl.DataFrame, cat: Category) -> pl.DataFrame:
+    if cat.level != "agency":
+        return pl.DataFrame()
+    return flag_rules.agency_dependence(owned, found, cat.metric)
+
+
+def _without_flagged(ranked: pl.DataFrame, depends: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Return agencies with the flagged part of `metric` and where they would rank without it.
+
+    The others keep their figures: the question is whether this agency's place rests on them.
+    """
+    rows = ranked.join(depends.rename({"agency": "id"}), on="id", how="left").with_columns(
+        pl.col("flagged_value").fill_null(0)
+    )
+    others = rows.select(pl.col("id").alias("other"), pl.col(metric).alias("other_value"))
+    above = (
+        rows.filter(pl.col("flagged_value") > 0)
+        .select("id", (pl.col(metric) - pl.col("flagged_value")).alias("rest"))
+        .join(others, how="cross")
+        .group_by("id")
+        .agg(
+            ((pl.col("other") != pl.col("id")) & (pl.col("other_value") > pl.col("rest")))
+            .sum()
+            .alias("above")
+        )
+    )
+    return (
+        rows.join(above, on="id", how="left")
+        .with_columns(
+            pl.when(pl.col("flagged_value") > 0).then(pl.col("flagged_value")),
+            pl.when(pl.col("flagged_value") > 0)
+            .then((pl.col("flagged_value") / pl.col(metric)).round(3))
+            .alias("flagged_share"),
+            (pl.col("above") + 1).cast(pl.Int64).alias("rank_without_flagged"),
+        )
+        .drop("above")
+    )
+
+
+def _joined_flags(*columns: str) -> pl.Expr:
+    """Return the union of comma lists of flag codes, sorted ('' when none)."""
+    present = [pl.col(c).fill_null("").str.split(", ") for c in columns]
+    return (
+        pl.concat_list(present)
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
+        .list.join(", ")
+        .alias("flags")
     )
 
 

@@ -26,15 +26,22 @@ PORTAL = "https://data.go.th"
 
 
 def flags_by(datasets: pl.DataFrame, flags: pl.DataFrame, level: str) -> pl.DataFrame:
-    """Return (id, flags) for each flagged dataset, or each agency owning a flagged dataset.
+    """Return (id, flags) for each flagged dataset, or each agency owning a flagged dataset or
+    flagged on its own daily totals.
 
     datasets: a dataset ranking (id, agency); flags: integrity_flags of the same period.
     """
     key = "id" if level == "dataset" else "agency"
+    found = datasets.select("id", "agency").join(
+        flags.filter(pl.col("level") == "dataset").select("id", "flag"), on="id"
+    )
+    if level == "agency":  # and the flags of the agency's own daily totals
+        own = flags.filter(
+            (pl.col("level") == "agency") & pl.col("id").is_in(datasets["agency"].implode())
+        )
+        found = pl.concat([found, own.select("id", pl.col("id").alias("agency"), "flag")])
     return (
-        datasets.select("id", "agency")
-        .join(flags.filter(pl.col("level") == "dataset").select("id", "flag"), on="id")
-        .group_by(key)
+        found.group_by(key)
         .agg(pl.col("flag").unique().sort().str.join(", ").alias("flags"))
         .rename({key: "id"})
     )

@@ -27,7 +27,7 @@ class Thresholds:
     top_client_share: float = 0.5  # one client makes more than this share of a dataset's downloads
     total_to_unique: float = 5.0  # downloads per user-session above this
     min_requests: int = 50  # below this a dataset is too small to judge
-    spike_factor: float = 10.0  # one day above this many times the dataset's median active day
+    spike_factor: float = 10.0  # one day above this many times the median of its other active days
     spike_min_requests: int = 100
     machine_share: float = 0.8  # scripts make more than this share of downloads
     robot_share: float = 0.7  # robots make more than this share of all requests
@@ -61,7 +61,12 @@ def integrity_flags(
         )
     )
     return pl.concat(
-        [per_dataset, _unattributed(con, period, thresholds)], how="vertical_relaxed"
+        [
+            per_dataset,
+            _agency_spikes(con, period, thresholds),
+            _unattributed(con, period, thresholds),
+        ],
+        how="vertical_relaxed",
     ).sort("level", "id", "flag")
 
 
@@ -172,15 +177,22 @@ def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl
             group by all
             having n > 0
         ),
-        stats as (
-            select dataset_id, median(n) as usual, max(n) as peak, arg_max(day, n) as peak_day,
-                   count(*) as active_days
+        peaks as (
+            select dataset_id, max(n) as peak, arg_max(day, n) as peak_day
             from daily group by dataset_id
+        ),
+        -- the usual day leaves the peak out: with few active days the peak is the median
+        usual as (
+            select d.dataset_id, median(d.n) as usual, count(*) as active_days
+            from daily as d join peaks as p using (dataset_id)
+            where d.day <> p.peak_day
+            group by d.dataset_id
         )
-        select dataset_id, usual::double as usual, peak::bigint as peak,
-               strftime(peak_day, '%Y-%m-%d') as peak_day, active_days::bigint as active_days
-        from stats
-        where peak >= $min and peak > $factor * usual
+        select p.dataset_id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
+               strftime(p.peak_day, '%Y-%m-%d') as peak_day,
+               coalesce(u.active_days, 0)::bigint as active_days
+        from peaks as p left join usual as u using (dataset_id)
+        where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
         """,
         params={
             **usage.period_params(period),
@@ -191,15 +203,119 @@ def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl
     return frame.select(
         "dataset_id",
         pl.lit("spike").alias("flag"),
-        (pl.col("peak") / pl.col("usual")).round(1).alias("value"),
+        _ratio(),
         pl.lit(t.spike_factor).alias("threshold"),
         pl.format(
-            "{} downloads on {} against a usual {} a day over {} active days",
+            "{} downloads on {} against a usual {} a day over {} other active days",
             "peak",
             "peak_day",
             pl.col("usual").round(1),
             "active_days",
         ).alias("evidence"),
+    )
+
+
+def _agency_spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    """Spikes in an agency's own daily totals: many small datasets can add up to one burst."""
+    frame = con.sql(
+        usage.owned_usage_sql(
+            """
+            , daily as (
+                select agency_id, day, sum(total_requests + machine_requests) as n
+                from final group by all
+                having n > 0
+            ),
+            peaks as (
+                select agency_id, max(n) as peak, arg_max(day, n) as peak_day
+                from daily group by agency_id
+            ),
+            usual as (
+                select d.agency_id, median(d.n) as usual, count(*) as active_days
+                from daily as d join peaks as p using (agency_id)
+                where d.day <> p.peak_day
+                group by d.agency_id
+            )
+            select a.name as id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
+                   strftime(p.peak_day, '%Y-%m-%d') as peak_day,
+                   coalesce(u.active_days, 0)::bigint as active_days
+            from peaks as p
+            left join usual as u using (agency_id)
+            join agencies as a on a.id = p.agency_id
+            where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
+            """
+        ),
+        params={
+            **usage.period_params(period),
+            "min": t.spike_min_requests,
+            "factor": t.spike_factor,
+        },
+    ).pl()
+    return frame.select(
+        pl.lit("agency").alias("level"),
+        "id",
+        pl.lit("spike").alias("flag"),
+        _ratio(),
+        pl.lit(t.spike_factor).alias("threshold"),
+        pl.format(
+            "{} downloads of the agency on {} against a usual {} a day over {} other active days",
+            "peak",
+            "peak_day",
+            pl.col("usual").round(1),
+            "active_days",
+        ).alias("evidence"),
+    )
+
+
+def owned_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """Return one row per (agency name, dataset name) with the period's sums while it owned it."""
+    names = con.sql("select id as dataset_id, name as dataset from datasets").pl()
+    agencies = con.sql("select id as agency_id, name as agency from agencies").pl()
+    return (
+        usage.per_dataset(con, period)
+        .join(names, on="dataset_id")
+        .join(agencies, on="agency_id")
+        .drop("dataset_id", "agency_id")
+    )
+
+
+def agency_dependence(owned: pl.DataFrame, flags: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Return, per agency, the flagged datasets its `metric` counts and how much of it they make.
+
+    owned: owned_figures of the period; flags: integrity_flags of the same period. Columns:
+    agency, flagged_datasets ('a, b'), dataset_flags (their flags, 'spike, ...'), flagged_value.
+    """
+    per_dataset = (
+        flags.filter(pl.col("level") == "dataset")
+        .group_by("id")
+        .agg(pl.col("flag").unique().alias("flag"))
+        .rename({"id": "dataset"})
+    )
+    return (
+        owned.join(per_dataset, on="dataset")
+        .filter(pl.col(metric) > 0)
+        .sort(metric, "dataset", descending=[True, False])
+        .group_by("agency", maintain_order=True)
+        .agg(
+            pl.col("dataset").str.join(", ").alias("flagged_datasets"),
+            pl.col("flag")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .str.join(", ")
+            .alias("dataset_flags"),
+            pl.col(metric).sum().cast(pl.Int64).alias("flagged_value"),
+        )
+    )
+
+
+def _ratio() -> pl.Expr:
+    """The peak over the usual day; with no other active day, the peak itself (usual 0)."""
+    return (
+        pl.when(pl.col("usual") > 0)
+        .then(pl.col("peak") / pl.col("usual"))
+        .otherwise(pl.col("peak").cast(pl.Float64))
+        .round(1)
+        .alias("value")
     )
 
 

@@ -26,12 +26,20 @@ def dataset_movers(datasets: pl.DataFrame, metric: str, top: int = 5) -> pl.Data
 
 
 def neighbours_above(agencies: pl.DataFrame, agency: str, metric: str, n: int = 3) -> pl.DataFrame:
-    """Return the agency and the `n` agencies ranked just above it, with their change."""
+    """Return the agency and the `n` agencies ranked just above it, with their change.
+
+    None above it (it is first, or tied first): no rows, not the agency alone.
+    """
     mine = agencies.filter(pl.col("id") == agency)
-    if mine.is_empty():
-        return agencies.clear().select("rank", "id", "title", metric, "value_change", "rank_change")
-    my_rank = mine["rank"][0]
-    above = agencies.filter(pl.col("rank") < my_rank).sort("rank").tail(n)
+    above = (
+        agencies.clear()
+        if mine.is_empty()
+        else agencies.filter(pl.col("rank") < mine["rank"][0]).sort("rank").tail(n)
+    )
+    if above.is_empty():
+        return agencies.clear().select(
+            "rank", "id", "title", pl.col(metric).alias("value"), "value_change", "rank_change"
+        )
     return pl.concat([above, mine]).select(
         "rank", "id", "title", pl.col(metric).alias("value"), "value_change", "rank_change"
     )

@@ -15,29 +15,33 @@ from analytics.vocabulary import FIGURES
 def _agencies(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
     """Return every agency with published datasets or use in the period, with its sums."""
     figures = usage.per_dataset(con, period)
-    per_agency = figures.group_by("agency_id").agg(
-        *[pl.col(m).sum() for m in usage.METRICS],
-        (pl.col("total_requests") + pl.col("machine_requests") > 0)
-        .sum()
-        .cast(pl.Int64)
-        .alias("datasets_downloaded"),
-    )
-    published = con.sql(
+    owned = con.sql(
         """
-        select agency_id, count(*) as datasets_published
+        select id as dataset_id, agency_id
         from datasets
         where (deleted_at is null or deleted_at::date > $end)
           and (created_at is null or created_at::date <= $end)
-        group by agency_id
         """,
         params={"end": period.end},
     ).pl()
+    # share used: of the datasets it publishes at the period's end, those downloaded in the
+    # period while it owned them; never above 100 % (a dataset used before its listed creation,
+    # or only while another agency owned it, is not one of its published ones)
+    downloaded = (
+        figures.join(owned, on=["dataset_id", "agency_id"])
+        .filter(pl.col("total_requests") + pl.col("machine_requests") > 0)
+        .group_by("agency_id")
+        .agg(pl.col("dataset_id").n_unique().cast(pl.Int64).alias("datasets_downloaded"))
+    )
+    per_agency = figures.group_by("agency_id").agg(*[pl.col(m).sum() for m in usage.METRICS])
+    published = owned.group_by("agency_id").agg(pl.len().cast(pl.Int64).alias("datasets_published"))
     agencies = con.sql(
         "select id as agency_id, name as id, title_th as title, agency_group, agency_level"
         " from agencies"
     ).pl()
     return (
         agencies.join(per_agency, on="agency_id", how="left")
+        .join(downloaded, on="agency_id", how="left")
         .join(published, on="agency_id", how="left")
         .filter(
             pl.col("datasets_published").is_not_null()
@@ -69,11 +73,13 @@ def _ranked(frame: pl.DataFrame, by: str, tiebreak: str = "id") -> pl.DataFrame:
 
 
 def _with_change(current: pl.DataFrame, previous: pl.DataFrame, by: str) -> pl.DataFrame:
-    # no use in the previous period: no previous rank to move from (not "tied last")
+    # no use in the previous period: no previous rank to move from (not "tied last"); no use
+    # of anything then (the data starts later): no previous figure either, so no change shown
+    known = bool(previous.height) and bool(previous[by].sum() > 0)
     prev = previous.select(
         pl.col("id"),
         pl.when(pl.col(by) > 0).then(pl.col("rank")).alias("previous_rank"),
-        pl.col(by).alias("previous_value"),
+        pl.when(pl.lit(known)).then(pl.col(by)).alias("previous_value"),
     )
     return current.join(prev, on="id", how="left").with_columns(
         (pl.col("previous_rank") - pl.col("rank")).alias("rank_change"),  # positive: moved up

@@ -46,6 +46,18 @@ class DemoScale:
     seed: int = 2566
 
 
+# In the full demo, a certificate candidate of FY 2566 whose agency is a plaque candidate (local
+# government, 2nd): its one-day burst flags both, so staff can walk a flagged approval.
+_FY2566_BURST = 584
+
+
+def _burst_2566(packages: pl.DataFrame, scale: DemoScale) -> tuple[syn.PlantedGaming, ...]:
+    """One client downloading one dataset all day, beyond the double-click rule."""
+    n = max(200, scale.lines_per_year // 350)
+    dataset = packages["name"][_FY2566_BURST % packages.height]
+    return (syn.PlantedGaming(dataset=dataset, requests=n, interval_seconds=(31.0, 35.0)),)
+
+
 def _gaming(packages: pl.DataFrame, scale: DemoScale) -> tuple[syn.PlantedGaming, ...]:
     """One client hammering a dataset, a one-day burst, a script-heavy dataset."""
     n = max(200, scale.lines_per_year // 350)
@@ -93,7 +105,7 @@ def generate_inputs(folder: Path, scale: DemoScale, progress: Progress) -> DemoI
             seed=scale.seed + fy,
             monthly_growth=0.02,
             month_weights=_MONTH_WEIGHTS,
-            gaming=_gaming(packages, scale) if i == 1 else (),
+            gaming=_gaming(packages, scale) if i == 1 else _burst_2566(packages, scale),
         )
         path = folder / f"access-fy{fy}.log.gz"
         expected.append(syn.write_log(spec, path, gzip=True).expected)

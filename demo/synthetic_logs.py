@@ -489,8 +489,18 @@ def synthetic_events(spec: LogSpec) -> pl.DataFrame:
         }
     )
     frames = [base, _repeats(rng, base, n_rep, end)]
+    # each planted client draws from its own stream: which dataset it hammers leaves the rest as is
     frames += [
-        _gaming_frame(rng, spec, g, i, clients.height, start, end, res_dataset)
+        _gaming_frame(
+            np.random.default_rng((spec.seed, i)),
+            spec,
+            g,
+            i,
+            clients.height,
+            start,
+            end,
+            res_dataset,
+        )
         for i, g in enumerate(spec.gaming)
     ]
     events = pl.concat(frames).with_row_index("seq").sort("t", "seq", maintain_order=True)

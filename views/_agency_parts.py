@@ -37,6 +37,7 @@ def figures(me: dict, ranking: pl.DataFrame, metric: str, embargoed: list[int]) 
     cols[0].metric(text("agency.datasets_published"), _ui.number(me["datasets_published"]))
     cols[1].metric(text("agency.datasets_downloaded"), _ui.number(me["datasets_downloaded"]))
     cols[2].metric(text("agency.share_used"), f"{(me['share_downloaded'] or 0):.0%}")
+    st.caption(text("agency.share_used_help"))  # what the share counts, said where it is shown
     if not me[metric]:
         st.info(text("agency.no_downloads"))
 
@@ -79,9 +80,11 @@ def why_rank_changed(
     left.caption(text("agency.movers"))
     left.dataframe(rank_change.dataset_movers(datasets, metric), hide_index=True, key="movers")
     right.caption(text("agency.above"))
-    right.dataframe(
-        rank_change.neighbours_above(agencies, agency, metric), hide_index=True, key="above"
-    )
+    above = rank_change.neighbours_above(agencies, agency, metric)
+    if above.is_empty():
+        right.info(text("agency.none_above"))
+    else:
+        right.dataframe(above, hide_index=True, key="above")
 
 
 SCORES = ("score", "findability", "interoperability", "reusability")

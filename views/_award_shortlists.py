@@ -103,9 +103,13 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
-    else:  # an agency's evidence: the flags of its datasets
+    else:  # an agency's evidence: its own daily totals' flags and the flags of its datasets
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
-        mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
+        mine = flags.filter(
+            ((pl.col("level") == "dataset") & pl.col("id").is_in(own["id"].implode()))
+            | ((pl.col("level") == "agency") & (pl.col("id") == row["id"]))
+        )
+        _depends(row, dict(own.select("id", "title").iter_rows()))
     if mine.is_empty():
         left.caption(text("shortlists.no_flag"))
     else:
@@ -128,6 +132,24 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     )
     daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
     right.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
+
+
+def _depends(row: dict, titles: dict[str, str]) -> None:
+    """Say how much of an agency's figure its flagged datasets make and its rank without them."""
+    if not row.get("flagged_datasets"):  # none, or a year kept before agencies carried them
+        return
+    names = [titles.get(name) or name for name in row["flagged_datasets"].split(", ")]
+    st.warning(
+        text(
+            "shortlists.depends",
+            datasets=_ui_text(", ".join(names)),
+            flagged=_ui.number(row["flagged_value"]),
+            value=_ui.number(row["value"]),
+            share=f"{row['flagged_share']:.0%}",
+            rank=row["rank"],
+            without=row["rank_without_flagged"],
+        )
+    )
 
 
 def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> None:

@@ -73,8 +73,10 @@ def no_data(key: str, command: str) -> NoReturn:
 def period_label(period: Period) -> str:
     """Return a period's name in the reader's language ('ปีงบประมาณ 2567', 'Fiscal year 2567 BE')."""
     be = period.end.year + periods.BE_OFFSET
-    if period.kind == "fiscal_year":
-        return text("period.fy_label", be=be, start=period.start.year, end=period.end.year)
+    if period.kind == "fiscal_year":  # by its own number: a year cut in October-December too
+        fy = periods.fiscal_year_of(period.start)
+        start = fy - periods.BE_OFFSET - 1
+        return text("period.fy_label", be=fy, start=start, end=start + 1)
     if period.kind == "year":
         return text("period.year_label", be=be, ce=period.end.year)
     return period_caption(period)

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from analytics.periods import BE_OFFSET, Period
+from analytics.periods import BE_OFFSET, Period, fiscal_year_of
 from analytics.thai import MONTHS_TH_SHORT
 from views import i18n
 
@@ -86,7 +86,7 @@ def show(frame: pl.DataFrame, *, key: str, where: Any = None, **kwargs: Any) -> 
 def export_name(subject: str, period: Period) -> str:
     """Return a download's file name: the fiscal year in BE, or the dates (BE in Thai)."""
     if period.kind == "fiscal_year":
-        return f"{subject}-fy{period.end.year + BE_OFFSET}"
+        return f"{subject}-fy{fiscal_year_of(period.start)}"
     shift = 0 if i18n.english() else BE_OFFSET
     start, end = period.start, period.end
     return f"{subject}-{start.year + shift}{start:-%m-%d}-{end.year + shift}{end:-%m-%d}"

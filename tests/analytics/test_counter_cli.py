@@ -41,8 +41,10 @@ def test_unannounced_year_is_withheld_by_default_and_shown_once_announced(
     db: Path, tmp_path: Path, capsysbinary
 ) -> None:
     args = ["counter-report", "--db", str(db), "--fiscal-year", "2566"]
-    assert main(args) == 0
-    report = json.loads(capsysbinary.readouterr().out)
+    assert main(args) == 3  # nothing to show: written, and said on stderr
+    captured = capsysbinary.readouterr()
+    assert b"fiscal year(s) 2566 withheld" in captured.err
+    report = json.loads(captured.out)
     assert report["report-datasets"] == []
     assert report["report-header"]["exceptions"][0]["code"] == 3040
     store = DecisionStore.beside(db)
@@ -84,8 +86,8 @@ def test_usage_export_writes_bom_csv_and_ckan_metadata(db: Path, tmp_path: Path)
 
 def test_usage_export_public_by_default_withholds_the_year(db: Path, tmp_path: Path, capsys):
     args = ["usage-export", "--db", str(db), "--fiscal-year", "2567", "--output-dir"]
-    assert main([*args, str(tmp_path)]) == 0
-    assert "2567 withheld" in capsys.readouterr().out
+    assert main([*args, str(tmp_path)]) == 3  # nothing to show: written, and said on stderr
+    assert "2567 withheld" in capsys.readouterr().err
     assert pl.read_csv(tmp_path / "data-go-th-usage-fy2567.csv").height == 0
     meta = json.loads((tmp_path / "data-go-th-usage-fy2567.ckan.json").read_text("utf-8"))
     assert "2567" in meta["notes"]

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from analytics import rankings
+from analytics import rank_change, rankings
 from analytics.periods import calendar_year, date_range, fiscal_year
 from ingest.catalog import load_catalog
 from ingest.logs import ingest_logs
@@ -162,3 +162,37 @@ def test_unknown_metric_is_refused(tiny) -> None:
         rankings.agency_rankings(
             tiny, date_range(date(2023, 1, 1), date(2023, 1, 31)), metric="robot_requests; drop"
         )
+
+
+def test_no_change_without_earlier_data(tiny) -> None:
+    # FY 2566 is the first year with logs: there is nothing in FY 2565 to change from
+    for frame in (
+        rankings.agency_rankings(tiny, fiscal_year(2566)),
+        rankings.dataset_rankings(tiny, fiscal_year(2566)),
+    ):
+        assert frame["value_change"].null_count() == frame.height
+
+
+def test_share_used_never_exceeds_the_datasets_published(tmp_path: Path) -> None:
+    # dengue is listed as created after FY 2566, but was downloaded in it: of ddc's one published
+    # dataset (covid-daily), one was used -> 1 of 1, not 2 of 1
+    late = site.package("dengue") | {"metadata_created": "2024-02-01T10:00:00"}
+    packages = [site.package(n) for n in ("covid-daily", "village-fund", "cm-tourism")] + [late]
+    lines = downloads("2023-05-01", "covid-daily", 3) + downloads("2023-05-01", "dengue", 2)
+    frame = rankings.agency_rankings(con_of(database(tmp_path, lines, packages)), fiscal_year(2566))
+    ddc = frame.filter(pl.col("id") == "ddc").row(0, named=True)
+    assert (ddc["datasets_published"], ddc["datasets_downloaded"], ddc["share_downloaded"]) == (
+        1,
+        1,
+        1.0,
+    )
+    assert ddc["unique_requests"] == 5  # its downloads still count in full
+
+
+def test_agencies_above_the_first_are_none(tiny) -> None:
+    # FY 2567: ddc 4 (1st), cdd 2 (2nd), pao-cm 0 (3rd)
+    frame = rankings.agency_rankings(tiny, fiscal_year(2567))
+    assert rank_change.neighbours_above(frame, "ddc", "unique_requests").is_empty()
+    second = rank_change.neighbours_above(frame, "cdd", "unique_requests")
+    assert second.select("rank", "id", "value").rows() == [(1, "ddc", 4), (2, "cdd", 2)]
+    assert rank_change.neighbours_above(frame, "nobody", "unique_requests").is_empty()

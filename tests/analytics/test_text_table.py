@@ -98,3 +98,21 @@ def test_every_command_help_shows_an_example() -> None:
     subparsers = next(a for a in parser._actions if a.choices and "rankings" in a.choices)
     for name, sub in subparsers.choices.items():
         assert "example:" in sub.format_help() and f"-m analytics {name}" in sub.format_help()
+
+
+def test_a_narrow_terminal_cuts_titles_first_never_numbers_or_flags() -> None:
+    frame = pl.DataFrame(
+        {
+            "title": ["องค์การบริหารส่วนจังหวัดเชียงใหม่", "abc"],
+            "agency": ["กรมควบคุมโรค กระทรวงสาธารณสุข", "x"],
+            "unique_requests": [22485, 5],
+            "flags": ["concentration, spike", ""],
+        }
+    )
+    lines = text_table.render(frame, max_width=70).splitlines()
+    assert [text_table.width(line) for line in lines[1:3]] == [70, 70]
+    assert lines[2].endswith("  22,485  concentration, spike")
+    assert lines[2].startswith("องค์การบริหารส่ว…  กรมควบคุมโรค กร…")  # titles cut, with an ellipsis
+    narrow = text_table.render(frame, max_width=40).splitlines()
+    assert narrow[2].endswith("  22,485  concentration, spike")  # the line stays wider than 40
+    assert narrow[0].split()[2] == "uniqu…"  # a number's header is cut, never the number

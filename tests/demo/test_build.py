@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
-from demo.build import DemoScale, build_demo
+from analytics.flags import Thresholds, agency_dependence, integrity_flags, owned_figures
+from analytics.periods import fiscal_year
+from demo.build import _FY2566_BURST, DemoScale, build_demo
 from demo.catalog import AGENCIES_CSV
 from tests.conftest import REPO
 from tests.ingest.logkit import query, totals
@@ -40,6 +43,20 @@ def test_small_demo_is_realistic_and_counted_as_generated(tmp_path: Path) -> Non
     for metric, value in counted.items():
         assert value == sum(e[metric] for e in expected), metric
     assert query(db, "select count(*) from daily_usage where dataset_id is null") != [(0,)]
+    # FY 2566's planted one-day burst: flagged on its dataset and carried by its agency
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("set TimeZone = 'Asia/Bangkok'")
+    fy2566 = fiscal_year(2566)
+    found = integrity_flags(con, fy2566, Thresholds())
+    burst = packages_of(db)[_FY2566_BURST % 200]
+    assert {"spike", "concentration"} <= set(found.filter(pl.col("id") == burst)["flag"])
+    carried = agency_dependence(owned_figures(con, fy2566), found, "unique_requests")
+    assert burst in ", ".join(carried["flagged_datasets"])
+
+
+def packages_of(db: Path) -> list[str]:
+    """Return the demo's dataset names in catalog order (the generator's `packages`)."""
+    return [name for (name,) in query(db, "select name from datasets order by name")]
 
 
 def test_existing_database_is_left_alone(tmp_path: Path) -> None:

@@ -170,3 +170,19 @@ def test_rank_change_reads_new_rather_than_none(monkeypatch, portal: Path) -> No
     assert changes and all(
         c == "ใหม่" or (isinstance(c, str) and c.lstrip("+-").isdigit()) for c in changes
     ), changes
+
+
+def test_the_first_agency_has_none_above_and_no_change_without_a_year_before(
+    monkeypatch, portal: Path
+) -> None:
+    # FY 2567: ddc is first (5 unique downloads), so no agency is above it, not itself alone
+    at = page(monkeypatch, portal, "agency", agency="ddc", fy="2567")
+    assert any("ไม่มีหน่วยงานใดอยู่เหนือคุณ" in i.value for i in at.info)
+    assert not any(
+        "rank" in d.value.columns and list(d.value["id"]) == ["ddc"] for d in at.dataframe
+    )
+    # FY 2566 is the first year with logs: its figure is shown without a change against 2565
+    first = page(monkeypatch, portal, "agency", agency="cdd", fy="2566")
+    downloads_metric = next(m for m in first.metric if m.label == "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)")
+    assert downloads_metric.value == "5" and not downloads_metric.proto.delta
+    assert any("ไม่เกิน 100%" in c.value for c in first.caption)  # the share's definition

@@ -120,3 +120,17 @@ def test_agency_page_marks_a_flagged_agency(monkeypatch, portal: Path) -> None:
     assert (
         page(monkeypatch, portal, "agency", agency="ddc", fy="2566").title[0].value == "กรมควบคุมโรค"
     )
+
+
+def test_an_agency_row_shows_the_flagged_datasets_it_rests_on(monkeypatch, portal) -> None:
+    # cdd's 6 unique downloads of FY 2566 all come from village-fund (flagged): without it, 0,
+    # below ddc (5) and pao-cm (1)
+    at_ = page(monkeypatch, portal, "awards", fy="2566")
+    table = at_.dataframe(key="shortlist_agency-overall").value
+    cdd = table[table["id"] == "cdd"].iloc[0]
+    assert list(cdd["badges"]) == ["excluded", "concentration"] and cdd["attention"]
+    said = [w.value for w in at_.warning]
+    assert (
+        "ชุดข้อมูลที่มีธง (กองทุนหมู่บ้าน) ให้ 6 จาก 6 (100%) ของตัวเลขนี้: อันดับ 1 จะเป็นอันดับ 3 หากไม่นับชุดข้อมูลเหล่านี้"
+    ) in said  # the overall plaque; among central agencies only ddc is above: 2nd
+    assert any("อันดับ 1 จะเป็นอันดับ 2" in w for w in said)

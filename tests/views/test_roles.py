@@ -129,3 +129,15 @@ def test_announcing_one_year_opens_only_that_year(secured: Path) -> None:
     assert not at.exception
     assert at.selectbox(key="fy").options == ["2566"]
     assert at.selectbox(key="fy").value == 2566
+
+
+def test_agency_account_opens_on_its_own_agency_page(secured: Path) -> None:
+    store = DecisionStore(decisions_path_for(secured))
+    won = store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most downloads")
+    store.approve(STAFF, won)
+    store.announce(STAFF, 2566)  # the Overview is open to it now, yet its home is its agency
+    at = signed_in("ddc-head", "agency-password", fy="2566")
+    assert not at.exception
+    assert at.title[0].value == "กรมควบคุมโรค"
+    staff = signed_in("somchai", "staff-password", fy="2566")
+    assert not staff.exception and staff.title[0].value != "กรมควบคุมโรค"  # staff: Overview
