@@ -49,4 +49,5 @@ _award_shortlists.show(ctx, fy, rules_text, named)
 _award_decisions.show(
     store, viewer, fy, named, current, figures=lambda: year_figures(ctx, fy, rules_text)
 )
-_award_exports.show(store, viewer, fy, shortlist, announced=announced)
+award_names = _badges.award_names(rules_text)
+_award_exports.show(store, viewer, fy, shortlist, announced=announced, award_names=award_names)
