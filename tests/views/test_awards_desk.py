@@ -145,6 +145,22 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
     assert store.announced_shortlists(2566).equals(announced)
 
 
+def test_decision_and_audit_times_are_thai_be_in_thai_and_never_to_the_microsecond(
+    portal: Path,
+) -> None:
+    store = DecisionStore(
+        decisions_path_for(portal), clock=lambda: datetime(2026, 12, 6, 2, 16, 41, 5, tzinfo=UTC)
+    )
+    won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
+    store.approve(STAFF, won)
+    at = awards(fy="2566")
+    assert table_with(at, "decided_at")["decided_at"].tolist() == ["6 ธ.ค. 2569 09:16"]
+    assert table_with(at, "at_th")["at_th"].tolist() == ["6 ธ.ค. 2569 09:16"] * 2
+    at = awards(fy="2566", en="true")
+    assert table_with(at, "decided_at")["decided_at"].tolist() == ["6 Dec 2026 09:16"]
+    assert table_with(at, "at_th")["at_th"].tolist() == ["6 Dec 2026 09:16"] * 2
+
+
 def test_every_decision_status_has_a_readable_name() -> None:
     from decisions.store import STATUSES
     from views import i18n
