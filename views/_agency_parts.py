@@ -77,11 +77,14 @@ def why_rank_changed(
         )
     left, right = st.columns(2)
     left.caption(text("agency.movers"))
-    left.dataframe(rank_change.dataset_movers(datasets, metric), hide_index=True, key="movers")
+    figure = {"value": _ui.metric_name(metric)}  # the figure by its metric's name
+    movers = rank_change.dataset_movers(datasets, metric)
+    shown = ("title", "value", "previous_value", "value_change")
+    tables.show(movers, key="movers", where=left, labels=figure, order=shown)
     right.caption(text("agency.above"))
-    right.dataframe(
-        rank_change.neighbours_above(agencies, agency, metric), hide_index=True, key="above"
-    )
+    above = rank_change.neighbours_above(agencies, agency, metric)
+    shown = ("rank", "title", "value", "value_change", "rank_change")
+    tables.show(above, key="above", where=right, labels=figure, order=shown)
 
 
 SCORES = ("score", "findability", "interoperability", "reusability")

@@ -7,11 +7,13 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from analytics import committee, periods
-from views import _badges, _data, _ui, _untrusted
+from analytics import charts, committee, periods
+from views import _award_tables, _badges, _data, _ui, _untrusted, tables
 from views._context import Context
 
 text = _ui.text
+FLAG_FIELDS = ("id", "flag", "value", "threshold", "evidence")
+FLAGS_SHOWN = _award_tables.FLAGS_SHOWN
 
 
 NUMBER_FORMATS = {
@@ -103,18 +105,16 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
+        titles = pl.DataFrame({"id": [row["id"]], "title": [row["title"]]})
     else:  # an agency's evidence: the flags of its datasets
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
+        titles = own.select("id", "title")
     if mine.is_empty():
         left.caption(text("shortlists.no_flag"))
     else:
-        left.dataframe(
-            mine.with_columns(_badges.badge_names("flag")).select(
-                "id", "flag", "value", "threshold", "evidence"
-            ),
-            hide_index=True,
-        )
+        shown = _award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
+        tables.show(shown, key=f"flags_{row['category']}", where=left, order=FLAGS_SHOWN)
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
     middle.metric(
         text("shortlists.top_client"),
@@ -127,7 +127,9 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         ),
     )
     daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
-    right.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
+    lines = {m: _ui.metric_name(m) for m in ("total_requests", "unique_requests")}
+    chart = charts.daily_lines(daily, lines, title=text("evidence.daily"), thai=not _ui.english())
+    right.plotly_chart(chart, key=f"daily_{row['category']}")
 
 
 def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> None:

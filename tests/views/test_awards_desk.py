@@ -4,6 +4,7 @@ announced figures stay as they were when new downloads arrive."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -140,7 +141,7 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
     shown = dict(zip(table["id"], table["value"], strict=True))
     assert shown == {k: str(v) for k, v in values.items()}  # as announced
     moved = table_with(at, "announced")
-    change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "value")]
+    change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "ตัวเลข")]
     assert change[["announced", "current"]].values.tolist() == [["1", "11"]]
     assert store.announced_shortlists(2566).equals(announced)
 
