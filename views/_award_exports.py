@@ -15,7 +15,7 @@ from decisions import exports
 from decisions.auth import User
 from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _badges, _ui, tables
+from views import _award_tables, _badges, _ui, tables
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
@@ -29,7 +29,11 @@ def for_people(frame: pl.DataFrame, *, announced: bool) -> pl.DataFrame:
         "category": text("exports.category_id"),
         "value": text("exports.value_announced" if announced else "exports.value_now"),
     }
-    worded = {"flags": _badges.flag_list_names("flags"), "status": _badges.badge_names("status")}
+    worded = {
+        "flags": _badges.flag_list_names("flags"),
+        "status": _badges.badge_names("status"),
+        "reasons": _award_tables.reasons_text(pl.col("reasons")),
+    }
     named = frame.with_columns(expr for name, expr in worded.items() if name in frame.columns)
     return tables.for_export(named, labels)
 

@@ -100,7 +100,7 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     st.caption(text("shortlists.evidence"))
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
-        st.text(text("shortlists.not_eligible") + row["reasons"])
+        st.text(text("shortlists.not_eligible") + _award_tables.reasons_line(row["reasons"]))
     left, middle, right = st.columns([3, 1, 3])
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":

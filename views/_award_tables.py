@@ -33,7 +33,16 @@ EVIDENCE = (
 )
 CHANGED_SHOWN = ("award", "title", "field", "announced", "current")  # ids stay off screen
 FLAGS_SHOWN = ("title", "flag", "value", "threshold", "evidence")
-_COUNTS = ("top", "total", "unique", "part", "peak", "days")  # whole numbers: separators
+# analytics/awards.py's reasons a candidate is not eligible (joined by "; ")
+REASONS = (
+    (r"publishes (?P<n>\d+) datasets \(< (?P<min>\d+)\)", "reason.few_datasets"),
+    (r"not a high-value dataset", "reason.not_high_value"),
+    (r"deleted from the portal", "reason.deleted"),
+    (r"published after (?P<day>\d{4}-\d{2}-\d{2})", "reason.published_after"),
+    (r"quality score (?P<score>[\d.]+) \(< (?P<min>[\d.]+)\)", "reason.low_quality"),
+    (r"agency cap of (?P<n>\d+) reached", "reason.cap"),
+)
+_COUNTS = ("top", "total", "unique", "part", "peak", "days", "n")  # whole numbers: separators
 
 
 def _filled(wording: str, fields: Mapping[str, pl.Expr]) -> pl.Expr:
@@ -53,19 +62,32 @@ def _field(found: pl.Expr, name: str) -> pl.Expr:
     return value
 
 
-def evidence_text(column: str) -> pl.Expr:
-    """Return a column of flag evidence in the reader's language (a sentence not known: as is)."""
-    worded = pl.col(column)
-    for pattern, key in reversed(EVIDENCE):
-        found = pl.col(column).str.extract_groups(pattern)
+def _worded(sentence: pl.Expr, known: tuple[tuple[str, str], ...]) -> pl.Expr:
+    """Return English sentences of the `known` (pattern, key) kinds in the reader's language
+    (a sentence of no known kind: as written)."""
+    worded = sentence
+    for pattern, key in reversed(known):
+        found = sentence.str.extract_groups(pattern)
         names = [name for _, name, _, _ in string.Formatter().parse(text(key)) if name]
         fields = {name: _field(found, name) for name in names}
-        worded = (
-            pl.when(pl.col(column).str.contains(pattern))
-            .then(_filled(text(key), fields))
-            .otherwise(worded)
-        )
-    return worded.alias(column)
+        filled = _filled(text(key), fields) if names else pl.lit(text(key))
+        worded = pl.when(sentence.str.contains(f"^{pattern}$")).then(filled).otherwise(worded)
+    return worded
+
+
+def evidence_text(column: str) -> pl.Expr:
+    """Return a column of flag evidence in the reader's language (a sentence not known: as is)."""
+    return _worded(pl.col(column), EVIDENCE).alias(column)
+
+
+def reasons_text(reasons: pl.Expr) -> pl.Expr:
+    """Return "; "-joined reasons a candidate is not eligible in the reader's language."""
+    return reasons.str.split("; ").list.eval(_worded(pl.element(), REASONS)).list.join("; ")
+
+
+def reasons_line(reasons: str) -> str:
+    """Return one candidate's reasons in the reader's language."""
+    return str(pl.select(reasons_text(pl.lit(reasons))).item())
 
 
 def _figure(column: str) -> pl.Expr:

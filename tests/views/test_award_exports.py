@@ -33,6 +33,7 @@ SHORTLIST = pl.DataFrame(
         "value": [22471, 20515],
         "status": ["shortlisted", "tie_at_cutoff"],
         "flags": ["spike", ""],
+        "reasons": ["", "publishes 3 datasets (< 5)"],
     },
     schema_overrides={"position": pl.UInt32},
 )
@@ -123,4 +124,5 @@ def test_the_shortlists_download_is_worded_and_still_formula_safe(
     ]
     assert frame["ประเภทรางวัล"].to_list() == ["โล่", "โล่"]
     assert frame["ระดับ"].to_list() == ["หน่วยงาน", "หน่วยงาน"]
+    assert frame["เหตุผล"].to_list() == ["", "เผยแพร่ 3 ชุดข้อมูล (น้อยกว่า 5)"]
     assert frame["ชื่อ"].to_list()[1] == '\'=HYPERLINK("http://x")'  # OWASP: a formula made text

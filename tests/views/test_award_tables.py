@@ -67,16 +67,34 @@ def test_an_unknown_evidence_sentence_is_kept_as_written(monkeypatch) -> None:
     assert _award_tables.flag_rows(odd, TITLES)["evidence"].to_list() == ["a new kind of evidence"]
 
 
-@pytest.mark.parametrize(("pattern", "key"), _award_tables.EVIDENCE)
-def test_every_worded_sentence_is_one_analytics_writes(pattern: str, key: str) -> None:
-    """The English wording is the analytics' own sentence: when flags.py changes one, this fails."""
-    source = (REPO / "analytics" / "flags.py").read_text(encoding="utf-8")
+WRITTEN_BY = [(p, k, "flags.py") for p, k in _award_tables.EVIDENCE]
+WRITTEN_BY += [(p, k, "awards.py") for p, k in _award_tables.REASONS]
+
+
+@pytest.mark.parametrize(("pattern", "key", "module"), WRITTEN_BY)
+def test_every_worded_sentence_is_one_analytics_writes(pattern: str, key: str, module: str) -> None:
+    """The English wording is the analytics' own sentence: when it changes one, this fails."""
+    source = (REPO / "analytics" / module).read_text(encoding="utf-8")
     english = i18n.STRINGS[key][1]
-    # placeholders as pl.format ({}) or an f-string ({total}) writes them
-    written = re.sub(r"\{\w+\}", "{}", source.replace('"\n            "', ""))
+    # placeholders as pl.format ({}) or an f-string ({total}, {period.end.isoformat()}) writes them
+    written = re.sub(r"\{[^}]*\}", "{}", source.replace('"\n            "', ""))
     assert re.sub(r"\{\w+\}", "{}", english) in written, english
     sample = {name: "1" for name in re.findall(r"\{(\w+)\}", english)} | {"day": "2023-01-15"}
     assert re.fullmatch(pattern, english.format(**sample)), english
+
+
+def test_reasons_a_candidate_is_not_eligible_are_worded(monkeypatch) -> None:
+    reasons = "publishes 3 datasets (< 5); quality score 42.5 (< 50); published after 2023-09-30"
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert _award_tables.reasons_line(reasons) == (
+        "เผยแพร่ 3 ชุดข้อมูล (น้อยกว่า 5); คะแนนคุณภาพ 42.5 (น้อยกว่า 50); เผยแพร่หลังวันที่ 30 ก.ย. 2566"
+    )
+    assert _award_tables.reasons_line("agency cap of 3 reached") == "ครบจำนวนสูงสุด 3 ชุดต่อหน่วยงานแล้ว"
+    assert _award_tables.reasons_line("") == ""
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert _award_tables.reasons_line("not a high-value dataset; deleted from the portal") == (
+        "not a high-value dataset; deleted from the portal"
+    )
 
 
 def test_figures_that_differ_name_the_award_and_word_each_field(monkeypatch) -> None:

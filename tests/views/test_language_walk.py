@@ -58,7 +58,7 @@ WIDGETS = (
     "slider",
 )
 MESSAGES = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error")
-MESSAGES += ("success", "toast")
+MESSAGES += ("success", "toast", "text")
 # table columns whose values are codes shown as words (statuses, flags, issues, kinds)
 TRANSLATED_VALUES = {"status", "flags", "flag", "issue", "detail", "traffic", "kind", "action"}
 TRANSLATED_VALUES |= {"field", "evidence", "level", "announced", "current"}
