@@ -136,6 +136,9 @@ def share_donut(frame: pl.DataFrame, *, names: str, values: str, title: str) -> 
     return _styled(fig, title)
 
 
+MAX_MONTH_TICKS = 6  # more month names than this overlap in a third of the page
+
+
 def daily_lines(
     daily: pl.DataFrame, series: Mapping[str, str], *, title: str, thai: bool = True
 ) -> go.Figure:
@@ -158,7 +161,8 @@ def daily_lines(
         ]
     )
     firsts = [d for d in days if d.day == 1] or days[:1]
-    fig.update_xaxes(tickvals=firsts, ticktext=[month_label(d, thai) for d in firsts])
+    firsts = firsts[:: -(-len(firsts) // MAX_MONTH_TICKS)]  # a year: every other month, level
+    fig.update_xaxes(tickvals=firsts, ticktext=[month_label(d, thai) for d in firsts], tickangle=0)
     values = [v for column in series for v in daily[column].to_list()]
     fig.update_yaxes(rangemode="tozero", **_count_axis(values))
     return _styled(fig, title, height=260, font_size=12)

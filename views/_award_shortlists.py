@@ -101,7 +101,7 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
         st.text(text("shortlists.not_eligible") + _award_tables.reasons_line(row["reasons"]))
-    left, middle, right = st.columns([3, 1, 3])
+    middle, right = st.columns([1, 4])
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
@@ -110,11 +110,6 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(pl.col("id").is_in(own["id"].implode()))
         titles = own.select("id", "title")
-    if mine.is_empty():
-        left.caption(text("shortlists.no_flag"))
-    else:
-        shown = _award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
-        tables.show(shown, key=f"flags_{row['category']}", where=left, order=FLAGS_SHOWN)
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
     middle.metric(
         text("shortlists.top_client"),
@@ -130,6 +125,12 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     lines = {m: _ui.metric_name(m) for m in ("total_requests", "unique_requests")}
     chart = charts.daily_lines(daily, lines, title=text("evidence.daily"), thai=not _ui.english())
     right.plotly_chart(chart, key=f"daily_{row['category']}")
+    # the flags below, the page's width: their evidence sentences are read, not glanced at
+    if mine.is_empty():
+        st.caption(text("shortlists.no_flag"))
+    else:
+        shown = _award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
+        tables.show(shown, key=f"flags_{row['category']}", order=FLAGS_SHOWN)
 
 
 def show(ctx: Context, fy: int, rules_text: str, shortlist: pl.DataFrame) -> None:

@@ -84,3 +84,13 @@ def test_daily_lines_name_series_and_tick_months_in_thai_or_english() -> None:
     english = charts.daily_lines(daily, {"total_requests": "Total"}, title="Daily", thai=False)
     assert list(english.layout.xaxis.ticktext) == ["Nov 2022", "Dec 2022"]
     assert english.data[0].customdata[0] == "30 Oct 2022"
+
+
+def test_daily_lines_over_a_year_tick_every_other_month_level() -> None:
+    days = pl.date_range(date(2022, 10, 1), date(2023, 9, 30), "1d", eager=True)
+    daily = pl.DataFrame({"day": days, "total_requests": [1] * days.len()})
+    fig = charts.daily_lines(daily, {"total_requests": "ทั้งหมด"}, title="รายวัน")
+    assert list(fig.layout.xaxis.ticktext) == [
+        *("ต.ค. 2565", "ธ.ค. 2565", "ก.พ. 2566", "เม.ย. 2566", "มิ.ย. 2566", "ส.ค. 2566"),
+    ]
+    assert fig.layout.xaxis.tickangle == 0
