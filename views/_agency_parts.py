@@ -79,11 +79,12 @@ def why_rank_changed(
     left.caption(text("agency.movers"))
     figure = {"value": _ui.metric_name(metric)}  # the figure by its metric's name
     movers = rank_change.dataset_movers(datasets, metric)
-    shown = ("title", "value", "previous_value", "value_change")
+    # the change first: in half the page a long title pushes the last columns out of sight
+    shown = ("title", "value_change", "value", "previous_value")
     tables.show(movers, key="movers", where=left, labels=figure, order=shown)
     right.caption(text("agency.above"))
     above = rank_change.neighbours_above(agencies, agency, metric)
-    shown = ("rank", "title", "value", "value_change", "rank_change")
+    shown = ("rank", "title", "value_change", "rank_change", "value")
     tables.show(above, key="above", where=right, labels=figure, order=shown)
 
 
@@ -146,4 +147,4 @@ def raisers(ctx: Context, period: Period, agency: str) -> None:
     if found.is_empty():
         st.success(text("agency.nothing_to_fix"))
     else:
-        tables.show(advice(found), key="raisers")
+        tables.show(advice(found), key="raisers", order=("title", "issue", "detail"))

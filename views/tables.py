@@ -15,6 +15,8 @@ from views import i18n
 
 _SHARES = ("share", "ratio_share")  # 0..1 fractions shown as percentages
 _TRANSLATED_VALUES = ("traffic", "status", "issue", "kind", "agency_group", "level")
+# long Thai names would widen their column until the figures beside them leave the table
+_NAMES = ("title", "agency_title", "winner_title")
 THAI_ZONE = "Asia/Bangkok"  # decisions and audit times are read as Thai wall-clock time
 MONTHS_EN_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
 MONTHS_EN_SHORT += ("Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -111,6 +113,8 @@ def column_config(frame: pl.DataFrame, labels: Mapping[str, str] | None = None) 
             config[name] = st.column_config.CheckboxColumn(label)
         elif isinstance(dtype, pl.List):
             config[name] = st.column_config.ListColumn(label)
+        elif name in _NAMES:
+            config[name] = st.column_config.TextColumn(label, width="medium")
         else:
             config[name] = st.column_config.TextColumn(label)
     return config
