@@ -223,3 +223,14 @@ def test_every_refusal_of_the_decision_store_reaches_the_reader_translated(
     monkeypatch.setattr(i18n, "english", lambda: False)
     assert i18n.error(refusals[-2]) == "รายการที่ 1 อยู่ในสถานะ อนุมัติ จึงเปลี่ยนเป็น อนุมัติ ไม่ได้"
     assert i18n.error(refusals[2]) == "ข้อเสนอต้องระบุรางวัล"
+
+
+def test_a_download_without_referrer_is_worded(monkeypatch) -> None:
+    frame = pl.DataFrame({"referrer_host": ["(direct)", "data.go.th"], "requests": [6, 6]})
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert tables.readable(frame)["referrer_host"].to_list() == [
+        "(เข้าตรง ไม่ผ่านเว็บอื่น)",
+        "data.go.th",
+    ]
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert tables.readable(frame)["referrer_host"].to_list() == ["(direct)", "data.go.th"]
