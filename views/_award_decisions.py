@@ -145,6 +145,7 @@ def show(
                 field_names={f: text(f"audit.{f}") for f in READABLE_FIELDS},
                 value_names={
                     "status": {c: _badges.status_name(c) for c in STATUSES},
+                    "flags": {c: _badges.badge_name(c) for c in _badges.BADGES},
                     "state": {s: text(f"audit.{s}") for s in ("announced", "embargoed")},
                 },
             ).with_columns(
