@@ -75,17 +75,17 @@ def why_rank_changed(
             )
             + ("" if above is None else text("agency.story_above", above=_ui.change(above)))
         )
-    left, right = st.columns(2)
-    left.caption(text("agency.movers"))
+    # one above the other, each the page's width: side by side, a long title pushed the last
+    # figures past the table's edge, where 22,471 read as "2247"
+    st.caption(text("agency.movers"))
     figure = {"value": _ui.metric_name(metric)}  # the figure by its metric's name
     movers = rank_change.dataset_movers(datasets, metric)
-    # the change first: in half the page a long title pushes the last columns out of sight
     shown = ("title", "value_change", "value", "previous_value")
-    tables.show(movers, key="movers", where=left, labels=figure, order=shown)
-    right.caption(text("agency.above"))
+    tables.show(movers, key="movers", labels=figure, order=shown)
+    st.caption(text("agency.above"))
     above = rank_change.neighbours_above(agencies, agency, metric)
     shown = ("rank", "title", "value_change", "rank_change", "value")
-    tables.show(above, key="above", where=right, labels=figure, order=shown)
+    tables.show(above, key="above", labels=figure, order=shown)
 
 
 SCORES = ("score", "findability", "interoperability", "reusability")
