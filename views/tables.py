@@ -15,7 +15,7 @@ from views import i18n
 
 _SHARES = ("share", "ratio_share")  # 0..1 fractions shown as percentages
 _TRANSLATED_VALUES = ("traffic", "status", "issue", "kind", "agency_group", "level")
-_TRANSLATED_VALUES += ("referrer_host",)  # "(direct)": no referrer
+_TRANSLATED_VALUES += ("referrer_host", "format")  # "(direct)": no referrer; "unknown" format
 # long Thai names would widen their column until the figures beside them leave the table
 _NAMES = ("title", "agency_title", "winner_title")
 THAI_ZONE = "Asia/Bangkok"  # decisions and audit times are read as Thai wall-clock time

@@ -177,6 +177,8 @@ def wording(at: AppTest) -> Iterator[tuple[str, str]]:
         title = layout.get("title", {})
         yield "chart title", str(title.get("text", "") if isinstance(title, dict) else title)
         yield from (("chart legend", str(t.get("name") or "")) for t in spec.get("data", []))
+        pies = (t for t in spec.get("data", []) if t.get("type") == "pie")
+        yield from (("chart label", str(label)) for t in pies for label in t.get("labels", []))
         for axis in ("xaxis", "yaxis"):
             yield from (("axis", str(tick)) for tick in layout.get(axis, {}).get("ticktext", []))
     for html in at.get("html"):
