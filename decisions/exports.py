@@ -17,7 +17,18 @@ STAFF_WINNER_COLUMNS = ("reason", "justification", "flags", "decided_by", "decid
 LIST_FRONT = ("award", "kind", "position", "winner_title", "agency_title", "metric", "value")
 LIST_STAFF = ("reason", "justification", "flags", "decided_by", "decided_at")
 LIST_IDS = ("fiscal_year", "category", "winner_id", "agency")
-FIGURES = ("category", "category_title", "kind", "position", "id", "metric", "value")
+# what the shortlist gives each winner (its place and figure)
+FIGURES = pl.Schema(
+    {
+        "category": pl.String(),
+        "category_title": pl.String(),
+        "kind": pl.String(),
+        "position": pl.Int64(),
+        "id": pl.String(),
+        "metric": pl.String(),
+        "value": pl.Int64(),
+    }
+)
 
 
 def _encode(frame: pl.DataFrame, fmt: str, sheet: str) -> bytes:
@@ -55,12 +66,13 @@ def winners_list(
     and agency names, place and figure from `shortlist` (the announced one once announced), the
     staff's notes with the time in Thai to the minute, then the ids."""
     winners = winners_frame(store, user, fiscal_year)
-    figures = pl.DataFrame(
-        schema={"category": pl.String, "category_title": pl.String, "kind": pl.String}
-        | {"position": pl.Int64, "id": pl.String, "metric": pl.String, "value": pl.Int64}
-    )
+    figures = pl.DataFrame(schema=FIGURES)
     if shortlist is not None and not shortlist.is_empty():
-        figures = shortlist.select(FIGURES).cast({"position": pl.Int64})
+        # a shortlist kept by an older version may lack a column: that cell stays empty
+        figures = shortlist.select(
+            pl.col(name) if name in shortlist.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in FIGURES.items()
+        ).cast({"position": pl.Int64})
     # announcement order: the rules' order of awards (the shortlist's), then place in the award
     order = figures.select("category").unique(maintain_order=True).with_row_index("award_order")
     names = dict(award_names or {})

@@ -153,3 +153,13 @@ def test_an_unknown_format_is_named(store: DecisionStore) -> None:
         winners_export(store, STAFF, 2566, "pdf")
     with pytest.raises(ValueError, match="unknown export format 'xls'"):
         shortlists_export(STAFF, SHORTLIST, 2566, "xls", announced=False)
+
+
+def test_a_shortlist_kept_without_some_columns_still_lists_the_winners(
+    store: DecisionStore,
+) -> None:
+    old = ANNOUNCED.drop("kind", "metric", "position")  # kept by an older version
+    listed = winners_list(store, STAFF, 2566, old)
+    assert listed.select("kind", "position", "value", "winner_id").rows() == [
+        (None, None, 22471, "ddc")
+    ]
