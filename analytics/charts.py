@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics.thai import thai_month
+from analytics.thai import thai_date, thai_month
 
 # Fonts with Thai glyphs first: Debian's fonts-thai-tlwg ships Garuda, Loma, Waree and friends;
 # a browser without them falls back to the next family that has Thai, never to tofu boxes.
@@ -134,3 +134,35 @@ def share_donut(frame: pl.DataFrame, *, names: str, values: str, title: str) -> 
         )
     )
     return _styled(fig, title)
+
+
+MAX_MONTH_TICKS = 6  # more month names than this overlap in a third of the page
+
+
+def daily_lines(
+    daily: pl.DataFrame, series: Mapping[str, str], *, title: str, thai: bool = True
+) -> go.Figure:
+    """Return one line per `series` column (column -> legend name) over `daily["day"]`, the axis
+    ticked at each month's first day ('ต.ค. 2565' in Thai), each point's date in its hover."""
+    days = daily["day"].to_list()
+    hover_days = [thai_date(d) if thai else d.strftime("%-d %b %Y") for d in days]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=days,
+                y=daily[column].to_list(),
+                name=plain(name),
+                mode="lines",
+                line={"color": PALETTE[i % len(PALETTE)]},
+                customdata=hover_days,
+                hovertemplate="%{customdata}: %{y:,d}<extra>%{fullData.name}</extra>",
+            )
+            for i, (column, name) in enumerate(series.items())
+        ]
+    )
+    firsts = [d for d in days if d.day == 1] or days[:1]
+    firsts = firsts[:: -(-len(firsts) // MAX_MONTH_TICKS)]  # a year: every other month, level
+    fig.update_xaxes(tickvals=firsts, ticktext=[month_label(d, thai) for d in firsts], tickangle=0)
+    values = [v for column in series for v in daily[column].to_list()]
+    fig.update_yaxes(rangemode="tozero", **_count_axis(values))
+    return _styled(fig, title, height=260, font_size=12)

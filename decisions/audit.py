@@ -22,7 +22,9 @@ _SIDE = pl.Struct({name: pl.String for name in READABLE_FIELDS})
 
 def _field(side: str, name: str, values: Mapping[str, str] | None = None) -> pl.Expr:
     value = pl.col(side).struct.field(name)
-    if values:  # coded values (statuses) in the reader's words; free text stays as written
+    if values and name == "flags":  # a list of codes: "concentration, spike", each worded
+        value = value.str.split(", ").list.eval(pl.element().replace(dict(values))).list.join(", ")
+    elif values:  # coded values (statuses) in the reader's words; free text stays as written
         value = value.replace(dict(values))
     return pl.when(value != "").then(value)  # an empty text is no value: not a change
 

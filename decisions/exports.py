@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import polars as pl
 
 from analytics.exports import csv_bytes, xlsx_bytes
@@ -11,6 +13,22 @@ from decisions.store import DecisionStore
 
 FORMATS = ("csv", "xlsx")
 STAFF_WINNER_COLUMNS = ("reason", "justification", "flags", "decided_by", "decided_at_th")
+# what a person reads first (the award, what it is, who won, the figure), staff notes, then ids
+LIST_FRONT = ("award", "kind", "position", "winner_title", "agency_title", "metric", "value")
+LIST_STAFF = ("reason", "justification", "flags", "decided_by", "decided_at")
+LIST_IDS = ("fiscal_year", "category", "winner_id", "agency")
+# what the shortlist gives each winner (its place and figure)
+FIGURES = pl.Schema(
+    {
+        "category": pl.String(),
+        "category_title": pl.String(),
+        "kind": pl.String(),
+        "position": pl.Int64(),
+        "id": pl.String(),
+        "metric": pl.String(),
+        "value": pl.Int64(),
+    }
+)
 
 
 def _encode(frame: pl.DataFrame, fmt: str, sheet: str) -> bytes:
@@ -37,13 +55,62 @@ def winners_frame(store: DecisionStore, user: User, fiscal_year: int) -> pl.Data
     )
 
 
-def winners_export(store: DecisionStore, user: User, fiscal_year: int, fmt: str) -> bytes:
-    """Return the year's winners as CSV or XLSX bytes; non-staff only once the year is announced."""
+def winners_list(
+    store: DecisionStore,
+    user: User,
+    fiscal_year: int,
+    shortlist: pl.DataFrame | None = None,
+    award_names: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Return the year's winners for people, in announcement order: award name and kind, winner
+    and agency names, place and figure from `shortlist` (the announced one once announced), the
+    staff's notes with the time in Thai to the minute, then the ids."""
+    winners = winners_frame(store, user, fiscal_year)
+    figures = pl.DataFrame(schema=FIGURES)
+    if shortlist is not None and not shortlist.is_empty():
+        # a shortlist kept by an older version may lack a column: that cell stays empty
+        figures = shortlist.select(
+            pl.col(name) if name in shortlist.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in FIGURES.items()
+        ).cast({"position": pl.Int64})
+    # announcement order: the rules' order of awards (the shortlist's), then place in the award
+    order = figures.select("category").unique(maintain_order=True).with_row_index("award_order")
+    names = dict(award_names or {})
+    listed = (
+        winners.join(figures.rename({"id": "winner_id"}), on=["category", "winner_id"], how="left")
+        .join(order, on="category", how="left")
+        .sort("award_order", "position", "winner_id", nulls_last=True)
+        .with_columns(
+            pl.col("category")
+            .replace_strict(names, default=pl.col("category_title").fill_null(pl.col("category")))
+            .alias("award"),
+        )
+    )
+    staff = [c for c in LIST_STAFF[:-1] if c in listed.columns]
+    if "decided_at_th" in listed.columns:  # to the minute: nobody reads microseconds
+        listed = listed.with_columns(pl.col("decided_at_th").dt.truncate("1m").alias("decided_at"))
+        staff.append("decided_at")
+    return listed.select(*LIST_FRONT, *staff, *LIST_IDS)
+
+
+def winners_export(
+    store: DecisionStore,
+    user: User,
+    fiscal_year: int,
+    fmt: str,
+    *,
+    shortlist: pl.DataFrame | None = None,
+    award_names: Mapping[str, str] | None = None,
+    present: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> bytes:
+    """Return the year's winners list (see winners_list) as CSV or XLSX bytes, worded by
+    `present` (headers and values in the reader's language); non-staff only once announced."""
     if user.role != "staff" and not store.is_announced(fiscal_year):
         raise PermissionError(
             f"the winners of fiscal year {fiscal_year} are embargoed until staff announce them"
         )
-    return _encode(winners_frame(store, user, fiscal_year), fmt, f"winners {fiscal_year}")
+    listed = winners_list(store, user, fiscal_year, shortlist, award_names)
+    return _encode(present(listed) if present else listed, fmt, f"winners {fiscal_year}")
 
 
 def shortlists_export(

@@ -76,15 +76,20 @@ def why_rank_changed(
             )
             + ("" if above is None else text("agency.story_above", above=_ui.change(above)))
         )
-    left, right = st.columns(2)
-    left.caption(text("agency.movers"))
-    left.dataframe(rank_change.dataset_movers(datasets, metric), hide_index=True, key="movers")
-    right.caption(text("agency.above"))
+    # one above the other, each the page's width: side by side, a long title pushed the last
+    # figures past the table's edge, where 22,471 read as "2247"
+    st.caption(text("agency.movers"))
+    figure = {"value": _ui.metric_name(metric)}  # the figure by its metric's name
+    movers = rank_change.dataset_movers(datasets, metric)
+    shown = ("title", "value_change", "value", "previous_value")
+    tables.show(movers, key="movers", labels=figure, order=shown)
+    st.caption(text("agency.above"))
     above = rank_change.neighbours_above(agencies, agency, metric)
     if above.is_empty():
-        right.info(text("agency.none_above"))
+        st.info(text("agency.none_above"))
     else:
-        right.dataframe(above, hide_index=True, key="above")
+        shown = ("rank", "title", "value_change", "rank_change", "value")
+        tables.show(above, key="above", labels=figure, order=shown)
 
 
 SCORES = ("score", "findability", "interoperability", "reusability")
@@ -147,4 +152,4 @@ def raisers(ctx: Context, period: Period, agency: str) -> None:
     if found.is_empty():
         st.success(text("agency.nothing_to_fix"))
     else:
-        tables.show(advice(found), key="raisers")
+        tables.show(advice(found), key="raisers", order=("title", "issue", "detail"))

@@ -10,7 +10,7 @@ import streamlit as st
 from decisions.audit import READABLE_FIELDS, readable_audit
 from decisions.auth import User
 from decisions.store import STATUSES, DecisionStore
-from views import _badges, _ui, _untrusted, i18n
+from views import _badges, _ui, _untrusted, i18n, tables
 
 text = _ui.text
 ACTIONS = ("propose", "approved", "withdrawn", "announce")  # what the audit log records
@@ -46,7 +46,7 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
                 )
                 st.rerun()
             except ERRORS as exc:
-                st.error(_untrusted.md_text(i18n.error(exc)))
+                st.error(_untrusted.md_text(i18n.error(exc, _badges.id_names(shortlist))))
 
 
 def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) -> None:
@@ -83,7 +83,7 @@ def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
         pl.col("category").replace_strict(titles, default=pl.col("category")),
         _badges.status_names("status"),
         _badges.flag_list_names("flags"),
-        pl.col("decided_at").dt.convert_time_zone("Asia/Bangkok").dt.replace_time_zone(None),
+        tables.moment_text(tables.thai_time("decided_at"), english=_ui.english()),
     )
     cc = st.column_config
     st.dataframe(
@@ -102,9 +102,7 @@ def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
             "justification": text("decisions.justification"),
             "flags": text("decisions.flags"),
             "decided_by": text("decisions.by"),
-            "decided_at": cc.DatetimeColumn(
-                text("decisions.decided_at"), format="D MMM YYYY HH:mm"
-            ),
+            "decided_at": text("decisions.decided_at"),  # BE in Thai: text, not a datetime
         },
     )
 
@@ -147,15 +145,17 @@ def show(
                 field_names={f: text(f"audit.{f}") for f in READABLE_FIELDS},
                 value_names={
                     "status": {c: _badges.status_name(c) for c in STATUSES},
+                    "flags": {c: _badges.badge_name(c) for c in _badges.BADGES},
                     "state": {s: text(f"audit.{s}") for s in ("announced", "embargoed")},
                 },
-            ).with_columns(pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS})),
+            ).with_columns(
+                pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS}),
+                tables.moment_text(pl.col("at_th"), english=_ui.english()).alias("at_th"),
+            ),
             hide_index=True,
             key="audit",
             column_config={
-                "at_th": st.column_config.DatetimeColumn(
-                    text("decisions.at"), format="D MMM YYYY HH:mm:ss"
-                ),
+                "at_th": text("decisions.at"),
                 "actor": text("decisions.who"),
                 "action": text("decisions.action"),
                 "decision_id": text("decisions.decision_id"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -13,23 +15,53 @@ from decisions import exports
 from decisions.auth import User
 from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _downloads, _ui, _untrusted
+from views import _award_tables, _badges, _downloads, _ui, _untrusted, tables
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 
 
+def for_people(frame: pl.DataFrame, *, announced: bool) -> pl.DataFrame:
+    """Return a winners list or shortlist as the reader downloads it: headers, award kinds,
+    statuses, flags and metrics in the reader's language, times in Thai (BE) or English."""
+    labels = {
+        "agency": text("exports.agency_id"),
+        "category": text("exports.category_id"),
+        "value": text("exports.value_announced" if announced else "exports.value_now"),
+    }
+    worded = {
+        "flags": _badges.flag_list_names("flags"),
+        "status": _badges.badge_names("status"),
+        "reasons": _award_tables.reasons_text(pl.col("reasons")),
+    }
+    named = frame.with_columns(expr for name, expr in worded.items() if name in frame.columns)
+    return tables.for_export(named, labels)
+
+
 def show(
-    store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, *, announced: bool
+    store: DecisionStore,
+    viewer: User,
+    fy: int,
+    shortlist: pl.DataFrame,
+    *,
+    announced: bool,
+    award_names: Mapping[str, str] | None = None,
 ) -> None:
-    """Draw the download buttons; certificates are dated today in Thailand."""
+    """Draw the download buttons; certificates are dated today in Thailand. `award_names` names
+    the awards in the reader's language in the downloads (certificates stay Thai)."""
     st.header(text("exports.exports"))
     cols = iter(st.columns(4))
+    present = partial(for_people, announced=announced)
+    short = shortlist.with_columns(
+        pl.col("category")
+        .replace_strict(dict(award_names or {}), default=pl.col("category_title"))
+        .alias("category_title")
+    )
     for fmt in ("csv", "xlsx"):
         _downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.shortlists", format=fmt.upper()),
-            exports.shortlists_export(viewer, shortlist, fy, fmt, announced=announced),
+            exports.shortlists_export(viewer, present(short), fy, fmt, announced=announced),
             f"shortlists-{fy}.{fmt}",
             MIMES[fmt],
             key=f"short_{fmt}",
@@ -42,7 +74,15 @@ def show(
         _downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.winners", format=fmt.upper()),
-            exports.winners_export(store, viewer, fy, fmt),
+            exports.winners_export(
+                store,
+                viewer,
+                fy,
+                fmt,
+                shortlist=shortlist,
+                award_names=award_names,
+                present=present,
+            ),
             f"winners-{fy}.{fmt}",
             MIMES[fmt],
             key=f"win_{fmt}",

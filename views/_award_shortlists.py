@@ -7,11 +7,13 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from analytics import committee, periods
-from views import _badges, _data, _ui, _untrusted
+from analytics import charts, committee, periods
+from views import _award_tables, _badges, _data, _ui, _untrusted, tables
 from views._context import Context
 
 text = _ui.text
+FLAG_FIELDS = ("id", "flag", "value", "threshold", "evidence")
+FLAGS_SHOWN = _award_tables.FLAGS_SHOWN
 
 
 NUMBER_FORMATS = {
@@ -98,27 +100,21 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     st.caption(text("shortlists.evidence"))
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
-        st.text(text("shortlists.not_eligible") + row["reasons"])
-    left, middle, right = st.columns([3, 1, 3])
+        st.text(text("shortlists.not_eligible") + _award_tables.reasons_line(row["reasons"]))
+    middle, right = st.columns([1, 4])
     flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
+        titles = pl.DataFrame({"id": [row["id"]], "title": [row["title"]]})
     else:  # an agency's evidence: its own daily totals' flags and the flags of its datasets
         own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(
             ((pl.col("level") == "dataset") & pl.col("id").is_in(own["id"].implode()))
             | ((pl.col("level") == "agency") & (pl.col("id") == row["id"]))
         )
+        itself = pl.DataFrame({"id": [row["id"]], "title": [row["title"]]})
+        titles = pl.concat([own.select("id", "title"), itself], how="vertical_relaxed")
         _depends(row, dict(own.select("id", "title").iter_rows()))
-    if mine.is_empty():
-        left.caption(text("shortlists.no_flag"))
-    else:
-        left.dataframe(
-            mine.with_columns(_badges.badge_names("flag")).select(
-                "id", "flag", "value", "threshold", "evidence"
-            ),
-            hide_index=True,
-        )
     top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
     middle.metric(
         text("shortlists.top_client"),
@@ -131,7 +127,15 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         ),
     )
     daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
-    right.line_chart(daily, x="day", y=["total_requests", "unique_requests"], height=220)
+    lines = {m: _ui.metric_name(m) for m in ("total_requests", "unique_requests")}
+    chart = charts.daily_lines(daily, lines, title=text("evidence.daily"), thai=not _ui.english())
+    right.plotly_chart(chart, key=f"daily_{row['category']}")
+    # the flags below, the page's width: their evidence sentences are read, not glanced at
+    if mine.is_empty():
+        st.caption(text("shortlists.no_flag"))
+    else:
+        shown = _award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
+        tables.show(shown, key=f"flags_{row['category']}", order=FLAGS_SHOWN)
 
 
 def _depends(row: dict, titles: dict[str, str]) -> None:

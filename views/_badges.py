@@ -80,3 +80,10 @@ def with_award_names(shortlist: pl.DataFrame, rules_text: str) -> pl.DataFrame:
         .replace_strict(names, default=pl.col("category_title"), return_dtype=pl.String)
         .alias("category_title")
     )
+
+
+def id_names(shortlist: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """Return the names of the ids a refusal may hold: awards (category) and nominees (winner)."""
+    awards_named = shortlist.select("category", "category_title").unique()
+    nominees = shortlist.select("id", pl.coalesce("title", "id")).unique(subset="id")
+    return {"category": dict(awards_named.iter_rows()), "winner": dict(nominees.iter_rows())}

@@ -42,7 +42,7 @@ def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
     left.subheader(text("datasets.formats"))
     left.plotly_chart(
         charts.share_donut(
-            _data.format_shares(ctx.path, ctx.version, period, dataset=dataset),
+            tables.readable(_data.format_shares(ctx.path, ctx.version, period, dataset=dataset)),
             names="format",
             values="requests",
             title="",

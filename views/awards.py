@@ -8,10 +8,12 @@ from views import (
     _award_decisions,
     _award_exports,
     _award_shortlists,
+    _award_tables,
     _badges,
     _context,
     _data,
     _ui,
+    tables,
 )
 from views._announced import year_figures
 
@@ -40,7 +42,8 @@ if frozen is not None:
     moved = committee.changed_since(frozen, current)
     if not moved.is_empty():
         with st.expander(text("awards.figures_differ", n=moved.height)):
-            st.dataframe(moved, hide_index=True, key="moved")
+            worded = _award_tables.changed_figures(moved, _badges.award_names(rules_text))
+            tables.show(worded, key="moved", order=_award_tables.CHANGED_SHOWN)
 if shortlist.is_empty():
     st.info(text("awards.no_candidates"))
     st.stop()
@@ -49,4 +52,5 @@ _award_shortlists.show(ctx, fy, rules_text, named)
 _award_decisions.show(
     store, viewer, fy, named, current, figures=lambda: year_figures(ctx, fy, rules_text)
 )
-_award_exports.show(store, viewer, fy, shortlist, announced=announced)
+award_names = _badges.award_names(rules_text)
+_award_exports.show(store, viewer, fy, shortlist, announced=announced, award_names=award_names)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,18 +90,32 @@ ERRORS = (
 )
 
 
-def error(exc: BaseException) -> str:
-    """Return an error raised below the pages in the reader's language."""
+def error(exc: BaseException, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Return an error raised below the pages in the reader's language.
+
+    `names` gives, per parameter (`winner`, `category`), the names of the ids the store wrote:
+    a reader is told about an award and an agency, never about `agency-overall`.
+    """
     message = str(exc)
     for pattern, key in ERRORS:
         found = re.fullmatch(pattern, message)
         if found:
-            return text(key, **{name: _value(name, v) for name, v in found.groupdict().items()})
+            values = {
+                name: _value(name, v, (names or {}).get(name, {}))
+                for name, v in found.groupdict().items()
+            }
+            return text(key, **values)
     return text("error.other", message=message)
 
 
-def _value(name: str, value: str) -> str:
-    """Return an error's parameter as the reader reads it: statuses and field names translated."""
+def _value(name: str, value: str, names: Mapping[str, str]) -> str:
+    """Return an error's parameter as the reader reads it: ids named, statuses, field names and
+    flags translated."""
+    if value in names:
+        return names[value]
+    if name == "flags":
+        codes = [code for code in value.split(", ") if code]
+        return ", ".join(text(f"badge.{c}") if f"badge.{c}" in STRINGS else c for c in codes)
     key = {"status": "status.", "target": "status.", "field": "error.field_"}.get(name, "")
     key += value.replace(" ", "_")
     return text(key) if key in STRINGS else value

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import flags_by
 from decisions import access
-from views import _announced, _auth, _context, _data, _pickers, _rows, _ui
+from views import _announced, _auth, _context, _data, _pickers, _rows, _ui, tables
 
 text = _ui.text
 _ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -85,7 +85,7 @@ with right:
 formats = _data.format_shares(ctx.path, ctx.version, period)
 st.plotly_chart(
     charts.share_donut(
-        formats,
+        tables.readable(formats),
         names="format",
         values="requests",
         title=text("overview.downloads_by_format"),

@@ -70,3 +70,27 @@ def test_large_counts_keep_automatic_ticks() -> None:
     )
     fig = charts.trend_chart(monthly, "unique_requests", title="t", series_label="s")
     assert fig.layout.yaxis.dtick is None and fig.layout.yaxis.tickformat == ",d"
+
+
+def test_daily_lines_name_series_and_tick_months_in_thai_or_english() -> None:
+    days = pl.date_range(date(2022, 10, 30), date(2022, 12, 2), "1d", eager=True)
+    daily = pl.DataFrame({"day": days, "total_requests": range(34), "unique_requests": [1] * 34})
+    names = {"total_requests": "ดาวน์โหลดทั้งหมด", "unique_requests": "ดาวน์โหลด (ผู้ใช้ไม่ซ้ำ)"}
+    fig = charts.daily_lines(daily, names, title="รายวัน")
+    assert [trace.name for trace in fig.data] == list(names.values())  # no column ids
+    assert list(fig.layout.xaxis.ticktext) == ["พ.ย. 2565", "ธ.ค. 2565"]
+    assert list(fig.layout.xaxis.tickvals) == [date(2022, 11, 1), date(2022, 12, 1)]
+    assert fig.data[0].customdata[0] == "30 ตุลาคม 2565"
+    english = charts.daily_lines(daily, {"total_requests": "Total"}, title="Daily", thai=False)
+    assert list(english.layout.xaxis.ticktext) == ["Nov 2022", "Dec 2022"]
+    assert english.data[0].customdata[0] == "30 Oct 2022"
+
+
+def test_daily_lines_over_a_year_tick_every_other_month_level() -> None:
+    days = pl.date_range(date(2022, 10, 1), date(2023, 9, 30), "1d", eager=True)
+    daily = pl.DataFrame({"day": days, "total_requests": [1] * days.len()})
+    fig = charts.daily_lines(daily, {"total_requests": "ทั้งหมด"}, title="รายวัน")
+    assert list(fig.layout.xaxis.ticktext) == [
+        *("ต.ค. 2565", "ธ.ค. 2565", "ก.พ. 2566", "เม.ย. 2566", "มิ.ย. 2566", "ส.ค. 2566"),
+    ]
+    assert fig.layout.xaxis.tickangle == 0

@@ -3,6 +3,7 @@ approve a winner, then download the winners XLSX and the certificate and open bo
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
@@ -55,7 +56,10 @@ def test_staff_approve_a_winner_and_download_the_xlsx_and_certificate(
         openpyxl.load_workbook(tmp_path / "winners.xlsx").active.iter_rows(values_only=True)
     )
     winner = dict(zip(rows[0], rows[1], strict=True))
-    assert winner["winner_title"] == "กองทุนหมู่บ้าน" and winner["reason"].startswith("ยอดดาวน์โหลด")
+    # Thai headers, the award by its Thai name and kind, the time in BE to the minute
+    assert winner["ผู้ได้รับรางวัล"] == "กองทุนหมู่บ้าน" and winner["เหตุผล"].startswith("ยอดดาวน์โหลด")
+    assert (winner["รางวัล"], winner["ประเภทรางวัล"]) == ("ชุดข้อมูลเปิดที่มีคุณค่า", "เกียรติบัตร")
+    assert re.fullmatch(r"\d{1,2} \S+ 25\d\d \d\d:\d\d", winner["เวลาที่ตัดสิน"])
     assert pdf.value.suggested_filename == "certificate-2566-valuable-datasets-village-fund.pdf"
     text = pdfium.PdfDocument(tmp_path / "certificate.pdf")[0].get_textpage().get_text_range()
     assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text

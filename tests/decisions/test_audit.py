@@ -50,3 +50,14 @@ def test_readable_audit_in_the_readers_words(tmp_path: Path) -> None:
         "สถานะ: – → เสนอชื่อ; ผู้ได้รับการเสนอ: – → approved; เหตุผล: – → approved by the committee",
         "สถานะ: เสนอชื่อ → อนุมัติ",
     ]
+
+
+def test_flags_in_the_audit_are_worded_one_by_one(tmp_path: Path) -> None:
+    store = DecisionStore(tmp_path / "d.sqlite")
+    store.propose(STAFF, 2566, "c", "ddc", "กรมควบคุมโรค", "top", flags="concentration, spike")
+    log = readable_audit(
+        store.audit(STAFF, 2566),
+        field_names={"flags": "ข้อสังเกต"},
+        value_names={"flags": {"concentration": "ผู้ใช้รายเดียวมาก", "spike": "ยอดพุ่ง"}},
+    )
+    assert "ข้อสังเกต: – → ผู้ใช้รายเดียวมาก, ยอดพุ่ง" in log["changes"][0]

@@ -4,6 +4,7 @@ announced figures stay as they were when new downloads arrive."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -74,16 +75,17 @@ def test_staff_propose_approve_announce_and_open_every_export(portal: Path) -> N
     assert name == "winners-2566.xlsx"
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True))
     header, winner = rows[0], dict(zip(rows[0], rows[1], strict=True))
-    assert len(rows) == 2 and "decided_at_th" in header
-    assert winner["winner_title"] == "กองทุนหมู่บ้าน" and winner["agency_title"] == "กรมการพัฒนาชุมชน"
+    assert len(rows) == 2 and "เวลาที่ตัดสิน" in header  # headers in the reader's language
+    assert winner["ผู้ได้รับรางวัล"] == "กองทุนหมู่บ้าน" and winner["หน่วยงาน"] == "กรมการพัฒนาชุมชน"
+    assert (winner["รางวัล"], winner["ประเภทรางวัล"]) == ("ชุดข้อมูลเปิดที่มีคุณค่า", "เกียรติบัตร")
     name, csv = files["ผู้ได้รับรางวัล CSV"]
-    assert pl.read_csv(io.BytesIO(csv[3:]))["winner_id"].to_list() == ["village-fund"]
+    assert pl.read_csv(io.BytesIO(csv[3:]))["รหัสผู้ได้รับรางวัล"].to_list() == ["village-fund"]
     name, pdf = files["กองทุนหมู่บ้าน · กรมการพัฒนาชุมชน (PDF)"]
     assert name == "certificate-2566-valuable-datasets-village-fund.pdf"
     text = pdf_text(pdf)
     assert "กองทุนหมู่บ้าน" in text and "กรมการพัฒนาชุมชน" in text and "2566" in text
     short_csv = pl.read_csv(io.BytesIO(files["ผู้เข้ารอบ CSV"][1][3:]))
-    assert short_csv.height == 9 and short_csv["status"].value_counts().height == 2
+    assert short_csv.height == 9 and short_csv["สถานะ"].value_counts().height == 2
     shortlist = openpyxl.load_workbook(io.BytesIO(files["ผู้เข้ารอบ XLSX"][1])).active
     assert shortlist.max_row == 10  # header and the nine candidates of FY 2566
     click(at, next(b.key for b in at.button if b.label == "ประกาศผลปีงบประมาณ 2566"))
@@ -139,9 +141,25 @@ def test_announced_figures_stay_after_new_downloads(portal: Path, tmp_path: Path
     shown = dict(zip(table["id"], table["value"], strict=True))
     assert shown == {k: str(v) for k, v in values.items()}  # as announced
     moved = table_with(at, "announced")
-    change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "value")]
+    change = moved[(moved["id"] == "cm-tourism") & (moved["field"] == "ตัวเลข")]
     assert change[["announced", "current"]].values.tolist() == [["1", "11"]]
     assert store.announced_shortlists(2566).equals(announced)
+
+
+def test_decision_and_audit_times_are_thai_be_in_thai_and_never_to_the_microsecond(
+    portal: Path,
+) -> None:
+    store = DecisionStore(
+        decisions_path_for(portal), clock=lambda: datetime(2026, 12, 6, 2, 16, 41, 5, tzinfo=UTC)
+    )
+    won = store.propose(STAFF, 2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "r")
+    store.approve(STAFF, won)
+    at = awards(fy="2566")
+    assert table_with(at, "decided_at")["decided_at"].tolist() == ["6 ธ.ค. 2569 09:16"]
+    assert table_with(at, "at_th")["at_th"].tolist() == ["6 ธ.ค. 2569 09:16"] * 2
+    at = awards(fy="2566", en="true")
+    assert table_with(at, "decided_at")["decided_at"].tolist() == ["6 Dec 2026 09:16"]
+    assert table_with(at, "at_th")["at_th"].tolist() == ["6 Dec 2026 09:16"] * 2
 
 
 def test_every_decision_status_has_a_readable_name() -> None:

@@ -110,7 +110,8 @@ def test_awards_list_flagged_rows_first_and_open_their_evidence(monkeypatch, por
     assert share.value == "92%"  # the flagged row's evidence opens by itself: 60 of 65
     evidence = next(d.value for d in at_.dataframe if "evidence" in d.value.columns)
     assert set(evidence["flag"]) == {"ผู้ใช้รายเดียวมากผิดปกติ"}
-    assert "one client made 60 of 65 downloads (92%) on 1 days" in set(evidence["evidence"])
+    # the evidence in the reader's language (analytics writes it in English)
+    assert "ผู้ใช้รายเดียวดาวน์โหลด 60 จาก 65 ครั้ง (92%) ใน 1 วัน" in set(evidence["evidence"])
 
 
 def test_agency_page_marks_a_flagged_agency(monkeypatch, portal: Path) -> None:

@@ -113,10 +113,39 @@ def test_errors_from_decisions_are_translated(monkeypatch) -> None:
     flagged = ValueError(
         "กองทุนหมู่บ้าน is flagged (spike): approving it needs a written justification"
     )
-    assert i18n.error(flagged).startswith("กองทุนหมู่บ้าน มีข้อสังเกต (spike)")
+    # the flag by its name, not its code
+    assert i18n.error(flagged).startswith("กองทุนหมู่บ้าน มีข้อสังเกต (ยอดพุ่งผิดปกติ)")
     assert i18n.error(ValueError("something new")) == "ทำรายการไม่สำเร็จ: something new"
     monkeypatch.setattr(i18n, "english", lambda: True)
     assert i18n.error(exc) == "Decide the open proposals #2, #5 before announcing"
+    assert "is flagged (one-day spike, mostly scripts)" in i18n.error(
+        ValueError(
+            "x is flagged (spike, machine_heavy): approving it needs a written justification"
+        )
+    )
+
+
+def test_refusals_name_awards_and_agencies_never_their_ids(monkeypatch) -> None:
+    from views import _badges
+
+    shortlist = pl.DataFrame(
+        {
+            "category": ["agency-overall", "agency-central"],
+            "category_title": ["หน่วยงานดีเด่น", "หน่วยงานส่วนกลางดีเด่น"],
+            "id": ["agency-003", "agency-003"],
+            "title": ["กรมควบคุมโรค", "กรมควบคุมโรค"],
+        }
+    )
+    already = ValueError("agency-003 is already proposed in agency-overall (decision #3)")
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert i18n.error(already, _badges.id_names(shortlist)) == (
+        "กรมควบคุมโรค อยู่ในสถานะ เสนอชื่อ ในรางวัล หน่วยงานดีเด่น แล้ว (รายการที่ 3)"
+    )
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    english = shortlist.with_columns(pl.lit("Top agency").alias("category_title"))
+    assert i18n.error(already, _badges.id_names(english)) == (
+        "กรมควบคุมโรค is already proposed in Top agency (decision #3)"
+    )
 
 
 def test_advice_is_worded_in_the_readers_language(monkeypatch) -> None:
@@ -194,3 +223,16 @@ def test_every_refusal_of_the_decision_store_reaches_the_reader_translated(
     monkeypatch.setattr(i18n, "english", lambda: False)
     assert i18n.error(refusals[-2]) == "รายการที่ 1 อยู่ในสถานะ อนุมัติ จึงเปลี่ยนเป็น อนุมัติ ไม่ได้"
     assert i18n.error(refusals[2]) == "ข้อเสนอต้องระบุรางวัล"
+
+
+def test_a_download_without_referrer_or_format_is_worded(monkeypatch) -> None:
+    frame = pl.DataFrame({"referrer_host": ["(direct)", "data.go.th"], "requests": [6, 6]})
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert tables.readable(frame)["referrer_host"].to_list() == [
+        "(เข้าตรง ไม่ผ่านเว็บอื่น)",
+        "data.go.th",
+    ]
+    formats = pl.DataFrame({"format": ["CSV", "unknown"], "requests": [6, 1]})
+    assert tables.readable(formats)["format"].to_list() == ["CSV", "ไม่ทราบ"]  # a donut's labels
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert tables.readable(frame)["referrer_host"].to_list() == ["(direct)", "data.go.th"]

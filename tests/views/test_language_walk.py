@@ -1,10 +1,17 @@
 """Every page walked in each language, as staff, an agency account and the public: the page's own
-wording (widget labels, metrics, headings, captions, messages, table headers, chart titles) is in
-the chosen language; only data values (agency, dataset and winner names) may be in the other."""
+wording (widget labels, metrics, headings, captions, messages, table headers, chart titles and
+legends, the headers of the CSV/XLSX downloads) is in the chosen language; only data values
+(agency, dataset and winner names) may be in the other. No table or download shows a raw column
+id as its header.
+
+The announced year 2566 has a flagged candidate (one client fetching village-fund 60 times: its
+evidence opens by itself) and figures that moved after the announcement (ten late cm-tourism
+downloads), so the evidence panel and the "figures differ" table are walked too."""
 
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -12,13 +19,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import openpyxl
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics import awards
 from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
+from ingest.logs import ingest_logs
 from tests.conftest import REPO
+from tests.ingest.logkit import at as logged_at
+from tests.ingest.logkit import line, write
 from tests.views import site
+from tests.views.downloads import downloads, keep_media
 from views import i18n
 from views._untrusted import md_text
 
@@ -44,9 +58,12 @@ WIDGETS = (
     "slider",
 )
 MESSAGES = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error")
-MESSAGES += ("success", "toast")
+MESSAGES += ("success", "toast", "text")
 # table columns whose values are codes shown as words (statuses, flags, issues, kinds)
 TRANSLATED_VALUES = {"status", "flags", "flag", "issue", "detail", "traffic", "kind", "action"}
+TRANSLATED_VALUES |= {"field", "evidence", "level", "announced", "current"}
+NO_THAI_NEEDED = {"#", "data.go.th", "data.go.th ↗"}  # headers that read the same in Thai
+RAW_ID = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")  # a column's own name: `title`, `value_change`
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +71,12 @@ def walk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny portal with accounts and an announced year with two winners."""
     work = tmp_path_factory.mktemp("walk")
     db = site.load(work / "site.duckdb", work)
+    ds_id, _, _, resources = site.DATASETS["village-fund"]
+    url = f"/dataset/{ds_id}/resource/{resources[0][0]}/download/data"
+    one_client = [
+        line(logged_at(f"2023-03-20 09:{n:02d}:00"), url, ip="192.0.2.99") for n in range(60)
+    ]
+    ingest_logs(db, [write(work / "concentration.log", one_client)])
     users = work / "users.toml"
     auth.add_user(users, "somchai", "staff", "staff-password")
     auth.add_user(users, "ddc-head", "agency", "agency-password", agency="ddc")
@@ -63,7 +86,11 @@ def walk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.approve(STAFF, won)
     store.propose(STAFF, 2566, "agency-central", "ddc", "กรมควบคุมโรค", "runner-up")
     store.withdraw(STAFF, 2, "tied")
-    store.announce(STAFF, 2566)
+    rules = awards.parse_rules((REPO / "data" / "awards.toml").read_text(encoding="utf-8"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = awards.shortlists(con, 2566, rules)
+    store.announce(STAFF, 2566, shortlists=kept)
+    site.late_downloads(db, work)  # the announced figures now differ from the live ones
     return db
 
 
@@ -77,6 +104,45 @@ def data_names(db: Path) -> list[str]:
     names = {str(title) for (title,) in rows if title}
     names |= {md_text(name) for name in names}
     return sorted(names, key=len, reverse=True)
+
+
+def table_headers(at: AppTest) -> Iterator[tuple[str, str]]:
+    """Yield (column, header) for every column a table shows (its label, else its raw name)."""
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        for name in list(frame.proto.column_order) or list(frame.value.columns):
+            yield name, str((config.get(name) or {}).get("label") or name)
+
+
+def export_headers(at: AppTest) -> Iterator[tuple[str, str]]:
+    """Yield (file, header) for every CSV and XLSX the page offers ready to download."""
+    for name, data in downloads(at).values():
+        if name.endswith(".csv"):
+            yield from ((name, h) for h in pl.read_csv(data[3:], n_rows=0).columns)
+        elif name.endswith(".xlsx"):
+            sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+            yield from ((name, str(h)) for h in next(sheet.iter_rows(max_row=1, values_only=True)))
+
+
+def header_leaks(at: AppTest, language: str) -> list[tuple[str, str]]:
+    """Return headers (tables and downloads) that are raw column ids or in the other language."""
+    found = [("table", c, h) for c, h in table_headers(at)]
+    found += [("download", f, h) for f, h in export_headers(at)]
+    # st.line_chart and its kin name their lines and axes by column id: plotly charts are worded
+    found += [("vega chart", "", "") for _ in at.get("arrow_vega_lite_chart")]
+    leaks = []
+    for where, column, header in found:
+        if where == "vega chart":
+            leaks.append((where, "lines named by column id"))
+        elif where == "table" and header == column and header not in NO_THAI_NEEDED:
+            leaks.append((where, header))  # a raw column id, in either language
+        elif RAW_ID.fullmatch(header):
+            leaks.append((where, header))
+        elif language == "th" and not THAI.search(header) and header not in NO_THAI_NEEDED:
+            leaks.append((where, header))
+        elif language == "en" and THAI.search(header):
+            leaks.append((where, header))
+    return leaks
 
 
 def wording(at: AppTest) -> Iterator[tuple[str, str]]:
@@ -106,9 +172,15 @@ def wording(at: AppTest) -> Iterator[tuple[str, str]]:
         for name in TRANSLATED_VALUES & shown & set(frame.value.columns):
             yield from (("table value", str(v)) for v in frame.value[name].dropna().unique())
     for chart in at.get("plotly_chart"):
-        layout = json.loads(chart.proto.spec).get("layout", {})
+        spec = json.loads(chart.proto.spec)
+        layout = spec.get("layout", {})
         title = layout.get("title", {})
         yield "chart title", str(title.get("text", "") if isinstance(title, dict) else title)
+        yield from (("chart legend", str(t.get("name") or "")) for t in spec.get("data", []))
+        pies = (t for t in spec.get("data", []) if t.get("type") == "pie")
+        yield from (("chart label", str(label)) for t in pies for label in t.get("labels", []))
+        for axis in ("xaxis", "yaxis"):
+            yield from (("axis", str(tick)) for tick in layout.get(axis, {}).get("ticktext", []))
     for html in at.get("html"):
         yield (
             "html",
@@ -176,6 +248,7 @@ def test_every_page_speaks_one_language(
     monkeypatch.setenv("ODA_DB", str(walk_db))
     monkeypatch.setenv("ODA_AUTO_DEMO", "0")
     monkeypatch.setenv("ODA_USERS", str(walk_db.parent / "users.toml"))
+    keep_media(monkeypatch)
     # signed in already (the form itself: the test below and the browser test)
     at = AppTest.from_file(APP, default_timeout=90)
     role, agency = ROLES[account]
@@ -190,6 +263,38 @@ def test_every_page_speaks_one_language(
     names = data_names(walk_db)
     leaks = thai_leaks(at, names) if language == "en" else english_leaks(at, names)
     assert not leaks, leaks
+    assert not header_leaks(at, language), header_leaks(at, language)
+
+
+@pytest.mark.parametrize("language", ["en", "th"])
+def test_the_new_tables_are_walked(
+    monkeypatch: pytest.MonkeyPatch, walk_db: Path, language: str
+) -> None:
+    """The awards page of the announced year shows the evidence panel, its daily chart, the
+    "figures differ" table and both downloads; the agency page why its rank moved."""
+    monkeypatch.setenv("ODA_DB", str(walk_db))
+    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
+    monkeypatch.setenv("ODA_USERS", str(walk_db.parent / "users.toml"))
+    keep_media(monkeypatch)
+    en = {"en": "true"} if language == "en" else {}
+    seen: dict[str, set[str]] = {}
+    for page, params in (("awards", {"fy": "2566"}), ("agency", {"fy": "2567", "agency": "cdd"})):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.session_state["user"] = STAFF
+        at.session_state["last_seen"] = datetime.now(UTC)
+        at.query_params.update({**params, **en})
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, at.exception
+        seen[page] = {c for frame in at.dataframe for c in frame.value.columns}
+        seen[page] |= {name for name, _ in export_headers(at)}
+        seen[page] |= {
+            str(json.loads(c.proto.spec).get("data", [{}])[0].get("name"))
+            for c in at.get("plotly_chart")
+        }
+    assert {"evidence", "announced", "winners-2566.xlsx", "shortlists-2566.csv"} <= seen["awards"]
+    daily = "Total downloads" if language == "en" else "ดาวน์โหลดทั้งหมด"
+    assert daily in seen["awards"], seen["awards"]  # the evidence's daily chart, lines named
+    assert {"previous_value", "rank_change"} <= seen["agency"]
 
 
 @pytest.mark.parametrize("language", ["en", "th"])
