@@ -1,7 +1,8 @@
 """Command line: dashboard accounts and kiosk links.
 
 python -m decisions users add NAME --role staff|agency|public [--agency ORG] [--force]
-python -m decisions users list | users remove NAME
+python -m decisions users list | users remove NAME | users sign-out NAME
+python -m decisions audit verify [--head HASH]
 python -m decisions kiosk-link --fy 2567 [--expires 1d] [--url http://stage-pc:8501]
 python -m decisions kiosk-links
 python -m decisions kiosk-revoke ID
@@ -28,6 +29,7 @@ EXAMPLE = {
     "users add": ".venv/bin/python -m decisions users add ddc-head --role agency --agency ddc",
     "users remove": ".venv/bin/python -m decisions users remove ddc-head",
     "users list": ".venv/bin/python -m decisions users list",
+    "users sign-out": ".venv/bin/python -m decisions users sign-out ddc-head",
     "kiosk-link": ".venv/bin/python -m decisions kiosk-link --fy 2567 --expires 1d"
     " --url http://stage-pc:8501",
     "kiosk-links": ".venv/bin/python -m decisions kiosk-links",
@@ -120,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove = _command(users, "remove", "remove an account (and end its sessions)", "users remove")
     remove.add_argument("name")
     _command(users, "list", "list accounts", "users list")
+    sign_out = _command(
+        users,
+        "sign-out",
+        "end every session of an account at once",
+        "users sign-out",
+        description="End every signed-in session of an account: each of its browsers shows the "
+        "sign-in form at its next click. The account and its password stay.",
+    )
+    sign_out.add_argument("name")
     kiosk = _command(
         sub,
         "kiosk-link",
@@ -179,8 +190,17 @@ def main(argv: list[str] | None = None) -> int:
             existed = args.name in auth.read_users(path)
             user = auth.add_user(path, args.name, args.role, password, args.agency)
             scope = f" of {user.agency}" if user.agency else ""
+            note = ""
+            if existed:  # the old password's sessions end now, not only at their next request
+                note = f"; {_sessions(db).end_account(args.name)} open session(s) ended"
             verb = "replaced" if existed else "added"
-            print(f"{verb} {user.name}: {user.role}{scope} ({path})")
+            print(f"{verb} {user.name}: {user.role}{scope} ({path}){note}")
+        elif args.action == "sign-out":
+            if args.name not in auth.read_users(path):
+                print(f"error: no account {args.name!r} in {path}", file=sys.stderr)
+                return 1
+            ended = _sessions(db).end_account(args.name)
+            print(f"signed out {args.name}: {ended} open session(s) ended")
         elif args.action == "remove":
             if not auth.remove_user(path, args.name):
                 print(f"error: no account {args.name!r} in {path}", file=sys.stderr)

@@ -32,6 +32,7 @@ from analytics import (
     reconciliation,
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
+from decisions.auth import users_path_for
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
@@ -154,14 +155,18 @@ def _throttle(decisions: str, key: str) -> SignInThrottle:
 
 
 @st.cache_resource(show_spinner=False)
-def _sessions(decisions: str, key: str) -> Sessions:
-    return Sessions(Path(decisions), secret_key(Path(key)))
+def _sessions(decisions: str, key: str, users: str) -> Sessions:
+    return Sessions(Path(decisions), secret_key(Path(key)), users=Path(users))
 
 
 def sessions() -> Sessions:
-    """Return the sign-in sessions and kiosk links kept in the decisions file."""
+    """Return the sign-in sessions and kiosk links kept in the decisions file.
+
+    Each session is checked against the users file at every request: a new password or a
+    removed account ends it.
+    """
     db = load_settings().db_path
-    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)))
+    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)), str(users_path_for(db)))
 
 
 def sign_in_throttle() -> SignInThrottle:
