@@ -49,7 +49,18 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
                 st.error(_untrusted.md_text(i18n.error(exc)))
 
 
-def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) -> None:
+def _figures(shortlist: pl.DataFrame, decided: pl.DataFrame, chosen: int) -> dict[str, float]:
+    """Return the chosen decision's category figures by candidate id (the store checks ties)."""
+    category = decided.filter(pl.col("id") == chosen)["category"]
+    rows = shortlist.filter(
+        pl.col("category").is_in(category.implode()), pl.col("value").is_not_null()
+    )
+    return dict(rows.select("id", pl.col("value").cast(pl.Float64)).iter_rows())
+
+
+def _decide(
+    store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame, shortlist: pl.DataFrame
+) -> None:
     # proposals first: the box opens on one still to decide, not on an approved winner
     open_ones = decided.filter(pl.col("status") != "withdrawn").sort(
         pl.col("status") != "proposed", "id"
@@ -69,7 +80,8 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
         can_approve = bool((open_ones["status"] == "proposed").any())
         try:
             if can_approve and approve.form_submit_button(text("decisions.approve")) and chosen:
-                store.approve(viewer, int(chosen), note)
+                figures = _figures(shortlist, decided, int(chosen))
+                store.approve(viewer, int(chosen), note, figures=figures)
                 st.rerun()
             if withdraw.form_submit_button(text("decisions.withdraw")) and chosen:
                 store.withdraw(viewer, int(chosen), note)
@@ -133,7 +145,7 @@ def show(
     _table(decided, titles)
     if not announced:
         if not decided.filter(pl.col("status") != "withdrawn").is_empty():
-            _decide(store, viewer, fy, decided)
+            _decide(store, viewer, fy, decided, shortlist)
         if st.button(text("decisions.announce", fy=fy), type="primary"):
             try:
                 store.announce(viewer, fy, shortlists=current, figures=figures())
