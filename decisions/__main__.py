@@ -1,4 +1,4 @@
-"""Command line: dashboard accounts and kiosk links.
+"""Command line: dashboard accounts, kiosk links and the audit log's check.
 
 python -m decisions users add NAME --role staff|agency|public [--agency ORG] [--force]
 python -m decisions users list | users remove NAME | users sign-out NAME
@@ -22,7 +22,7 @@ import duckdb
 from decisions import auth
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions, parse_duration
-from decisions.store import decisions_path_for
+from decisions.store import DecisionStore, decisions_path_for
 from settings import load_settings
 
 EXAMPLE = {
@@ -34,6 +34,7 @@ EXAMPLE = {
     " --url http://stage-pc:8501",
     "kiosk-links": ".venv/bin/python -m decisions kiosk-links",
     "kiosk-revoke": ".venv/bin/python -m decisions kiosk-revoke 3",
+    "audit verify": ".venv/bin/python -m decisions audit verify --head 3f5a09c1d2e4b7a8",
 }
 EXAMPLES = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLE.values())
 
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every accounts and kiosk-link command."""
     parser = argparse.ArgumentParser(
         prog="python -m decisions",
-        description="Dashboard accounts and kiosk links.",
+        description="Dashboard accounts, kiosk links and the audit log's check.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -150,6 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=int)
+    audit = sub.add_parser(
+        "audit",
+        help="check the award decisions' audit log",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).add_subparsers(dest="action", required=True)
+    verify = _command(
+        audit,
+        "verify",
+        "check the audit log's hash chain; print its head hash",
+        "audit verify",
+        description="Check that no audit entry, decision or announcement was changed outside "
+        "the app, and print the head hash: note it in the minutes or beside an export. With "
+        "--head, also check that the log still holds a head noted earlier (someone with the "
+        "file can rewrite the whole chain consistently, or cut its end; only a kept head shows "
+        "it). Exit 0 intact, 1 broken.",
+    )
+    verify.add_argument("--head", help="a head hash noted earlier (at least 12 characters)")
     return parser
 
 
@@ -182,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: no live kiosk link #{args.id}", file=sys.stderr)
                 return 1
             print(f"revoked kiosk link #{args.id}: screens using it stop within a minute")
+        elif args.command == "audit":
+            if not decisions_path_for(db).exists():
+                raise ValueError(f"no decisions file at {decisions_path_for(db)}: nothing to check")
+            check = DecisionStore(decisions_path_for(db)).verify_audit(args.head)
+            print(check.describe(), file=sys.stdout if check.intact else sys.stderr)
+            return 0 if check.intact else 1
         elif args.action == "add":
             auth.User(args.name, args.role, args.agency)  # refuse a bad role before asking
             if args.agency and not args.force:

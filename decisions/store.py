@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from analytics.awards import AwardRules, Category, parse_rules
-from decisions import access
+from decisions import access, audit_chain
 from decisions.auth import User
 from settings import REPO_ROOT
 
@@ -59,6 +59,8 @@ class AuditEntry(SQLModel, table=True):
     fiscal_year: int = Field(index=True)
     decision_id: int | None = None
     detail: str  # JSON: {"before": ..., "after": ...}
+    prev_hash: str = ""  # the chain (decisions/audit_chain.py): the previous entry's hash
+    hash: str = ""  # SHA-256 of prev_hash and this entry's columns
 
 
 class Announcement(SQLModel, table=True):
@@ -99,6 +101,7 @@ _TRIGGERS = (
     """create trigger if not exists audit_no_delete before delete on auditentry
        begin select raise(abort, 'the audit log is append-only'); end""",
 )
+_TRIGGER_NAMES = "select name from sqlite_master where type = 'trigger' and tbl_name = 'auditentry'"
 # Columns added after the first release; files made by it gain them on open.
 _ADDED_COLUMNS = {
     ("decision", "agency"): "alter table decision add column agency varchar not null default ''",
@@ -106,6 +109,8 @@ _ADDED_COLUMNS = {
         "alter table decision add column agency_title varchar not null default ''"
     ),
     ("auditentry", "decision_id"): "alter table auditentry add column decision_id integer",
+    ("auditentry", "prev_hash"): "alter table auditentry add column prev_hash varchar",
+    ("auditentry", "hash"): "alter table auditentry add column hash varchar",
 }
 DECISION_SCHEMA = pl.Schema(
     {
@@ -247,12 +252,41 @@ class DecisionStore:
         self.engine = open_tables(path, _TABLES)
         self._clock = clock or (lambda: datetime.now(UTC))
         with self.engine.begin() as con:
+            columns = {row[1] for row in con.exec_driver_sql("pragma table_info(auditentry)")}
+            chained = "hash" in columns
             for (table, column), ddl in _ADDED_COLUMNS.items():
                 present = {row[1] for row in con.exec_driver_sql(f"pragma table_info({table})")}
                 if column not in present:
                     con.exec_driver_sql(ddl)
+            if not chained:  # a file from before the chain: its log is chained once, as it is
+                audit_chain.migrate(con, self._now())
+            triggers = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
+            if chained and set(audit_chain.GUARDS) - triggers and self._logged(con):
+                # removed outside the app (they are never dropped here after the migration):
+                # restored below, and the restoring is itself entered in the chain
+                audit_chain.append(
+                    con,
+                    at=self._now(),
+                    actor="decisions-store",
+                    action=audit_chain.GUARDS_RESTORED,
+                    fiscal_year=0,
+                    decision_id=None,
+                    detail=json.dumps({"before": None, "after": None}),
+                )
             for trigger in _TRIGGERS:
                 con.execute(text(trigger))
+
+    @staticmethod
+    def _logged(con: Any) -> bool:
+        return con.exec_driver_sql("select exists (select 1 from auditentry)").scalar() == 1
+
+    def verify_audit(self, head: str | None = None) -> audit_chain.ChainCheck:
+        """Return the check of the audit chain and of decisions and announcements against it.
+
+        head: a hash noted earlier (the minutes): the log must still contain it.
+        """
+        with self.engine.connect() as con:
+            return audit_chain.verify(con, head)
 
     @classmethod
     def beside(cls, db_path: Path) -> DecisionStore:
@@ -273,15 +307,15 @@ class DecisionStore:
         decision_id: int | None = None,
     ) -> None:
         detail = json.dumps({"before": before, "after": after}, ensure_ascii=False, sort_keys=True)
-        session.add(
-            AuditEntry(
-                at=self._now(),
-                actor=user.name,
-                action=action,
-                fiscal_year=fiscal_year,
-                decision_id=decision_id,
-                detail=detail,
-            )
+        session.flush()  # the change it records goes first, in the same transaction
+        audit_chain.append(
+            session.connection(),
+            at=self._now(),
+            actor=user.name,
+            action=action,
+            fiscal_year=fiscal_year,
+            decision_id=decision_id,
+            detail=detail,
         )
 
     @staticmethod
