@@ -107,7 +107,17 @@ ANNOUNCEMENTS = "select fiscal_year, state from announcement"
 CHAIN_STARTED = "chain_started"
 _DECISION = pl.Schema({n: pl.Int64 if n in ("id", "fiscal_year") else pl.String for n in RECORDED})
 _ANNOUNCEMENT = pl.Schema({"fiscal_year": pl.Int64, "state": pl.String})
-_LOG = ["entry", "at", "actor", "action", "fiscal_year", "decision_id", "detail"]
+_LOG = pl.Schema(
+    {
+        "entry": pl.Int64,
+        "at": pl.String,
+        "actor": pl.String,
+        "action": pl.String,
+        "fiscal_year": pl.Int64,
+        "decision_id": pl.Int64,
+        "detail": pl.String,
+    }
+)
 
 
 def _last_said(log: pl.DataFrame, key: str, schema: pl.Schema, started: list[Any]) -> pl.DataFrame:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import committee, periods
 from views import (
+    _audit_chain,
     _auth,
     _award_decisions,
     _award_exports,
@@ -31,6 +32,8 @@ rules_name = (
 )
 rules_text = _data.rules_text(rules_name)
 store = _data.decision_store(ctx.path)
+if viewer.role == "staff":  # changed outside the app? said before anything relies on the log
+    _audit_chain.show(_data.audit_check(ctx.path))
 current = _data.shortlists(ctx.path, ctx.version, fy, rules_text)
 announced = store.is_announced(fy)
 frozen = store.announced_shortlists(fy) if announced else None

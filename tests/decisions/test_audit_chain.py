@@ -53,6 +53,11 @@ def test_each_entry_hashes_the_previous_hash_and_its_own_columns(path: Path) -> 
     assert check.describe() == f"audit log intact: 3 entries, head {check.head}"
 
 
+def test_an_empty_log_is_intact(tmp_path: Path) -> None:
+    check = DecisionStore(tmp_path / "d.sqlite").verify_audit()
+    assert (check.intact, check.entries, check.head) == (True, 0, "0" * 64)
+
+
 @pytest.mark.parametrize(
     ("sql", "problem", "broken_at"),
     [
