@@ -109,6 +109,7 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "traffic_shares": health.traffic_shares,
     "unattributed_refs": health.unattributed_refs,
     "catalog_freshness": health.catalog_freshness,
+    "agency_lookalikes": health.agency_lookalikes,
     "last_load": lambda con: feed.last_load(con).item(),  # newest load that added log lines
     # Rankings
     "headline": _kw(rankings.headline, "group"),
