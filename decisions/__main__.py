@@ -66,7 +66,12 @@ def _password(name: str, from_stdin: bool) -> str:
 
 
 def catalog_agencies(db: Path) -> set[str]:
-    """Return the CKAN organization names the warehouse's catalog knows (read-only)."""
+    """Return the CKAN organization names the warehouse's catalog lists now (read-only)."""
+    return {name for name, removed in _agencies(db).items() if removed is None}
+
+
+def _agencies(db: Path) -> dict[str, str | None]:
+    """Return every CKAN organization name of the catalog and when it left it (None: listed)."""
     if not db.exists():
         raise ValueError(
             f"no database at {db} to check the agency against: load the catalog "
@@ -74,18 +79,28 @@ def catalog_agencies(db: Path) -> set[str]:
         )
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {name for (name,) in con.execute("select name from agencies").fetchall()}
+        rows = con.execute(
+            "select name, case when count(deleted_at) < count(*) then null"  # one row listed
+            " else strftime(max(deleted_at), '%Y-%m-%d') end from agencies group by name"
+        ).fetchall()
     except duckdb.CatalogException as exc:
         raise ValueError(f"{db} has no catalog yet: load it first or add --force") from exc
     finally:
         con.close()
+    return dict(rows)
 
 
 def _check_agency(db: Path, agency: str) -> None:
-    known = catalog_agencies(db)
-    if agency in known:
+    every = _agencies(db)
+    if agency in every and every[agency] is None:
         return
-    near = difflib.get_close_matches(agency, sorted(known), n=3)
+    if agency in every:
+        raise ValueError(
+            f"agency {agency!r} left the catalog of {db} on {every[agency]}: an account for it "
+            "would see nothing new; --force if it is listed again under the same name"
+        )
+    known = sorted(name for name, removed in every.items() if removed is None)
+    near = difflib.get_close_matches(agency, known, n=3)
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise ValueError(
         f"agency {agency!r} is not in the catalog of {db} ({len(known)} agencies){hint} "
@@ -209,8 +224,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if check.intact else 1
         elif args.action == "add":
             auth.User(args.name, args.role, args.agency)  # refuse a bad role before asking
-            if args.agency and not args.force:
-                _check_agency(db, args.agency)
+            if args.agency:
+                try:
+                    _check_agency(db, args.agency)
+                except ValueError as exc:
+                    if not args.force:
+                        raise
+                    print(f"warning: {exc} (added anyway: --force)", file=sys.stderr)
             password = _password(args.name, args.password_stdin)
             existed = args.name in auth.read_users(path)
             user = auth.add_user(path, args.name, args.role, password, args.agency)

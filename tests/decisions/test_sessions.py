@@ -7,6 +7,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from decisions import auth
@@ -182,6 +183,7 @@ def test_cli_users_add_refuses_an_agency_the_catalog_does_not_know(
     args = [*common, "new-head", "--role", "agency", "--agency", "new-org", "--password-stdin"]
     assert main([*args, "--force"]) == 0
     assert [u.agency for u in auth.list_users(users)] == ["ddc", "new-org"]
+    assert "warning: agency 'new-org' is not in the catalog" in capsys.readouterr().err
     missing = ["--db", str(tmp_path / "none.duckdb"), "--users", str(users), "users", "add"]
     assert main([*missing, "y", "--role", "agency", "--agency", "ddc", "--password-stdin"]) == 2
     assert "no database at" in capsys.readouterr().err
@@ -207,6 +209,23 @@ def test_cli_sign_out_and_a_replaced_password_end_every_session_of_the_account(
     assert sessions.resume(c) == (None, "ended")
     assert main([*common, "sign-out", "nobody"]) == 1
     assert "no account 'nobody'" in capsys.readouterr().err
+
+
+def test_cli_users_add_refuses_an_agency_that_left_the_catalog(
+    portal: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    con = duckdb.connect(str(portal))
+    con.execute("update agencies set deleted_at = '2024-02-01 00:00:00+07' where name = 'cdd'")
+    con.close()
+    users = tmp_path / "users.toml"
+    args = ["--db", str(portal), "--users", str(users), "users", "add", "cdd-head"]
+    args += ["--role", "agency", "--agency", "cdd", "--password-stdin"]
+    monkeypatch.setattr("sys.stdin", _Lines("agency-password\n" * 2))
+    assert main(args) == 2
+    assert "agency 'cdd' left the catalog of" in capsys.readouterr().err
+    assert auth.list_users(users) == []
+    assert main([*args, "--force"]) == 0
+    assert "warning: agency 'cdd' left the catalog" in capsys.readouterr().err
 
 
 class _Lines:
