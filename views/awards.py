@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import committee, periods
+from analytics import awards, committee, periods
 from views import (
     _audit_chain,
     _auth,
@@ -50,6 +50,12 @@ if shortlist.is_empty():
 named = _badges.with_award_names(shortlist, rules_text)  # exports and certificates stay Thai
 _award_shortlists.show(ctx, fy, rules_text, named)
 _award_decisions.show(
-    store, viewer, fy, named, current, figures=lambda: year_figures(ctx, fy, rules_text)
+    store,
+    viewer,
+    fy,
+    named,
+    current,
+    figures=lambda: year_figures(ctx, fy, rules_text),
+    rules=awards.parse_rules(rules_text),  # the caps of the rules the page shows
 )
 _award_exports.show(store, viewer, fy, shortlist, announced=announced)
