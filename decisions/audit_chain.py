@@ -145,7 +145,8 @@ def unrecorded(
     rows: list[tuple[Any, ...]], decisions: list[Any], announced: list[Any]
 ) -> tuple[str, int] | None:
     """Return the first decision or announcement not as the log last recorded it, else None."""
-    log = pl.DataFrame([r[:7] for r in rows], schema=_LOG, orient="row")
+    columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True))[:7] or [() for _ in _LOG]
+    log = pl.DataFrame(dict(zip(_LOG, columns, strict=True)), schema=_LOG)
     starts = log.filter(pl.col("action") == CHAIN_STARTED)["detail"]
     started = json.loads(starts[-1])["after"] if starts.len() else {}
     checks = (
