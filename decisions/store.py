@@ -260,21 +260,25 @@ class DecisionStore:
                     con.exec_driver_sql(ddl)
             if not chained:  # a file from before the chain: its log is chained once, as it is
                 audit_chain.migrate(con, self._now())
-            triggers = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
-            if chained and set(audit_chain.GUARDS) - triggers and self._logged(con):
-                # removed outside the app (they are never dropped here after the migration):
-                # restored below, and the restoring is itself entered in the chain
-                audit_chain.append(
-                    con,
-                    at=self._now(),
-                    actor="decisions-store",
-                    action=audit_chain.GUARDS_RESTORED,
-                    fiscal_year=0,
-                    decision_id=None,
-                    detail=json.dumps({"before": None, "after": None}),
-                )
-            for trigger in _TRIGGERS:
-                con.execute(text(trigger))
+            self._guard(con, chained)
+
+    def _guard(self, con: Any, chained: bool = True) -> None:
+        """Create the log's append-only triggers; missing from a log, enter their restoring."""
+        triggers = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
+        if chained and set(audit_chain.GUARDS) - triggers and self._logged(con):
+            # removed outside the app (they are never dropped here after the migration):
+            # restored below, and the restoring is itself entered in the chain
+            audit_chain.append(
+                con,
+                at=self._now(),
+                actor="decisions-store",
+                action=audit_chain.GUARDS_RESTORED,
+                fiscal_year=0,
+                decision_id=None,
+                detail=json.dumps({"before": None, "after": None}),
+            )
+        for trigger in _TRIGGERS:
+            con.execute(text(trigger))
 
     @staticmethod
     def _logged(con: Any) -> bool:
@@ -285,6 +289,11 @@ class DecisionStore:
 
         head: a hash noted earlier (the minutes): the log must still contain it.
         """
+        with self.engine.connect() as con:
+            guarded = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
+        if set(audit_chain.GUARDS) - guarded:  # dropped while this store was open
+            with self.engine.begin() as con:
+                self._guard(con)
         with self.engine.connect() as con:
             return audit_chain.verify(con, head)
 

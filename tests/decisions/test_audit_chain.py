@@ -107,6 +107,10 @@ def test_removed_guards_are_restored_and_the_restoring_is_entered_in_the_chain(
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         tamper(path, "delete from auditentry where id = 4")
     assert DecisionStore(path).verify_audit().entries == 4  # restored once, not at every open
+    tamper(path, "drop trigger audit_no_delete")  # while the store is open: its next check
+    assert store.verify_audit().guards_restored == (4, 5)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        tamper(path, "delete from auditentry where id = 5")
 
 
 def test_a_consistent_rewrite_or_a_cut_end_is_found_only_against_a_noted_head(
