@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,34 @@ def test_an_award_the_rules_do_not_name_has_no_cap(tmp_path: Path) -> None:
     for who in ("a", "b"):
         store.approve(STAFF, store.propose(STAFF, 2566, "committee-special", who, who, "r"))
     assert store.decisions(STAFF, 2566)["status"].to_list() == ["approved", "approved"]
+
+
+def test_sessions_approving_at_once_cannot_both_pass_the_cap(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite"
+    setup = DecisionStore(path)
+    ids = [
+        setup.propose(STAFF, 2566, "agency-overall", f"agency-{n}", f"agency {n}", "top")
+        for n in range(6)
+    ]
+    stores = [DecisionStore(path) for _ in ids]  # one per staff session, each its own engine
+    outcomes: list[str] = []
+    start = threading.Barrier(len(ids))
+
+    def approve(store: DecisionStore, decision_id: int) -> None:
+        start.wait()
+        try:
+            store.approve(STAFF, decision_id)
+            outcomes.append("approved")
+        except ValueError as exc:
+            outcomes.append("refused" if "allows 1 winner(s)" in str(exc) else str(exc))
+
+    threads = [
+        threading.Thread(target=approve, args=pair) for pair in zip(stores, ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved"] + ["refused"] * 5
+    assert setup.decisions(STAFF, 2566)["status"].to_list().count("approved") == 1
+    assert setup.verify_audit().intact  # and the log, written by six at once, chains
