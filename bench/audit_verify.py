@@ -39,9 +39,14 @@ def build(path: Path, entries: int) -> DecisionStore:
                 "fiscal_year": 2566,
                 "category": "valuable-datasets",
                 "winner_id": f"dataset-{n}",
+                "winner_title": f"dataset-{n}",
+                "agency": "",
+                "agency_title": "",
                 "status": "proposed",
                 "reason": "top",
                 "justification": "",
+                "flags": "",
+                "decided_by": "bench",
             }
             con.exec_driver_sql(
                 "insert into decision (id, fiscal_year, category, winner_id, winner_title, agency,"

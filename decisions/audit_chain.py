@@ -99,9 +99,23 @@ def migrate(con: Any, at: datetime) -> int:
 
 
 # what a decision's or an announcement's last audit entry must still say of it
-RECORDED = ("id", "fiscal_year", "category", "winner_id", "status", "reason", "justification")
+RECORDED = (  # every field a certificate, a winners list or the embargo reads
+    "id",
+    "fiscal_year",
+    "category",
+    "winner_id",
+    "winner_title",
+    "agency",
+    "agency_title",
+    "status",
+    "reason",
+    "justification",
+    "flags",
+    "decided_by",
+)
 DECISIONS = (
-    "select id, fiscal_year, category, winner_id, status, reason, justification from decision"
+    "select id, fiscal_year, category, winner_id, winner_title, agency, agency_title, status,"
+    " reason, justification, flags, decided_by from decision"
 )
 ANNOUNCEMENTS = "select fiscal_year, state from announcement"
 CHAIN_STARTED = "chain_started"

@@ -75,7 +75,9 @@ def test_an_empty_log_is_intact(tmp_path: Path) -> None:
             "unhashed",
             4,
         ),
-        ("update decision set winner_title = 'x', status = 'withdrawn'", "decision", 1),
+        ("update decision set status = 'withdrawn'", "decision", 1),
+        ("update decision set winner_title = 'กรมอื่น'", "decision", 1),  # the certificate's name
+        ("update decision set agency = 'ddc', agency_title = 'กรมควบคุมโรค'", "decision", 1),
         (
             "insert into decision select 2, fiscal_year, category, 'ddc', winner_title, agency,"
             " agency_title, status, reason, justification, flags, decided_by, decided_at"
