@@ -7,7 +7,7 @@ import streamlit as st
 
 from decisions import access
 from ingest.db import DatabaseBusy
-from views import _auth, _busy, _data, _demo, _ui
+from views import _audit_chain, _auth, _busy, _data, _demo, _ui
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด",
@@ -61,6 +61,8 @@ try:
 except DatabaseBusy:
     _busy.database_busy()  # says so in Thai and English, then reruns
     announced = False
+if user.role == "staff" and (db_path := _data.db_path()) is not None:
+    _audit_chain.sidebar_warning(_data.audit_check(db_path))  # changed outside the app?
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
 if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its year, nothing else
     allowed = [p for p in pages if p[0] == "presenter"]

@@ -104,3 +104,48 @@ def catalog_freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                    as last_tracking_load
         """
     ).pl()
+
+
+# ingest/catalog_frames.py strips the same marks at ingest; a catalog loaded before still has them
+INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+
+
+def agency_lookalikes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return names that more than one listed agency shares once normalised, with their agencies.
+
+    A name is the Thai title or the CKAN name, in NFC without invisible or bidi marks, spaces
+    collapsed, case folded: a title with a zero-width space inside is the same name as without.
+    One row per shared name: the name, how many agencies, their CKAN names and ids.
+    """
+    return con.sql(
+        r"""
+        with listed as (
+            select id, name, title_th from agencies where deleted_at is null
+        ),
+        names as (
+            select id, name, title_th as shown from listed
+            union all
+            select id, name, name as shown from listed
+        ),
+        normalised as (
+            select distinct id, name,
+                lower(trim(regexp_replace(
+                    regexp_replace(nfc_normalize(shown), $invisible, '', 'g'), '\s+', ' ', 'g'
+                ))) as plain
+            from names
+            where shown is not null
+        ),
+        final as (
+            select plain as name,
+                   count(distinct id) as agencies,
+                   string_agg(distinct name, ', ' order by name) as agency_names,
+                   string_agg(distinct id, ', ' order by id) as agency_ids
+            from normalised
+            where plain <> ''
+            group by plain
+            having count(distinct id) > 1
+        )
+        select * from final order by agencies desc, name
+        """,
+        params={"invisible": INVISIBLE},
+    ).pl()

@@ -1,7 +1,8 @@
-"""Command line: dashboard accounts and kiosk links.
+"""Command line: dashboard accounts, kiosk links and the audit log's check.
 
 python -m decisions users add NAME --role staff|agency|public [--agency ORG] [--force]
-python -m decisions users list | users remove NAME
+python -m decisions users list | users remove NAME | users sign-out NAME
+python -m decisions audit verify [--head HASH]
 python -m decisions kiosk-link --fy 2567 [--expires 1d] [--url http://stage-pc:8501]
 python -m decisions kiosk-links
 python -m decisions kiosk-revoke ID
@@ -21,17 +22,19 @@ import duckdb
 from decisions import auth
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions, parse_duration
-from decisions.store import decisions_path_for
+from decisions.store import DecisionStore, decisions_path_for
 from settings import load_settings
 
 EXAMPLE = {
     "users add": ".venv/bin/python -m decisions users add ddc-head --role agency --agency ddc",
     "users remove": ".venv/bin/python -m decisions users remove ddc-head",
     "users list": ".venv/bin/python -m decisions users list",
+    "users sign-out": ".venv/bin/python -m decisions users sign-out ddc-head",
     "kiosk-link": ".venv/bin/python -m decisions kiosk-link --fy 2567 --expires 1d"
     " --url http://stage-pc:8501",
     "kiosk-links": ".venv/bin/python -m decisions kiosk-links",
     "kiosk-revoke": ".venv/bin/python -m decisions kiosk-revoke 3",
+    "audit verify": ".venv/bin/python -m decisions audit verify --head 3f5a09c1d2e4b7a8",
 }
 EXAMPLES = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLE.values())
 
@@ -63,7 +66,12 @@ def _password(name: str, from_stdin: bool) -> str:
 
 
 def catalog_agencies(db: Path) -> set[str]:
-    """Return the CKAN organization names the warehouse's catalog knows (read-only)."""
+    """Return the CKAN organization names the warehouse's catalog lists now (read-only)."""
+    return {name for name, removed in _agencies(db).items() if removed is None}
+
+
+def _agencies(db: Path) -> dict[str, str | None]:
+    """Return every CKAN organization name of the catalog and when it left it (None: listed)."""
     if not db.exists():
         raise ValueError(
             f"no database at {db} to check the agency against: load the catalog "
@@ -71,18 +79,28 @@ def catalog_agencies(db: Path) -> set[str]:
         )
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {name for (name,) in con.execute("select name from agencies").fetchall()}
+        rows = con.execute(
+            "select name, case when count(deleted_at) < count(*) then null"  # one row listed
+            " else strftime(max(deleted_at), '%Y-%m-%d') end from agencies group by name"
+        ).fetchall()
     except duckdb.CatalogException as exc:
         raise ValueError(f"{db} has no catalog yet: load it first or add --force") from exc
     finally:
         con.close()
+    return dict(rows)
 
 
 def _check_agency(db: Path, agency: str) -> None:
-    known = catalog_agencies(db)
-    if agency in known:
+    every = _agencies(db)
+    if agency in every and every[agency] is None:
         return
-    near = difflib.get_close_matches(agency, sorted(known), n=3)
+    if agency in every:
+        raise ValueError(
+            f"agency {agency!r} left the catalog of {db} on {every[agency]}: an account for it "
+            "would see nothing new; --force if it is listed again under the same name"
+        )
+    known = sorted(name for name, removed in every.items() if removed is None)
+    near = difflib.get_close_matches(agency, known, n=3)
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise ValueError(
         f"agency {agency!r} is not in the catalog of {db} ({len(known)} agencies){hint} "
@@ -98,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every accounts and kiosk-link command."""
     parser = argparse.ArgumentParser(
         prog="python -m decisions",
-        description="Dashboard accounts and kiosk links.",
+        description="Dashboard accounts, kiosk links and the audit log's check.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -120,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove = _command(users, "remove", "remove an account (and end its sessions)", "users remove")
     remove.add_argument("name")
     _command(users, "list", "list accounts", "users list")
+    sign_out = _command(
+        users,
+        "sign-out",
+        "end every session of an account at once",
+        "users sign-out",
+        description="End every signed-in session of an account: each of its browsers shows the "
+        "sign-in form at its next click. The account and its password stay.",
+    )
+    sign_out.add_argument("name")
     kiosk = _command(
         sub,
         "kiosk-link",
@@ -139,6 +166,24 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=int)
+    audit = sub.add_parser(
+        "audit",
+        help="check the award decisions' audit log",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).add_subparsers(dest="action", required=True)
+    verify = _command(
+        audit,
+        "verify",
+        "check the audit log's hash chain; print its head hash",
+        "audit verify",
+        description="Check that no audit entry, decision or announcement was changed outside "
+        "the app, and print the head hash: note it in the minutes or beside an export. With "
+        "--head, also check that the log still holds a head noted earlier (someone with the "
+        "file can rewrite the whole chain consistently, or cut its end; only a kept head shows "
+        "it). Exit 0 intact, 1 broken.",
+    )
+    verify.add_argument("--head", help="a head hash noted earlier (at least 12 characters)")
     return parser
 
 
@@ -171,16 +216,36 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: no live kiosk link #{args.id}", file=sys.stderr)
                 return 1
             print(f"revoked kiosk link #{args.id}: screens using it stop within a minute")
+        elif args.command == "audit":
+            if not decisions_path_for(db).exists():
+                raise ValueError(f"no decisions file at {decisions_path_for(db)}: nothing to check")
+            check = DecisionStore(decisions_path_for(db)).verify_audit(args.head)
+            print(check.describe(), file=sys.stdout if check.intact else sys.stderr)
+            return 0 if check.intact else 1
         elif args.action == "add":
             auth.User(args.name, args.role, args.agency)  # refuse a bad role before asking
-            if args.agency and not args.force:
-                _check_agency(db, args.agency)
+            if args.agency:
+                try:
+                    _check_agency(db, args.agency)
+                except ValueError as exc:
+                    if not args.force:
+                        raise
+                    print(f"warning: {exc} (added anyway: --force)", file=sys.stderr)
             password = _password(args.name, args.password_stdin)
             existed = args.name in auth.read_users(path)
             user = auth.add_user(path, args.name, args.role, password, args.agency)
             scope = f" of {user.agency}" if user.agency else ""
+            note = ""
+            if existed:  # the old password's sessions end now, not only at their next request
+                note = f"; {_sessions(db).end_account(args.name)} open session(s) ended"
             verb = "replaced" if existed else "added"
-            print(f"{verb} {user.name}: {user.role}{scope} ({path})")
+            print(f"{verb} {user.name}: {user.role}{scope} ({path}){note}")
+        elif args.action == "sign-out":
+            if args.name not in auth.read_users(path):
+                print(f"error: no account {args.name!r} in {path}", file=sys.stderr)
+                return 1
+            ended = _sessions(db).end_account(args.name)
+            print(f"signed out {args.name}: {ended} open session(s) ended")
         elif args.action == "remove":
             if not auth.remove_user(path, args.name):
                 print(f"error: no account {args.name!r} in {path}", file=sys.stderr)

@@ -147,6 +147,20 @@ def remove_user(path: Path, name: str) -> bool:
     return True
 
 
+def credential_stamp(path: Path, name: str) -> str | None:
+    """Return a digest of an account's stored credentials (None: no such account).
+
+    A session keeps it from sign-in: replacing the account (a new password, a new salt) changes
+    it, so sessions signed in with the old password stop. Only a digest, so the sessions table
+    holds nothing that checks a password.
+    """
+    entry = read_users(path).get(name)
+    if entry is None:
+        return None
+    basis = "|".join((name, entry.get("password", ""), entry["role"], entry.get("agency") or ""))
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
 def list_users(path: Path) -> list[User]:
     """Return every account (no hashes)."""
     return [_user(name, entry) for name, entry in sorted(read_users(path).items())]

@@ -5,7 +5,10 @@ is `id.expiry.signature`: HMAC-SHA-256 under the dashboard's secret key (`<db>.s
 over the id and the expiry. The decisions file holds only a SHA-256 of the id, the account,
 and when it was last seen, so a copy of the file signs nobody in. A session ends at sign-out,
 after 30 idle minutes, or 12 hours after sign-in, whichever comes first; its account's role is
-read from the users file each time, so removing an account ends its sessions.
+read from the users file each time, so removing an account ends its sessions. Each row also keeps
+the account's credential stamp at sign-in (auth.credential_stamp: a digest of its stored password
+hash, which a new password or `users add` replacing the account changes): a session whose stamp no
+longer matches the users file ends at its next request, and `users sign-out NAME` ends them all.
 
 A kiosk link (`python -m decisions kiosk-link --fy 2567`) carries `id.secret.signature` in the
 URL and opens the Presenter with public rights for one fiscal year until it expires or is
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from decisions import auth
 from decisions.store import open_tables
 
 COOKIE = "oda_session"
@@ -45,6 +49,7 @@ class WebSession(SQLModel, table=True):
     last_seen: datetime
     expires_at: datetime
     ended_at: datetime | None = None
+    credential: str = ""  # the account's credential stamp at sign-in ('' in files made before)
 
 
 class KioskLink(SQLModel, table=True):
@@ -89,12 +94,30 @@ def _utc(at: datetime) -> datetime:
 class Sessions:
     """Start, resume and end sign-in sessions; make, check and revoke kiosk links."""
 
-    def __init__(self, path: Path, key: bytes, clock: Callable[[], datetime] | None = None) -> None:
-        """Open (creating if needed) the session tables in the decisions file at `path`."""
+    def __init__(
+        self,
+        path: Path,
+        key: bytes,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        users: Path | None = None,
+    ) -> None:
+        """Open (creating if needed) the session tables in the decisions file at `path`.
+
+        users: the accounts file; given, a session lasts only while its account exists with the
+        credentials it signed in with (a changed password or a removed account ends it).
+        """
         tables = [WebSession.__table__, KioskLink.__table__]  # type: ignore[attr-defined]
         self.engine = open_tables(path, tables)
+        with self.engine.begin() as con:  # files made before the stamp gain its column
+            present = {row[1] for row in con.exec_driver_sql("pragma table_info(websession)")}
+            if "credential" not in present:
+                con.exec_driver_sql(
+                    "alter table websession add column credential varchar not null default ''"
+                )
         self._key = key
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._users = users
 
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC)
@@ -110,6 +133,7 @@ class Sessions:
         sid = secrets.token_urlsafe(32)
         expires = now + LIFETIME
         stamp = str(int(expires.timestamp()))
+        credential = self._credential(account) or ""
         with Session(self.engine) as session:
             session.add(
                 WebSession(
@@ -118,15 +142,20 @@ class Sessions:
                     created_at=now,
                     last_seen=now,
                     expires_at=expires,
+                    credential=credential,
                 )
             )
             session.commit()
         return f"{sid}.{stamp}.{self._sign('session', sid, stamp)}"
 
+    def _credential(self, account: str) -> str | None:
+        return None if self._users is None else auth.credential_stamp(self._users, account)
+
     def resume(self, cookie: str | None) -> tuple[str | None, str]:
         """Return (account, '') for a live session cookie, else (None, why): and mark it seen.
 
-        why: '' (no cookie), 'invalid' (not signed by this server), 'ended', 'expired', 'idle'.
+        why: '' (no cookie), 'invalid' (not signed by this server), 'ended', 'expired', 'idle',
+        'credentials' (its account was removed or given a new password since it signed in).
         """
         if not cookie:
             return None, ""
@@ -145,11 +174,18 @@ class Sessions:
                 return None, "ended"
             if _utc(row.expires_at) <= now:
                 return None, "expired"
+            why = ""
             if now - _utc(row.last_seen) > IDLE:
+                why = "idle"
+            elif self._users is not None and not hmac.compare_digest(
+                row.credential, self._credential(row.account) or "-"
+            ):
+                why = "credentials"
+            if why:
                 row.ended_at = now
                 session.add(row)
                 session.commit()
-                return None, "idle"
+                return None, why
             row.last_seen = now
             session.add(row)
             session.commit()
@@ -167,7 +203,7 @@ class Sessions:
                 session.commit()
 
     def end_account(self, account: str) -> int:
-        """End every live session of an account; return how many (an account removed)."""
+        """End every live session of an account; return how many (sign-out, new password)."""
         with Session(self.engine) as session:
             rows = session.exec(
                 select(WebSession).where(

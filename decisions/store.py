@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,14 @@ from sqlalchemy import Column, LargeBinary, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-from decisions import access
+from analytics.awards import AwardRules, Category, parse_rules
+from decisions import access, audit_chain
 from decisions.auth import User
+from settings import REPO_ROOT
 
 STATUSES = ("proposed", "approved", "withdrawn")  # every status a decision can have
 FISCAL_YEARS_BE = range(2500, 2700)  # 1957..2156 CE: a CE year (2023) is refused, not stored
+RULES_FILE = REPO_ROOT / "data" / "awards.toml"  # the caps approvals are held to, by default
 
 
 class Decision(SQLModel, table=True):
@@ -56,6 +59,8 @@ class AuditEntry(SQLModel, table=True):
     fiscal_year: int = Field(index=True)
     decision_id: int | None = None
     detail: str  # JSON: {"before": ..., "after": ...}
+    prev_hash: str = ""  # the chain (decisions/audit_chain.py): the previous entry's hash
+    hash: str = ""  # SHA-256 of prev_hash and this entry's columns
 
 
 class Announcement(SQLModel, table=True):
@@ -96,6 +101,7 @@ _TRIGGERS = (
     """create trigger if not exists audit_no_delete before delete on auditentry
        begin select raise(abort, 'the audit log is append-only'); end""",
 )
+_TRIGGER_NAMES = "select name from sqlite_master where type = 'trigger' and tbl_name = 'auditentry'"
 # Columns added after the first release; files made by it gain them on open.
 _ADDED_COLUMNS = {
     ("decision", "agency"): "alter table decision add column agency varchar not null default ''",
@@ -103,6 +109,8 @@ _ADDED_COLUMNS = {
         "alter table decision add column agency_title varchar not null default ''"
     ),
     ("auditentry", "decision_id"): "alter table auditentry add column decision_id integer",
+    ("auditentry", "prev_hash"): "alter table auditentry add column prev_hash varchar",
+    ("auditentry", "hash"): "alter table auditentry add column hash varchar",
 }
 DECISION_SCHEMA = pl.Schema(
     {
@@ -193,21 +201,101 @@ def _dump(decision: Decision) -> dict[str, Any]:
     return decision.model_dump(mode="json")
 
 
+def _refuse_over_cap(
+    cat: Category,
+    decision: Decision,
+    approved: Sequence[Decision],
+    figures: Mapping[str, float] | None,
+    justification: str,
+) -> None:
+    """Raise unless one more approval in a full category is a justified, shared tie."""
+    award = f"the award {cat.title} ({cat.title_en or cat.id})"
+    held = ", ".join(f"#{d.id}" for d in approved)
+    full = f"{award} allows {cat.winners} winner(s) and has {len(approved)} approved ({held})"
+    if cat.tie_policy != "include":  # 'report': staff break a tie by choosing, never by sharing
+        raise ValueError(f"{full}: withdraw one before approving #{decision.id}")
+    known = figures or {}
+    ids = [d.winner_id for d in approved] + [decision.winner_id]
+    if any(i not in known for i in ids):
+        shown = "no figures given to show a tie"
+    else:
+        cut, value = min(known[d.winner_id] for d in approved), known[decision.winner_id]
+        if value == cut:
+            if justification.strip():
+                return
+            raise ValueError(
+                f"{full}: #{decision.id} ties the last winner, and sharing the award needs a "
+                "written justification"
+            )
+        shown = f"{value:,g} ≠ {cut:,g}"
+    raise ValueError(
+        f"{full}: #{decision.id} may share it only if its figure ties the last winner's ({shown})"
+    )
+
+
 class DecisionStore:
     """Record and read award decisions; every function checks the actor's role itself."""
 
-    def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
-        """Open (creating or upgrading if needed) the decisions file."""
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        rules: AwardRules | None = None,
+    ) -> None:
+        """Open (creating or upgrading if needed) the decisions file.
+
+        rules: the award rules whose `winners` cap approvals (default: data/awards.toml).
+        """
         self.path = path
+        self._rules = rules
         self.engine = open_tables(path, _TABLES)
         self._clock = clock or (lambda: datetime.now(UTC))
         with self.engine.begin() as con:
+            columns = {row[1] for row in con.exec_driver_sql("pragma table_info(auditentry)")}
+            chained = "hash" in columns
             for (table, column), ddl in _ADDED_COLUMNS.items():
                 present = {row[1] for row in con.exec_driver_sql(f"pragma table_info({table})")}
                 if column not in present:
                     con.exec_driver_sql(ddl)
-            for trigger in _TRIGGERS:
-                con.execute(text(trigger))
+            if not chained:  # a file from before the chain: its log is chained once, as it is
+                audit_chain.migrate(con, self._now())
+            self._guard(con, chained)
+
+    def _guard(self, con: Any, chained: bool = True) -> None:
+        """Create the log's append-only triggers; missing from a log, enter their restoring."""
+        triggers = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
+        if chained and set(audit_chain.GUARDS) - triggers and self._logged(con):
+            # removed outside the app (they are never dropped here after the migration):
+            # restored below, and the restoring is itself entered in the chain
+            audit_chain.append(
+                con,
+                at=self._now(),
+                actor="decisions-store",
+                action=audit_chain.GUARDS_RESTORED,
+                fiscal_year=0,
+                decision_id=None,
+                detail=json.dumps({"before": None, "after": None}),
+            )
+        for trigger in _TRIGGERS:
+            con.execute(text(trigger))
+
+    @staticmethod
+    def _logged(con: Any) -> bool:
+        return con.exec_driver_sql("select exists (select 1 from auditentry)").scalar() == 1
+
+    def verify_audit(self, head: str | None = None) -> audit_chain.ChainCheck:
+        """Return the check of the audit chain and of decisions and announcements against it.
+
+        head: a hash noted earlier (the minutes): the log must still contain it.
+        """
+        with self.engine.connect() as con:
+            guarded = {row[0] for row in con.exec_driver_sql(_TRIGGER_NAMES)}
+        if set(audit_chain.GUARDS) - guarded:  # dropped while this store was open
+            with self.engine.begin() as con:
+                self._guard(con)
+        with self.engine.connect() as con:
+            return audit_chain.verify(con, head)
 
     @classmethod
     def beside(cls, db_path: Path) -> DecisionStore:
@@ -228,15 +316,15 @@ class DecisionStore:
         decision_id: int | None = None,
     ) -> None:
         detail = json.dumps({"before": before, "after": after}, ensure_ascii=False, sort_keys=True)
-        session.add(
-            AuditEntry(
-                at=self._now(),
-                actor=user.name,
-                action=action,
-                fiscal_year=fiscal_year,
-                decision_id=decision_id,
-                detail=detail,
-            )
+        session.flush()  # the change it records goes first, in the same transaction
+        audit_chain.append(
+            session.connection(),
+            at=self._now(),
+            actor=user.name,
+            action=action,
+            fiscal_year=fiscal_year,
+            decision_id=decision_id,
+            detail=detail,
         )
 
     @staticmethod
@@ -301,8 +389,47 @@ class DecisionStore:
             assert decision.id is not None
             return decision.id
 
+    def _category(self, category: str, rules: AwardRules | None) -> Category | None:
+        if rules is None:
+            if self._rules is None:
+                self._rules = parse_rules(RULES_FILE.read_text(encoding="utf-8"))
+            rules = self._rules
+        return next((c for c in rules.categories if c.id == category), None)
+
+    def _check_cap(
+        self,
+        session: Session,
+        decision: Decision,
+        note: str,
+        figures: Mapping[str, float] | None,
+        rules: AwardRules | None,
+    ) -> None:
+        cat = self._category(decision.category, rules)
+        if cat is None:  # an award the rules do not name has no cap to hold it to
+            return
+        approved = session.exec(
+            select(Decision)
+            .where(
+                Decision.fiscal_year == decision.fiscal_year,
+                Decision.category == decision.category,
+                Decision.status == "approved",
+                Decision.id != decision.id,
+            )
+            .order_by(col(Decision.id))
+        ).all()
+        if len(approved) >= cat.winners:
+            _refuse_over_cap(cat, decision, approved, figures, note)
+
     def _change(
-        self, user: User, decision_id: int, status: str, note: str, allowed_from: tuple[str, ...]
+        self,
+        user: User,
+        decision_id: int,
+        status: str,
+        note: str,
+        allowed_from: tuple[str, ...],
+        *,
+        figures: Mapping[str, float] | None = None,
+        rules: AwardRules | None = None,
     ) -> None:
         with Session(self.engine) as session:
             decision = session.get(Decision, decision_id)
@@ -318,6 +445,8 @@ class DecisionStore:
                     f"{decision.winner_title} is flagged ({decision.flags}): approving it needs "
                     "a written justification"
                 )
+            if status == "approved":  # under the write lock: two sessions cannot both pass it
+                self._check_cap(session, decision, note, figures, rules)
             before = _dump(decision)
             decision.status = status
             if status == "approved":
@@ -337,10 +466,32 @@ class DecisionStore:
             )
             session.commit()
 
-    def approve(self, user: User, decision_id: int, justification: str = "") -> None:
-        """Approve a proposal; a flagged candidate needs a written justification."""
+    def approve(
+        self,
+        user: User,
+        decision_id: int,
+        justification: str = "",
+        *,
+        figures: Mapping[str, float] | None = None,
+        rules: AwardRules | None = None,
+    ) -> None:
+        """Approve a proposal; a flagged candidate needs a written justification.
+
+        At most the category's `winners` are approved at once. One more is accepted only when
+        the rules' `tie_policy` shares ties ('include'), `figures` (winner id -> the category's
+        figure) show its figure equal to the lowest approved winner's, and a justification says
+        why. rules: the rules to hold it to (default: the store's, data/awards.toml).
+        """
         _staff(user, "approve award winners")
-        self._change(user, decision_id, "approved", justification, ("proposed",))
+        self._change(
+            user,
+            decision_id,
+            "approved",
+            justification,
+            ("proposed",),
+            figures=figures,
+            rules=rules,
+        )
 
     def withdraw(self, user: User, decision_id: int, reason: str) -> None:
         """Withdraw a proposal or an approval, with a reason."""

@@ -17,6 +17,12 @@ GROUP_MARKERS = (
 )
 
 
+# Marks that change no letter but make two names differ, or reorder how they show: zero-width
+# spaces and joiners, left-to-right/right-to-left marks, bidi embeddings, overrides and isolates,
+# word joiners, the byte-order mark and soft hyphens. analytics/health.py strips the same set.
+INVISIBLE = "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+
+
 @dataclass
 class CatalogFrames:
     """One source's rows, ready to upsert, and the packages refused with their reasons."""
@@ -49,11 +55,30 @@ def _blank(col: str) -> pl.Expr:
     return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
 
 
+def plain_text(text: pl.Expr) -> pl.Expr:
+    """Return text in NFC without invisible or bidi marks."""
+    return text.str.normalize("NFC").str.replace_all(INVISIBLE, "")
+
+
+def plain_name(name: pl.Expr) -> pl.Expr:
+    """Return a name as people read it: plain text, single spaces, trimmed.
+
+    Two agencies whose titles differ only by such marks look the same on every page (and in a
+    winners list): stored plain, they are plainly the same name (Data health lists them).
+    """
+    return plain_text(name).str.replace_all(r"\s+", " ").str.strip_chars()
+
+
 def agencies_from(orgs: pl.DataFrame) -> pl.DataFrame:
     """Return agency rows from organization structs unnested (id, name, title, description...)."""
     return (
         orgs.filter(pl.col("id").is_not_null() & pl.col("name").is_not_null())
         .unique(subset="id", keep="last", maintain_order=True)
+        .with_columns(
+            plain_name(pl.col("name")),
+            plain_name(pl.col("title")),
+            plain_text(pl.col("description")),  # its group markers must match, too
+        )
         .select(
             pl.col("id").str.to_lowercase().alias("id"),
             pl.col("name"),

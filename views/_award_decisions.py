@@ -7,6 +7,7 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from analytics.awards import AwardRules
 from decisions.audit import READABLE_FIELDS, readable_audit
 from decisions.auth import User
 from decisions.store import STATUSES, DecisionStore
@@ -49,7 +50,23 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
                 st.error(_untrusted.md_text(i18n.error(exc, _badges.id_names(shortlist))))
 
 
-def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) -> None:
+def _figures(shortlist: pl.DataFrame, decided: pl.DataFrame, chosen: int) -> dict[str, float]:
+    """Return the chosen decision's category figures by candidate id (the store checks ties)."""
+    category = decided.filter(pl.col("id") == chosen)["category"]
+    rows = shortlist.filter(
+        pl.col("category").is_in(category.implode()), pl.col("value").is_not_null()
+    )
+    return dict(rows.select("id", pl.col("value").cast(pl.Float64)).iter_rows())
+
+
+def _decide(
+    store: DecisionStore,
+    viewer: User,
+    fy: int,
+    decided: pl.DataFrame,
+    shortlist: pl.DataFrame,
+    rules: AwardRules | None,
+) -> None:
     # proposals first: the box opens on one still to decide, not on an approved winner
     open_ones = decided.filter(pl.col("status") != "withdrawn").sort(
         pl.col("status") != "proposed", "id"
@@ -69,7 +86,8 @@ def _decide(store: DecisionStore, viewer: User, fy: int, decided: pl.DataFrame) 
         can_approve = bool((open_ones["status"] == "proposed").any())
         try:
             if can_approve and approve.form_submit_button(text("decisions.approve")) and chosen:
-                store.approve(viewer, int(chosen), note)
+                figures = _figures(shortlist, decided, int(chosen))
+                store.approve(viewer, int(chosen), note, figures=figures, rules=rules)
                 st.rerun()
             if withdraw.form_submit_button(text("decisions.withdraw")) and chosen:
                 store.withdraw(viewer, int(chosen), note)
@@ -115,9 +133,11 @@ def show(
     current: pl.DataFrame,
     *,
     figures: Callable[[], dict[str, pl.DataFrame]],
+    rules: AwardRules | None = None,
 ) -> None:
     """Draw the decisions part; announcing keeps `current` as the year's announced shortlists
-    and what `figures` returns as the year's announced ranking figures."""
+    and what `figures` returns as the year's announced ranking figures. rules: the page's award
+    rules, whose `winners` cap approvals (default: the store's, data/awards.toml)."""
     st.header(text("decisions.decisions"))
     announced = store.is_announced(fy)
     decided = store.decisions(viewer, fy)
@@ -131,7 +151,7 @@ def show(
     _table(decided, titles)
     if not announced:
         if not decided.filter(pl.col("status") != "withdrawn").is_empty():
-            _decide(store, viewer, fy, decided)
+            _decide(store, viewer, fy, decided, shortlist, rules)
         if st.button(text("decisions.announce", fy=fy), type="primary"):
             try:
                 store.announce(viewer, fy, shortlists=current, figures=figures())

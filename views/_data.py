@@ -9,6 +9,7 @@ cached function keyed by all of those (a new loader is one row, not one more wra
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +33,8 @@ from analytics import (
     reconciliation,
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
+from decisions.audit_chain import ChainCheck
+from decisions.auth import users_path_for
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
@@ -106,6 +109,7 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "traffic_shares": health.traffic_shares,
     "unattributed_refs": health.unattributed_refs,
     "catalog_freshness": health.catalog_freshness,
+    "agency_lookalikes": health.agency_lookalikes,
     "last_load": lambda con: feed.last_load(con).item(),  # newest load that added log lines
     # Rankings
     "headline": _kw(rankings.headline, "group"),
@@ -154,14 +158,18 @@ def _throttle(decisions: str, key: str) -> SignInThrottle:
 
 
 @st.cache_resource(show_spinner=False)
-def _sessions(decisions: str, key: str) -> Sessions:
-    return Sessions(Path(decisions), secret_key(Path(key)))
+def _sessions(decisions: str, key: str, users: str) -> Sessions:
+    return Sessions(Path(decisions), secret_key(Path(key)), users=Path(users))
 
 
 def sessions() -> Sessions:
-    """Return the sign-in sessions and kiosk links kept in the decisions file."""
+    """Return the sign-in sessions and kiosk links kept in the decisions file.
+
+    Each session is checked against the users file at every request: a new password or a
+    removed account ends it.
+    """
     db = load_settings().db_path
-    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)))
+    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)), str(users_path_for(db)))
 
 
 def sign_in_throttle() -> SignInThrottle:
@@ -172,8 +180,28 @@ def sign_in_throttle() -> SignInThrottle:
 
 @st.cache_resource(show_spinner=False)
 def decision_store(path: str) -> DecisionStore:
-    """Return the award decisions store beside the warehouse (SQLite: many sessions write)."""
-    return DecisionStore(decisions_path_for(Path(path)))
+    """Return the award decisions store beside the warehouse (SQLite: many sessions write).
+
+    Opened once per server: its audit log's chain is checked then, and a break is logged.
+    """
+    store = DecisionStore(decisions_path_for(Path(path)))
+    check = store.verify_audit()
+    if not check.intact or check.guards_restored:
+        print(f"{store.path}: {check.describe()}", file=sys.stderr)
+    return store
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False)
+def _audit_check(path: str, stamp: tuple[int, ...]) -> ChainCheck:
+    return decision_store(path).verify_audit()
+
+
+def audit_check(path: str) -> ChainCheck:
+    """Return the audit chain's check, made again whenever the decisions file changes."""
+    file = decisions_path_for(Path(path))
+    files = (file, file.with_name(file.name + "-wal"))
+    stamp = tuple(n for f in files if f.exists() for n in (f.stat().st_mtime_ns, f.stat().st_size))
+    return _audit_check(path, stamp)
 
 
 def announced_years(path: str | None) -> set[int]:

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analytics import committee, periods
+from analytics import awards, committee, periods
 from views import (
+    _audit_chain,
     _auth,
     _award_decisions,
     _award_exports,
@@ -33,6 +34,8 @@ rules_name = (
 )
 rules_text = _data.rules_text(rules_name)
 store = _data.decision_store(ctx.path)
+if viewer.role == "staff":  # changed outside the app? said before anything relies on the log
+    _audit_chain.show(_data.audit_check(ctx.path))
 current = _data.shortlists(ctx.path, ctx.version, fy, rules_text)
 announced = store.is_announced(fy)
 frozen = store.announced_shortlists(fy) if announced else None
@@ -50,7 +53,13 @@ if shortlist.is_empty():
 named = _badges.with_award_names(shortlist, rules_text)  # exports and certificates stay Thai
 _award_shortlists.show(ctx, fy, rules_text, named)
 _award_decisions.show(
-    store, viewer, fy, named, current, figures=lambda: year_figures(ctx, fy, rules_text)
+    store,
+    viewer,
+    fy,
+    named,
+    current,
+    figures=lambda: year_figures(ctx, fy, rules_text),
+    rules=awards.parse_rules(rules_text),  # the caps of the rules the page shows
 )
 award_names = _badges.award_names(rules_text)
 _award_exports.show(store, viewer, fy, shortlist, announced=announced, award_names=award_names)

@@ -45,6 +45,13 @@ loaded = catalog["last_catalog_load"]
 cols[3].metric(text("health.last_catalog"), _ui.show_date(loaded.date()) if loaded else "–")
 if loaded is None:
     st.info(f"{text('empty.no_catalog')}: `python -m ingest catalog FILE.json`")
+lookalikes = _data.agency_lookalikes(path, version)
+if lookalikes.is_empty():
+    st.caption(text("health.no_lookalikes"))
+else:
+    st.warning(text("health.lookalikes"), icon=":material/content_copy:")
+    st.caption(text("health.lookalikes_help"))
+    tables.show(lookalikes, key="lookalikes")
 
 st.subheader(text("health.files"))
 tables.show(_data.file_loads(path, version), key="files")

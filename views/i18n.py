@@ -65,6 +65,10 @@ def text(key: str, **values: object) -> str:
 
 
 # What decisions/ raises (in English, for logs and the CLI) -> the table's key for the pages.
+_AWARD_FULL = (  # the store's refusal of an approval beyond a category's cap, named both ways
+    r"the award (?P<award_th>.+) \((?P<award_en>[^()]*)\) allows (?P<winners>\d+) winner\(s\) "
+    r"and has (?P<n>\d+) approved \((?P<held>[^()]*)\)"
+)
 ERRORS = (
     (r"fiscal year (?P<fy>\d+) is not a Buddhist Era year.*", "error.not_be_year"),
     (r"(?P<who>.+) may not .+: staff only", "error.staff_only"),
@@ -84,6 +88,20 @@ ERRORS = (
     (
         r"(?P<winner>.+) is flagged \((?P<flags>.*)\): approving it needs a written justification",
         "error.flagged",
+    ),
+    (
+        _AWARD_FULL + r": withdraw one before approving #(?P<id>\d+)",
+        "error.cap_full",
+    ),
+    (
+        _AWARD_FULL + r": #(?P<id>\d+) ties the last winner, and sharing the award needs a "
+        r"written justification",
+        "error.cap_tie_reason",
+    ),
+    (
+        _AWARD_FULL + r": #(?P<id>\d+) may share it only if its figure ties the last winner's "
+        r"\((?P<shown>.*)\)",
+        "error.cap_not_tied",
     ),
     (r"decide the open proposals (?P<ids>.+) before announcing", "error.open_proposals"),
     (r"fiscal year (?P<fy>\d+) has no approved winner to announce", "error.no_winner"),
@@ -116,7 +134,8 @@ def _value(name: str, value: str, names: Mapping[str, str]) -> str:
     if name == "flags":
         codes = [code for code in value.split(", ") if code]
         return ", ".join(text(f"badge.{c}") if f"badge.{c}" in STRINGS else c for c in codes)
-    key = {"status": "status.", "target": "status.", "field": "error.field_"}.get(name, "")
+    prefixes = {"status": "status.", "target": "status.", "field": "error.field_"}
+    key = (prefixes | {"shown": "error.shown_"}).get(name, "")
     key += value.replace(" ", "_")
     return text(key) if key in STRINGS else value
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from decisions import auth
@@ -67,6 +69,46 @@ def test_removing_an_account_ends_its_sessions(sessions: Sessions) -> None:
     assert sessions.end_account("somchai") == 2
     assert sessions.resume(a)[0] is None and sessions.resume(b)[0] is None
     assert sessions.resume(c)[0] == "malee"
+
+
+def test_a_new_password_or_a_removed_account_ends_the_sessions_signed_in_before(
+    tmp_path: Path, clock: Clock
+) -> None:
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "first-password")
+    auth.add_user(users, "malee", "staff", "malee-password")
+    sessions = Sessions(tmp_path / "d.sqlite", b"k" * 32, clock=clock, users=users)
+    old, other = sessions.start("somchai"), sessions.start("malee")
+    assert sessions.resume(old) == ("somchai", "")
+    # the users file edited by hand or by the CLI: either way the old password's cookie stops
+    auth.add_user(users, "somchai", "staff", "second-password")
+    assert sessions.resume(old) == (None, "credentials")
+    assert sessions.resume(old) == (None, "ended")  # ended for good, even were the file restored
+    new = sessions.start("somchai")
+    assert sessions.resume(new) == ("somchai", "")
+    assert sessions.resume(other) == ("malee", "")  # other accounts stay signed in
+    auth.remove_user(users, "malee")
+    assert sessions.resume(other) == (None, "credentials")
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("d.sqlite*"))
+    assert auth.read_users(users)["somchai"]["password"].encode() not in raw
+
+
+def test_a_decisions_file_made_before_the_stamp_gains_it_and_its_old_sessions_end(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "d.sqlite"
+    with sqlite3.connect(path) as con:  # the websession table as the release before made it
+        con.execute(
+            "create table websession (id_hash varchar primary key, account varchar not null,"
+            " created_at datetime not null, last_seen datetime not null,"
+            " expires_at datetime not null, ended_at datetime)"
+        )
+    unstamped = Sessions(path, b"k" * 32, clock=clock).start("somchai")
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "first-password")
+    sessions = Sessions(path, b"k" * 32, clock=clock, users=users)
+    assert sessions.resume(unstamped) == (None, "credentials")  # sign in once more
+    assert sessions.resume(sessions.start("somchai")) == ("somchai", "")
 
 
 def test_kiosk_links_expire_and_can_be_revoked(sessions: Sessions, clock) -> None:
@@ -141,9 +183,49 @@ def test_cli_users_add_refuses_an_agency_the_catalog_does_not_know(
     args = [*common, "new-head", "--role", "agency", "--agency", "new-org", "--password-stdin"]
     assert main([*args, "--force"]) == 0
     assert [u.agency for u in auth.list_users(users)] == ["ddc", "new-org"]
+    assert "warning: agency 'new-org' is not in the catalog" in capsys.readouterr().err
     missing = ["--db", str(tmp_path / "none.duckdb"), "--users", str(users), "users", "add"]
     assert main([*missing, "y", "--role", "agency", "--agency", "ddc", "--password-stdin"]) == 2
     assert "no database at" in capsys.readouterr().err
+
+
+def test_cli_sign_out_and_a_replaced_password_end_every_session_of_the_account(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    db, users = tmp_path / "w.duckdb", tmp_path / "users.toml"
+    common = ["--db", str(db), "--users", str(users), "users"]
+    monkeypatch.setattr("sys.stdin", _Lines("first-password\nsecond-password\n"))
+    assert main([*common, "add", "somchai", "--role", "staff", "--password-stdin"]) == 0
+    sessions = Sessions(decisions_path_for(db), secret_key(secret_path_for(db)), users=users)
+    a, b = sessions.start("somchai"), sessions.start("somchai")
+    capsys.readouterr()
+    assert main([*common, "sign-out", "somchai"]) == 0
+    assert capsys.readouterr().out == "signed out somchai: 2 open session(s) ended\n"
+    assert sessions.resume(a) == (None, "ended") and sessions.resume(b) == (None, "ended")
+    assert auth.authenticate(users, "somchai", "first-password") is not None  # account stays
+    c = sessions.start("somchai")
+    assert main([*common, "add", "somchai", "--role", "staff", "--password-stdin"]) == 0
+    assert capsys.readouterr().out.endswith("; 1 open session(s) ended\n")
+    assert sessions.resume(c) == (None, "ended")
+    assert main([*common, "sign-out", "nobody"]) == 1
+    assert "no account 'nobody'" in capsys.readouterr().err
+
+
+def test_cli_users_add_refuses_an_agency_that_left_the_catalog(
+    portal: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    con = duckdb.connect(str(portal))
+    con.execute("update agencies set deleted_at = '2024-02-01 00:00:00+07' where name = 'cdd'")
+    con.close()
+    users = tmp_path / "users.toml"
+    args = ["--db", str(portal), "--users", str(users), "users", "add", "cdd-head"]
+    args += ["--role", "agency", "--agency", "cdd", "--password-stdin"]
+    monkeypatch.setattr("sys.stdin", _Lines("agency-password\n" * 2))
+    assert main(args) == 2
+    assert "agency 'cdd' left the catalog of" in capsys.readouterr().err
+    assert auth.list_users(users) == []
+    assert main([*args, "--force"]) == 0
+    assert "warning: agency 'cdd' left the catalog" in capsys.readouterr().err
 
 
 class _Lines:

@@ -84,6 +84,33 @@ def test_agency_group_from_description(tmp_path: Path, groups: str, expected: st
     assert query(db, "select agency_group from agencies") == [(expected,)]
 
 
+def test_agency_names_are_stored_plain_whatever_invisible_marks_they_carry(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "w.duckdb"
+    marked = pkg("covid-daily")  # right-to-left embedding, zero-width space, trailing spaces
+    marked["organization"]["title"] = "\u202bกรม\u200bควบคุมโรค\u202c  "
+    marked["organization"]["description"] = "ส่วน\u200bกลาง:ระดับกรม"  # the group still reads
+    lookalike = pkg("dengue", owner_org="a0000000-0000-4000-8000-0000000000ff")
+    lookalike["organization"] = dict(
+        marked["organization"],
+        id="a0000000-0000-4000-8000-0000000000ff",
+        name="ddc\u200d-official",  # a zero-width joiner inside the CKAN name
+        title="กรมควบคุม\u200fโรค",  # a right-to-left mark
+    )
+    load_catalog(db, [page(tmp_path / "p.json", [marked, lookalike])])
+    assert query(
+        db, "select name, title_th, description, agency_group from agencies order by 1"
+    ) == [
+        ("ddc", "กรมควบคุมโรค", "ส่วนกลาง:ระดับกรม", "central"),
+        ("ddc-official", "กรมควบคุมโรค", "ส่วนกลาง:ระดับกรม", "central"),
+    ]
+    decomposed = pkg("covid-daily")  # e + combining acute: NFC makes it one letter
+    decomposed["organization"]["title"] = "Cafe\u0301 agency"
+    load_catalog(db, [page(tmp_path / "q.json", [decomposed])])
+    assert query(db, "select title_th from agencies where name = 'ddc'") == [("Caf\u00e9 agency",)]
+
+
 def test_update_delete_and_restore(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     all_names = list(site.DATASETS)

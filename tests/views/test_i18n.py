@@ -236,3 +236,42 @@ def test_a_download_without_referrer_or_format_is_worded(monkeypatch) -> None:
     assert tables.readable(formats)["format"].to_list() == ["CSV", "ไม่ทราบ"]  # a donut's labels
     monkeypatch.setattr(i18n, "english", lambda: True)
     assert tables.readable(frame)["referrer_host"].to_list() == ["(direct)", "data.go.th"]
+
+
+def test_a_refused_approval_beyond_the_cap_names_the_award_in_the_readers_language(
+    monkeypatch, tmp_path: Path
+) -> None:
+    from analytics.awards import parse_rules
+    from decisions.auth import User
+    from decisions.store import DecisionStore
+
+    staff = User("somchai", "staff")
+    shared = parse_rules(
+        '[[category]]\nid = "agency-overall"\ntitle = "หน่วยงานดีเด่น"\ntitle_en = "Best agency"\n'
+        'kind = "plaque"\nlevel = "agency"\ntie_policy = "include"\n'
+    )
+    refusals = []
+    attempts = ((None, None), (shared, None), (shared, {"cdd": 9.0, "ddc": 8.0}))
+    for rules, figures in attempts:
+        store = DecisionStore(tmp_path / f"{len(refusals)}.sqlite", rules=rules)
+        first = store.propose(staff, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "r")
+        second = store.propose(staff, 2566, "agency-overall", "ddc", "กรมควบคุมโรค", "r")
+        store.approve(staff, first)
+        with pytest.raises(ValueError) as caught:
+            store.approve(staff, second, "", figures=figures)
+        refusals.append(caught.value)
+    monkeypatch.setattr(i18n, "english", lambda: False)
+    assert [i18n.error(exc) for exc in refusals] == [
+        "รางวัลหน่วยงานที่มีการดาวน์โหลดข้อมูลเปิดสูงสุด มีผู้ได้รับรางวัลได้ 1 ราย และอนุมัติแล้ว 1 ราย"
+        " (#1) ถอนรายการใดรายการหนึ่งก่อนอนุมัติรายการที่ 2",
+        "รางวัลหน่วยงานดีเด่น มีผู้ได้รับรางวัลได้ 1 ราย และอนุมัติแล้ว 1 ราย (#1) รายการที่ 2"
+        " จะได้รับรางวัลร่วมได้เฉพาะเมื่อค่าเท่ากับผู้ได้รับรางวัลลำดับสุดท้าย"
+        " (ไม่มีตัวเลขที่แสดงว่าเท่ากัน)",
+        "รางวัลหน่วยงานดีเด่น มีผู้ได้รับรางวัลได้ 1 ราย และอนุมัติแล้ว 1 ราย (#1) รายการที่ 2"
+        " จะได้รับรางวัลร่วมได้เฉพาะเมื่อค่าเท่ากับผู้ได้รับรางวัลลำดับสุดท้าย (8 ≠ 9)",
+    ]
+    monkeypatch.setattr(i18n, "english", lambda: True)
+    assert i18n.error(refusals[0]) == (
+        "The award Agency with the most open data downloads allows 1 winner(s) and has 1 approved"
+        " (#1): withdraw one before approving #2"
+    )
