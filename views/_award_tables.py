@@ -23,8 +23,13 @@ EVIDENCE = (
     (r"(?P<part>\d+) of (?P<total>\d+) requests by robots \(not counted\)", "evidence.robots"),
     (
         r"(?P<peak>\d+) downloads on (?P<day>\d{4}-\d{2}-\d{2}) against a usual "
-        r"(?P<usual>[\d.]+) a day over (?P<days>\d+) active days",
+        r"(?P<usual>[\d.]+) a day over (?P<days>\d+) other active days",
         "evidence.spike",
+    ),
+    (
+        r"(?P<peak>\d+) downloads of the agency on (?P<day>\d{4}-\d{2}-\d{2}) against a usual "
+        r"(?P<usual>[\d.]+) a day over (?P<days>\d+) other active days",
+        "evidence.agency_spike",
     ),
     (
         r"(?P<part>\d+) of (?P<total>\d+) downloads match no catalog dataset",

@@ -18,7 +18,7 @@ FLAGS = pl.DataFrame(
         "value": [44.9, 0.62, 7.25, 0.91, 0.8],
         "threshold": [10.0, 0.5, 5.0, 0.8, 0.7],
         "evidence": [  # as analytics/flags.py writes them
-            "20205 downloads on 2023-01-15 against a usual 450.0 a day over 12 active days",
+            "20205 downloads on 2023-01-15 against a usual 450.0 a day over 12 other active days",
             "one client made 1240 of 2000 downloads (62%) on 3 days",
             "1450 downloads from only 200 user-sessions",
             "910 of 1000 downloads by scripts",
@@ -38,7 +38,7 @@ def test_flags_are_worded_in_thai_with_units_names_and_be_dates(monkeypatch) -> 
         "ยอดพุ่งผิดปกติ",
         "44.9 เท่า",
         "10.0 เท่า",
-        "ดาวน์โหลด 20,205 ครั้งในวันที่ 15 ม.ค. 2566 ขณะที่ปกติ 450.0 ครั้งต่อวัน (จาก 12 วันที่มีการใช้งาน)",
+        "ดาวน์โหลด 20,205 ครั้งในวันที่ 15 ม.ค. 2566 ขณะที่ปกติ 450.0 ครั้งต่อวัน (จากวันอื่นที่มีการใช้งาน 12 วัน)",
         "covid-daily",
     )
     assert rows["value"].to_list()[1:] == ["62%", "7.2 เท่า", "91%", "80%"]
@@ -52,7 +52,7 @@ def test_flags_in_english_keep_the_sentences_with_separators(monkeypatch) -> Non
     rows = _award_tables.flag_rows(FLAGS, TITLES)
     assert rows["flag"].to_list()[0] == "one-day spike"
     assert rows["evidence"].to_list() == [
-        "20,205 downloads on 15 Jan 2023 against a usual 450.0 a day over 12 active days",
+        "20,205 downloads on 15 Jan 2023 against a usual 450.0 a day over 12 other active days",
         "one client made 1,240 of 2,000 downloads (62%) on 3 days",
         "1,450 downloads from only 200 user-sessions",
         "910 of 1,000 downloads by scripts",
