@@ -294,7 +294,9 @@ def test_the_new_tables_are_walked(
     assert {"evidence", "announced", "winners-2566.xlsx", "shortlists-2566.csv"} <= seen["awards"]
     daily = "Total downloads" if language == "en" else "ดาวน์โหลดทั้งหมด"
     assert daily in seen["awards"], seen["awards"]  # the evidence's daily chart, lines named
-    assert {"previous_value", "rank_change"} <= seen["agency"]
+    # the agencies just above cdd, with their change; its datasets' movers stay empty: the walk's
+    # database has no use on the same days of the year before, and no change is shown without it
+    assert "rank_change" in seen["agency"], seen["agency"]
 
 
 @pytest.mark.parametrize("language", ["en", "th"])
