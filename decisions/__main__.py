@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 
+from cli_paths import PathProblem, database_path
 from decisions import auth
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions, parse_duration
 from decisions.store import decisions_path_for
-from settings import load_settings
 
 EXAMPLE = {
     "users add": ".venv/bin/python -m decisions users add ddc-head --role agency --agency ddc",
@@ -145,7 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args = build_parser().parse_args(argv)
-    db = args.db or load_settings().db_path
+    try:
+        # accounts may come before the first load; an existing path must be the database
+        db = database_path(args.db, may_create=True)
+    except PathProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     path = args.users or auth.users_path_for(db)
     try:
         if args.command == "kiosk-link":

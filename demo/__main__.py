@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cli_paths import PathProblem, database_path
 from demo.build import DemoScale, build_demo
 from demo.rehearsal import rehearse
 from ingest.__main__ import restrict_umask
 from ingest.privacy import KeyProblem
-from settings import load_settings
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
@@ -81,7 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     """Build the demo (unless it exists), then rehearse if asked; return the exit code."""
     args = build_parser().parse_args(argv)
     restrict_umask()  # the demo's files and database are private like ingest's
-    db = args.db or load_settings().db_path
+    try:
+        # --force replaces the file: only ever a database, never whatever path was given
+        db = database_path(args.db, may_create=True)
+    except PathProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     started = time.monotonic()
 
     def progress(done: float, message: str) -> None:
