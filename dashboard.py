@@ -5,9 +5,13 @@ Pages live in views/, not pages/: Streamlit serves a pages/ folder's URLs withou
 
 import streamlit as st
 
-from decisions import access
-from ingest.db import DatabaseBusy
-from views import _auth, _busy, _data, _demo, _ui
+from views import _first_use
+
+# before any other import: sessions of a freshly started server would import libraries at once
+_first_use.load()
+from decisions import access  # noqa: E402
+from ingest.db import DatabaseBusy  # noqa: E402
+from views import _auth, _busy, _data, _demo, _ui  # noqa: E402
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
