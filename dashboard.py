@@ -17,6 +17,9 @@ st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด", page_icon=":material/emoji_events:", layout="wide"
 )
 _demo.ensure()  # first run: the demo is built by its own process
+if _data.not_a_database():  # said without the server's paths; the operator fixes ODA_DB
+    st.error(_ui.text("error.not_a_database"), icon=":material/error:")
+    st.stop()
 pages = [
     ("overview", _ui.text("nav.overview"), ":material/bar_chart:"),
     ("agency", _ui.text("nav.agency"), ":material/account_balance:"),
