@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # accounts may come before the first load; an existing path must be the database
         db = database_path(args.db, may_create=True)
+        if not db.parent.is_dir():  # its keys and accounts go beside it
+            raise PathProblem(f"{db}: the folder {db.parent} does not exist")
     except PathProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -158,3 +158,13 @@ def test_a_database_is_known_by_its_magic_bytes(tmp_path: Path) -> None:
     assert database_problem(copy) == "is not a DuckDB database"
     assert database_problem(tmp_path / "nothing", may_create=True) is None
     assert database_problem(real / "below") == "a folder on the way is a file"
+
+
+@pytest.mark.parametrize("words", [["kiosk-links"], ["users", "list"], ["kiosk-revoke", "1"]])
+def test_decisions_names_a_missing_folder(
+    words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "nowhere" / "warehouse.duckdb"
+    assert decisions_main(["--db", str(db), *words]) == 2
+    assert capsys.readouterr().err == f"error: {db}: the folder {db.parent} does not exist\n"
+    assert list(tmp_path.iterdir()) == []
