@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cli_paths import PathProblem, database_path
+from cli_paths import PathProblem, check_output, database_path
 from demo.build import DemoScale, build_demo
 from demo.rehearsal import rehearse
 from ingest.__main__ import restrict_umask
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # --force replaces the file: only ever a database, never whatever path was given
         db = database_path(args.db, may_create=True)
+        if args.live and args.log is not None and os.path.lexists(args.log):
+            check_output(args.log)  # the rehearsal appends to it: a regular file, never a FIFO
     except PathProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

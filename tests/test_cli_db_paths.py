@@ -168,3 +168,23 @@ def test_decisions_names_a_missing_folder(
     assert decisions_main(["--db", str(db), *words]) == 2
     assert capsys.readouterr().err == f"error: {db}: the folder {db.parent} does not exist\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_rehearsal_log_must_be_a_regular_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.duckdb"
+    duckdb.connect(str(db)).close()
+    os.mkfifo(tmp_path / "pipe.log")
+    (tmp_path / "folder.log").mkdir()
+    (tmp_path / "link.log").symlink_to(tmp_path / "elsewhere.log")
+    cases = {
+        tmp_path / "pipe.log": "is a device, FIFO or socket, not a regular file",
+        tmp_path / "folder.log": "is a directory: name a file in it",
+        tmp_path / "link.log": "is a symbolic link: name the file itself, or remove the link",
+    }
+    before = _files(tmp_path)
+    for log, why in cases.items():
+        assert demo_main(["--db", str(db), "--live", "--log", str(log)]) == 2
+        assert capsys.readouterr().err == f"error: {log}: {why}\n"
+    assert _files(tmp_path) == before
