@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cli_paths import PathProblem, check_output, database_path
-from demo.build import DemoScale, build_demo
+from demo.build import MIN_LINES_PER_YEAR, DemoScale, build_demo
 from demo.rehearsal import rehearse
 from ingest.__main__ import restrict_umask
 from ingest.privacy import KeyProblem
@@ -80,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the demo (unless it exists), then rehearse if asked; return the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lines_per_year is not None and args.lines_per_year < MIN_LINES_PER_YEAR:
+        parser.error(
+            f"--lines-per-year {args.lines_per_year}: the demo needs {MIN_LINES_PER_YEAR} or more"
+        )
     restrict_umask()  # the demo's files and database are private like ingest's
     try:
         # --force replaces the file: only ever a database, never whatever path was given

@@ -46,7 +46,7 @@ COMMANDS: list[tuple[str, Callable[[list[str]], int], list[str]]] = [
     ),
     ("decisions kiosk-link", decisions_main, ["--db", "DB", "kiosk-link", "--fy", "2567"]),
     ("decisions kiosk-links", decisions_main, ["--db", "DB", "kiosk-links"]),
-    ("demo", demo_main, ["--db", "DB", "--force", "--lines-per-year", "50"]),
+    ("demo", demo_main, ["--db", "DB", "--force", "--lines-per-year", "480"]),
 ]
 
 
