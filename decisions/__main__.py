@@ -90,6 +90,17 @@ def _check_agency(db: Path, agency: str) -> None:
     )
 
 
+def _link_id(text: str) -> int:
+    """Return a kiosk link's number (argparse type): a whole number SQLite can hold."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a link number") from None
+    if not 1 <= number < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is no link number (see kiosk-links)")
+    return number
+
+
 def _sessions(db: Path) -> Sessions:
     return Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
 
@@ -138,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
-    revoke.add_argument("id", type=int)
+    revoke.add_argument("id", type=_link_id)
     return parser
 
 

@@ -146,6 +146,16 @@ def test_cli_users_add_refuses_an_agency_the_catalog_does_not_know(
     assert "no database at" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999999", "0", "one"])
+def test_cli_kiosk_revoke_names_a_number_no_link_can_have(
+    portal: Path, number: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:  # SQLite's OverflowError was a traceback
+        main(["--db", str(portal), "kiosk-revoke", number])
+    assert stop.value.code == 2
+    assert "argument id: " in capsys.readouterr().err
+
+
 class _Lines:
     """stdin holding some lines (the CLI reads one per --password-stdin)."""
 
