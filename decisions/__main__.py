@@ -153,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_users_file(path: Path) -> None:
+    """Raise PathProblem unless the users file is a regular file (a link to one is fine: it is
+    read through and replaced whole) or is missing in a folder that exists."""
+    if path.is_symlink() or path.exists():
+        if not path.is_file():
+            raise PathProblem(f"{path}: the users file is not a regular file")
+    elif not path.parent.is_dir():
+        raise PathProblem(f"{path}: the folder {path.parent} does not exist")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args = build_parser().parse_args(argv)
@@ -161,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         db = database_path(args.db, may_create=True)
         if not db.parent.is_dir():  # its keys and accounts go beside it
             raise PathProblem(f"{db}: the folder {db.parent} does not exist")
+        path = args.users or auth.users_path_for(db)
+        _check_users_file(path)
     except PathProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    path = args.users or auth.users_path_for(db)
     try:
         if args.command == "kiosk-link":
             lasts = parse_duration(args.expires)
