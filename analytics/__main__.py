@@ -326,6 +326,10 @@ def _check_paths(args: argparse.Namespace) -> None:
     args.db = database_path(args.db)
     if getattr(args, "output", None) is not None:
         check_output(args.output)
+    rules = getattr(args, "rules", None)
+    if rules is not None and rules.exists() and not rules.is_file():
+        # a FIFO or /dev/zero would be read forever; a missing file is named when read
+        raise PathProblem(f"{rules}: the award rules are not a regular file")
     folder = getattr(args, "output_dir", None)
     if folder is not None and not folder.is_dir():
         raise PathProblem(f"{folder}: no such folder (create it first)")

@@ -117,3 +117,15 @@ def test_write_output_renames_a_whole_file_into_place(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
     with pytest.raises(PathProblem, match="is a directory"):
         write_output(tmp_path, b"x")
+
+
+def test_award_rules_are_read_only_from_a_regular_file(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(tmp_path / "rules.toml")
+    for rules in (tmp_path / "rules.toml", Path("/dev/zero"), tmp_path):
+        args = ["awards", "--db", str(db), "--fiscal-year", "2567", "--rules", str(rules)]
+        assert main(args) == 2  # /dev/zero was read until memory ran out, a FIFO forever
+        assert (
+            capsys.readouterr().err == f"error: {rules}: the award rules are not a regular file\n"
+        )
