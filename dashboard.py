@@ -5,9 +5,13 @@ Pages live in views/, not pages/: Streamlit serves a pages/ folder's URLs withou
 
 import streamlit as st
 
-from decisions import access
-from ingest.db import DatabaseBusy
-from views import _audit_chain, _auth, _busy, _data, _demo, _ui
+from views import _first_use
+
+# before any other import: sessions of a freshly started server would import libraries at once
+_first_use.load()
+from decisions import access  # noqa: E402
+from ingest.db import DatabaseBusy  # noqa: E402
+from views import _audit_chain, _auth, _busy, _data, _demo, _ui  # noqa: E402
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด",
@@ -18,6 +22,9 @@ st.set_page_config(
     layout="wide",
 )
 _demo.ensure()  # first run: the demo is built by its own process
+if _data.not_a_database():  # said without the server's paths; the operator fixes ODA_DB
+    st.error(_ui.text("error.not_a_database"), icon=":material/error:")
+    st.stop()
 pages = [
     ("overview", _ui.text("nav.overview"), ":material/bar_chart:"),
     ("agency", _ui.text("nav.agency"), ":material/account_balance:"),

@@ -6,7 +6,6 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 import textwrap
 from collections.abc import Callable
 from datetime import date, datetime
@@ -30,8 +29,9 @@ from analytics import (
     usage_export,
 )
 from analytics.vocabulary import GROUPS
+from cli_paths import PathProblem, check_output, database_path, write_output
 from ingest.db import DatabaseBusy, read
-from settings import REPO_ROOT, load_settings
+from settings import REPO_ROOT
 
 T = TypeVar("T")
 
@@ -102,7 +102,7 @@ def _note(text: str, fmt: str) -> None:
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db or load_settings().db_path)
+    return Path(args.db)  # main() has resolved and checked it
 
 
 def _announcement(db: Path, fiscal_year: int):  # noqa: ANN202 (a decisions.store.DecisionStore)
@@ -127,11 +127,8 @@ def _announced_note(fiscal_year: int, at: datetime) -> str:
 
 def _read(args: argparse.Namespace, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """Run fn read-only, waiting quietly for an ingest's current commit (ingest.db's policy)."""
-    db = Path(args.db or load_settings().db_path)
-    if not db.exists():
-        raise SystemExit(f"error: no database at {db}: run `python -m demo` or ingest logs")
     try:
-        return read(db, fn)
+        return read(args.db, fn)
     except DatabaseBusy as exc:
         raise SystemExit(f"error: {exc}") from exc
 
@@ -235,23 +232,8 @@ def _exporter(args: argparse.Namespace):  # noqa: ANN202 (a decisions.auth.User)
     return User("cli", "staff") if args.include_unannounced else User("cli", "public")
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _usage_frame(args: argparse.Namespace, period: periods.Period):  # noqa: ANN202
     """Return (monthly usage rows, last day with usage, announced years, database path)."""
-    db = Path(args.db or load_settings().db_path)
 
     def query(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, object]:
         if args.agency is not None:
@@ -262,7 +244,7 @@ def _usage_frame(args: argparse.Namespace, period: periods.Period):  # noqa: ANN
         return frame, health.usage_span(con)["last_day"][0]
 
     frame, last_day = _read(args, query)
-    return frame, last_day, _announced(db)
+    return frame, last_day, _announced(args.db)
 
 
 def _today() -> datetime:
@@ -289,7 +271,7 @@ def counter_report_command(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        _write(args.output, data)
+        write_output(args.output, data)
         print(f"wrote {args.output} ({len(data):,} bytes, DSR {period.start} to {period.end})")
     visible, withheld = visible_usage(_exporter(args), frame, period, announced)
     if visible.is_empty():  # the report is written (its exceptions say why) but shows nothing
@@ -332,8 +314,12 @@ def usage_export_command(args: argparse.Namespace) -> int:
         created=_today().date(),
         withheld_years=withheld,
     )
-    _write(csv_path, exports.csv_bytes(table))
-    _write(meta_path, (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    for path in (csv_path, meta_path):
+        check_output(path)  # both or neither
+    write_output(csv_path, exports.csv_bytes(table))
+    write_output(
+        meta_path, (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    )
     print(f"wrote {csv_path} ({table.height:,} rows) and {meta_path}")
     if visible.is_empty():
         raise NothingToShow(_nothing_reason(period, last_day, withheld))
@@ -440,6 +426,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """Refuse a --db that is no database and an output that cannot be written, before any
+    work and before anything is created beside them (PathProblem)."""
+    args.db = database_path(args.db)
+    if getattr(args, "output", None) is not None:
+        check_output(args.output)
+    rules = getattr(args, "rules", None)
+    if rules is not None and rules.exists() and not rules.is_file():
+        # a FIFO or /dev/zero would be read forever; a missing file is named when read
+        raise PathProblem(f"{rules}: the award rules are not a regular file")
+    folder = getattr(args, "output_dir", None)
+    if folder is not None and not folder.is_dir():
+        raise PathProblem(f"{folder}: no such folder (create it first)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     parser = build_parser()
@@ -447,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "start", None) and not getattr(args, "end", None):
         parser.error("--start needs --end")
     try:
+        _check_paths(args)
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here, not at exit
         return code

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # dates a command line accepts
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,15 @@ def date_range(start: date, end: date) -> Period:
 
 
 def parse_date(text: str) -> date:
-    """Return a YYYY-MM-DD date, with a message naming the bad value if it is not one."""
+    """Return a YYYY-MM-DD date (CE, 1900-2100), with a message naming the bad value if not."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from exc
+        shaped = len(text) == 10 and text[4] == text[7] == "-"  # 2023-02-30: no such day
+        why = f": {exc}" if shaped else " (expected YYYY-MM-DD)"
+        raise ValueError(f"{text!r} is not a date{why}") from exc
+    # within fiscal_year's bounds; far beyond them a comparison period leaves the calendar
+    if not FIRST_DAY <= day <= LAST_DAY:
+        hint = f"; for a Buddhist Era year subtract {BE_OFFSET}" if day.year > LAST_DAY.year else ""
+        raise ValueError(f"{text} is out of range ({FIRST_DAY} to {LAST_DAY}{hint})")
+    return day

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import duckdb
 
+from cli_paths import PathProblem, database_path
 from decisions import auth
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions, parse_duration
 from decisions.store import DecisionStore, decisions_path_for
-from settings import load_settings
 
 EXAMPLE = {
     "users add": ".venv/bin/python -m decisions users add ddc-head --role agency --agency ddc",
@@ -108,6 +108,17 @@ def _check_agency(db: Path, agency: str) -> None:
     )
 
 
+def _link_id(text: str) -> int:
+    """Return a kiosk link's number (argparse type): a whole number SQLite can hold."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a link number") from None
+    if not 1 <= number < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is no link number (see kiosk-links)")
+    return number
+
+
 def _sessions(db: Path) -> Sessions:
     return Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
 
@@ -165,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
-    revoke.add_argument("id", type=int)
+    revoke.add_argument("id", type=_link_id)
     audit = sub.add_parser(
         "audit",
         help="check the award decisions' audit log",
@@ -187,11 +198,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_users_file(path: Path) -> None:
+    """Raise PathProblem unless the users file is a regular file (a link to one is fine: it is
+    read through and replaced whole) or is missing in a folder that exists."""
+    if path.is_symlink() or path.exists():
+        if not path.is_file():
+            raise PathProblem(f"{path}: the users file is not a regular file")
+    elif not path.parent.is_dir():
+        raise PathProblem(f"{path}: the folder {path.parent} does not exist")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args = build_parser().parse_args(argv)
-    db = args.db or load_settings().db_path
-    path = args.users or auth.users_path_for(db)
+    try:
+        # accounts may come before the first load; an existing path must be the database
+        db = database_path(args.db, may_create=True)
+        if not db.parent.is_dir():  # its keys and accounts go beside it
+            raise PathProblem(f"{db}: the folder {db.parent} does not exist")
+        path = args.users or auth.users_path_for(db)
+        _check_users_file(path)
+    except PathProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "kiosk-link":
             lasts = parse_duration(args.expires)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from demo.build import DemoScale, build_demo
+from cli_paths import PathProblem, check_output, database_path
+from demo.build import MIN_LINES_PER_YEAR, DemoScale, build_demo
 from demo.rehearsal import rehearse
 from ingest.__main__ import restrict_umask
 from ingest.privacy import KeyProblem
-from settings import load_settings
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
@@ -79,9 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the demo (unless it exists), then rehearse if asked; return the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lines_per_year is not None and args.lines_per_year < MIN_LINES_PER_YEAR:
+        parser.error(
+            f"--lines-per-year {args.lines_per_year}: the demo needs {MIN_LINES_PER_YEAR} or more"
+        )
     restrict_umask()  # the demo's files and database are private like ingest's
-    db = args.db or load_settings().db_path
+    try:
+        # --force replaces the file: only ever a database, never whatever path was given
+        db = database_path(args.db, may_create=True)
+        if args.live and args.log is not None and os.path.lexists(args.log):
+            check_output(args.log)  # the rehearsal appends to it: a regular file, never a FIFO
+    except PathProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     started = time.monotonic()
 
     def progress(done: float, message: str) -> None:

@@ -58,6 +58,10 @@ def _burst_2566(packages: pl.DataFrame, scale: DemoScale) -> tuple[syn.PlantedGa
     return (syn.PlantedGaming(dataset=dataset, requests=n, interval_seconds=(31.0, 35.0)),)
 
 
+# the second year's log (1.25 lines a year) must hold the planted gaming's 3 x 200 requests
+MIN_LINES_PER_YEAR = 480
+
+
 def _gaming(packages: pl.DataFrame, scale: DemoScale) -> tuple[syn.PlantedGaming, ...]:
     """One client hammering a dataset, a one-day burst, a script-heavy dataset."""
     n = max(200, scale.lines_per_year // 350)

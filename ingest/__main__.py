@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from cli_paths import PathProblem, database_path
 from ingest import catalog, logs, tracking
 from ingest.privacy import KeyProblem
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     restrict_umask()
     try:
+        # a new database is created; any other path must already be one, or nothing is written
+        args.db = database_path(args.db, may_create=True)
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here, not at exit
         return code
@@ -55,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyProblem as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except PathProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -509,6 +510,31 @@ def run(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _ckan_url(text: str) -> str:
+    """Return a CKAN base URL (argparse type): http or https with a host, or name what is wrong."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL such as https://data.go.th"
+        )
+    return text
+
+
+def _page_size(text: str) -> int:
+    """Return --rows (argparse type): a whole number from 1 to 1000 (CKAN's own maximum)."""
+    try:
+        rows = int(text)
+    except ValueError:
+        rows = 0
+    if not 1 <= rows <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000")
+    return rows
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `catalog` subcommand."""
     p = subparsers.add_parser(
@@ -544,7 +570,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read FILEs that are symbolic links (refused without it: only regular files)",
     )
-    p.add_argument("--ckan-url", help="base URL of a live CKAN, e.g. https://data.go.th")
+    p.add_argument(
+        "--ckan-url", type=_ckan_url, help="base URL of a live CKAN, e.g. https://data.go.th"
+    )
     p.add_argument("--api-key", help="CKAN API key (sent in the Authorization header)")
-    p.add_argument("--rows", type=int, default=500, help="page size for --ckan-url (default 500)")
+    p.add_argument(
+        "--rows", type=_page_size, default=500, help="page size for --ckan-url (default 500)"
+    )
     p.set_defaults(func=run)

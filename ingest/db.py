@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import duckdb
 
+from cli_paths import PathProblem, database_problem
 from ingest.privacy import mask_stored_ips
 
 SCHEMA_FILES = ("schema_logs.sql", "schema_catalog.sql")
@@ -65,6 +66,14 @@ class DatabaseBusy(Exception):
 def is_lock_error(exc: BaseException) -> bool:
     """Return whether DuckDB refused the file because another process holds its lock."""
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _require_database(db_path: Path, *, may_create: bool) -> None:
+    """Raise PathProblem unless db_path is a DuckDB file (or missing, when may_create): lock
+    files go only beside a database, never beside whatever path a command was given."""
+    problem = database_problem(db_path, may_create=may_create)
+    if problem:
+        raise PathProblem(f"{db_path}: {problem}")
 
 
 def _lock_file(db_path: Path, suffix: str) -> int | None:
@@ -103,6 +112,7 @@ def _close(fd: int | None) -> None:
 @contextmanager
 def reader_turn(db_path: Path, deadline: float) -> Iterator[None]:
     """Hold a reader's turn: queue, then the shared gate; DatabaseBusy at the deadline."""
+    _require_database(db_path, may_create=False)
     queue = _lock_file(db_path, ".queue")
     gate = _lock_file(db_path, ".gate")
     try:
@@ -121,6 +131,7 @@ def reader_turn(db_path: Path, deadline: float) -> Iterator[None]:
 @contextmanager
 def writer_turn(db_path: Path) -> Iterator[None]:
     """Hold the writer's turn: let queued readers in first, then take the gate exclusively."""
+    _require_database(db_path, may_create=True)
     queue = _lock_file(db_path, ".queue")
     gate = _lock_file(db_path, ".gate")
     try:
@@ -262,6 +273,7 @@ class WriterTurns:
     """
 
     def __init__(self, db_path: Path) -> None:
+        _require_database(db_path, may_create=True)
         self.db_path = db_path
         self._queue = _lock_file(db_path, ".queue")
         self._turn: contextlib.AbstractContextManager[None] | None = None

@@ -28,6 +28,7 @@ from typing import TextIO
 
 import duckdb
 
+from cli_paths import PathProblem
 from ingest.db import DatabaseBusy
 from ingest.logs import RunResult, ingest_logs
 from ingest.regular_files import NotRegularFile, not_regular, open_regular
@@ -407,9 +408,10 @@ class Follower:
                     print(note, file=err, flush=True)
                 try:
                     report = self.load(tick)
-                except (DatabaseBusy, duckdb.Error) as exc:
-                    # the next look tries again: a busy or briefly failing database is no reason
-                    # to stop following (an unreadable file is reported per file instead)
+                except (DatabaseBusy, duckdb.Error, PathProblem) as exc:
+                    # the next look tries again: a busy, briefly failing or briefly replaced
+                    # database is no reason to stop following (an unreadable file is reported
+                    # per file instead)
                     print(f"not loaded this time: {exc}", file=err, flush=True)
                     self._forget(tick)
                     report = None

@@ -33,6 +33,7 @@ from analytics import (
     reconciliation,
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
+from cli_paths import database_problem
 from decisions.audit_chain import ChainCheck
 from decisions.auth import users_path_for
 from decisions.keys import secret_key, secret_path_for
@@ -50,6 +51,13 @@ def db_path() -> str | None:
     """Return the warehouse path, or None if it does not exist yet."""
     path = load_settings().db_path
     return str(path) if path.exists() else None
+
+
+def not_a_database() -> bool:
+    """Return whether ODA_DB names something that is not a DuckDB database (a directory, a
+    text file): nothing is read from or made beside it. A missing one is the demo's case."""
+    path = load_settings().db_path
+    return (path.exists() or path.is_symlink()) and database_problem(path) is not None
 
 
 def version(path: str) -> int:

@@ -228,6 +228,32 @@ def test_cli_users_add_refuses_an_agency_that_left_the_catalog(
     assert "warning: agency 'cdd' left the catalog" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999999", "0", "one"])
+def test_cli_kiosk_revoke_names_a_number_no_link_can_have(
+    portal: Path, number: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:  # SQLite's OverflowError was a traceback
+        main(["--db", str(portal), "kiosk-revoke", number])
+    assert stop.value.code == 2
+    assert "argument id: " in capsys.readouterr().err
+
+
+def test_cli_names_a_users_file_that_is_no_file(
+    portal: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "dangling.toml").symlink_to(tmp_path / "gone.toml")
+    cases = {  # a directory was an IsADirectoryError traceback, a missing folder FileNotFoundError
+        tmp_path / "folder.toml": "the users file is not a regular file",
+        tmp_path / "dangling.toml": "the users file is not a regular file",
+        tmp_path / "no" / "users.toml": f"the folder {tmp_path / 'no'} does not exist",
+    }
+    for users, why in cases.items():
+        assert main(["--db", str(portal), "--users", str(users), "users", "list"]) == 2
+        assert capsys.readouterr().err == f"error: {users}: {why}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.toml", "folder.toml", "site"]
+
+
 class _Lines:
     """stdin holding some lines (the CLI reads one per --password-stdin)."""
 

@@ -94,6 +94,8 @@ def test_ingest_names_the_demo_command_it_no_longer_has() -> None:
     [
         (["--lines-per-year", "-5"], "argument --lines-per-year: -5 is not above 0"),
         (["--lines-per-year", "1.5"], "argument --lines-per-year: '1.5' is not a whole number"),
+        # fewer than the planted gaming needs: a ValueError traceback after generating inputs
+        (["--lines-per-year", "479"], "--lines-per-year 479: the demo needs 480 or more"),
         (["--live", "--rate", "0"], "argument --rate: 0 is not above 0"),
         (["--live", "--rotate-every", "soon"], "argument --rotate-every: 'soon' is not a number"),
     ],

@@ -152,3 +152,26 @@ def test_cli_crawl_loads_a_complete_listing(portal, tmp_path: Path) -> None:
     summary = json.loads(proc.stdout)
     assert summary["new"] == 4 and summary["agencies"] == 3
     assert query(db, "select count(*) from catalog_loads where complete") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ckan-url", "http://[::1"], "'http://[::1' is not a URL (Invalid IPv6 URL)"),
+        (["--ckan-url", "data.go.th"], "'data.go.th' is not an http(s) URL such as https://"),
+        (["--ckan-url", "ftp://data.go.th"], "'ftp://data.go.th' is not an http(s) URL"),
+        (["--ckan-url", "https://data.go.th:x"], "'https://data.go.th:x' is not a URL (Port"),
+        (["--ckan-url", "https://data.go.th", "--rows", "0"], "'0' is not a whole number from"),
+        (["--ckan-url", "https://data.go.th", "--rows", "1001"], "from 1 to 1000"),
+    ],
+)
+def test_a_bad_ckan_url_or_page_size_is_named_before_anything_is_made(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:  # the IPv6 one was a ValueError traceback
+        main(["catalog", "--db", str(tmp_path / "w.duckdb"), *args])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
