@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from fontTools.ttLib import TTFont
@@ -120,19 +121,29 @@ def winner_certificates(
     if user.role != "staff":
         raise PermissionError(f"{user.name} ({user.role}) may not print certificates: staff only")
     winners = store.decisions_frame(user, fiscal_year).filter(pl.col("status") == "approved")
-    certificates = {}
-    for row in winners.iter_rows(named=True):  # one PDF per winner: a few dozen at most
-        agency = row["agency_title"] if row["agency_title"] != row["winner_title"] else None
-        stem = f"certificate-{fiscal_year}-{row['category']}-{row['winner_id']}"
-        name = re.sub(r"[^\w.-]+", "_", stem)
-        certificates[f"{name}.pdf"] = certificate_pdf(
-            winner=row["winner_title"],
-            award=award_titles.get(row["category"], row["category"]),
-            fiscal_year=fiscal_year,
-            day=day,
-            agency=agency or None,
-        )
-    return certificates
+    awards = winners.select(
+        pl.col("category").replace_strict(award_titles, default=pl.col("category")).alias("award")
+    )
+    return dict(
+        winner_certificate(row, fiscal_year, day=day)
+        for row in winners.with_columns(awards).iter_rows(named=True)  # a few dozen at most
+    )
+
+
+def winner_certificate(
+    winner: Mapping[str, Any], fiscal_year: int, *, day: date
+) -> tuple[str, bytes]:
+    """Return (file name, PDF) of one winner: a decision row with its `award` title."""
+    agency = winner["agency_title"] if winner["agency_title"] != winner["winner_title"] else None
+    stem = f"certificate-{fiscal_year}-{winner['category']}-{winner['winner_id']}"
+    pdf = certificate_pdf(
+        winner=winner["winner_title"],
+        award=winner["award"],
+        fiscal_year=fiscal_year,
+        day=day,
+        agency=agency or None,
+    )
+    return re.sub(r"[^\w.-]+", "_", stem) + ".pdf", pdf
 
 
 # Characters no file system or zip tool takes in a name; Thai letters and marks stay.

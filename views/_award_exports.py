@@ -1,4 +1,9 @@
-"""The Awards page's exports: shortlists and winners as CSV/XLSX, one PDF certificate per winner."""
+"""The Awards page's exports: shortlists and winners as CSV/XLSX, the certificate pack (one
+merged PDF, a zip of single PDFs) and one winner's certificate.
+
+Every file is cached on the decisions' version (views/_data); the pack is built only when its
+button is clicked, so no rerun of the page builds PDFs.
+"""
 
 from __future__ import annotations
 
@@ -11,47 +16,81 @@ import streamlit as st
 from analytics.exports import XLSX_MIME
 from decisions import exports
 from decisions.auth import User
-from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _ui
+from views import _data, _ui, _untrusted
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 
 
-def show(
-    store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFrame, *, announced: bool
+def _certificates(
+    path: str, fy: int, version: int, viewer: User, key: tuple, shortlist: pl.DataFrame
 ) -> None:
-    """Draw the download buttons; certificates are dated today in Thailand."""
+    """Draw the pack's two buttons (built on click) and one winner's certificate."""
+    st.subheader(text("exports.certificates"))
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
+    winners = _data.winners_in_order(path, fy, version, viewer, key, shortlist)
+    pack, bundle = st.columns(2)
+    for column, kind, name, mime in (
+        (pack, "pack", f"certificates-{fy}.pdf", "application/pdf"),
+        (bundle, "zip", f"certificates-{fy}.zip", "application/zip"),
+    ):
+        column.download_button(
+            text(f"exports.certificate_{kind}", n=winners.height),
+            # a callable: built in its own thread when clicked, then cached on the version
+            lambda kind=kind: _data.certificate_file(path, fy, version, key, today, kind, winners),
+            name,
+            mime,
+            key=f"cert_{kind}",
+            on_click="ignore",
+        )
+    labels = {
+        i: title if not agency or agency == title else f"{title} · {agency}"
+        for i, title, agency in winners.select("id", "winner_title", "agency_title").iter_rows()
+    }
+    chosen = st.selectbox(
+        text("exports.certificate_pick"), list(labels), format_func=labels.get, key="cert_pick"
+    )
+    if chosen is None:
+        return
+    row = winners.filter(pl.col("id") == chosen).row(0, named=True)
+    name, pdf = _data.single_certificate(path, fy, version, chosen, today, row)
+    label = _untrusted.md_text(labels[chosen]) + " (PDF)"
+    st.download_button(label, pdf, name, "application/pdf", key="cert_one")
+
+
+def show(
+    store: DecisionStore,
+    viewer: User,
+    fy: int,
+    shortlist: pl.DataFrame,
+    *,
+    announced: bool,
+    path: str,
+    key: tuple,
+) -> None:
+    """Draw the download buttons; key: what the shortlist was made from (database version,
+    rules). Certificates are dated today in Thailand."""
     st.header(text("exports.exports"))
+    version = store.version(fy)
     cols = iter(st.columns(4))
     for fmt in ("csv", "xlsx"):
         next(cols).download_button(
             text("exports.shortlists", format=fmt.upper()),
-            exports.shortlists_export(viewer, shortlist, fy, fmt, announced=announced),
+            _data.shortlists_file(path, fy, (*key, announced), viewer, fmt, shortlist),
             f"shortlists-{fy}.{fmt}",
             MIMES[fmt],
             key=f"short_{fmt}",
         )
-    winners = exports.winners_frame(store, viewer, fy)
-    if winners.is_empty():
+    if exports.winners_frame(store, viewer, fy).is_empty():
         st.caption(text("exports.no_winner"))
         return
     for fmt in ("csv", "xlsx"):
         next(cols).download_button(
             text("exports.winners", format=fmt.upper()),
-            exports.winners_export(store, viewer, fy, fmt),
+            _data.winners_file(path, fy, version, viewer, fmt),
             f"winners-{fy}.{fmt}",
             MIMES[fmt],
             key=f"win_{fmt}",
         )
-    st.subheader(text("exports.certificates"))
-    titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
-    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
-    pdfs = winner_certificates(store, viewer, fy, day=today, award_titles=titles)
-    # winner_certificates makes one PDF per approved winner in decision order, as winners lists
-    for (name, pdf), (title, agency) in zip(
-        pdfs.items(), winners.select("winner_title", "agency_title").iter_rows(), strict=True
-    ):
-        label = title if not agency or agency == title else f"{title} · {agency}"
-        st.download_button(f"{label} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")
+    _certificates(path, fy, version, viewer, key, shortlist)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,8 @@ from analytics import (
     reconciliation,
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
+from decisions import certificates, exports
+from decisions.auth import User
 from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
@@ -192,3 +195,52 @@ def announced_figures(path: str, fiscal_year: int) -> dict[str, pl.DataFrame]:
     """Return the ranking figures kept when the year was announced (empty: not announced)."""
     at = decision_store(path).announced_at(fiscal_year)  # read fresh; kept frames never change
     return {} if at is None else _announced_figures(path, fiscal_year, at.isoformat())
+
+
+# Files made from the decisions: built when asked for, kept per decisions version (the store's
+# newest audit id of the year), so a rerun never builds them again (58 PDFs took 3.5 s a rerun).
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=16)
+def winners_file(path: str, fiscal_year: int, version: int, viewer: User, fmt: str) -> bytes:
+    """Return the year's winners as CSV or XLSX, as this viewer may see them."""
+    return exports.winners_export(decision_store(path), viewer, fiscal_year, fmt)
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=16)
+def shortlists_file(
+    path: str, fiscal_year: int, key: tuple, viewer: User, fmt: str, _shortlist: pl.DataFrame
+) -> bytes:
+    """Return the shortlists as CSV or XLSX; key: what the shortlist was made from."""
+    announced = decision_store(path).is_announced(fiscal_year)
+    return exports.shortlists_export(viewer, _shortlist, fiscal_year, fmt, announced=announced)
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=8)
+def winners_in_order(
+    path: str, fiscal_year: int, version: int, viewer: User, key: tuple, _shortlist: pl.DataFrame
+) -> pl.DataFrame:
+    """Return the approved winners in announcement order (certificates.winners_in_order)."""
+    return certificates.winners_in_order(decision_store(path), viewer, fiscal_year, _shortlist)
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=8)
+def certificate_file(
+    path: str,
+    fiscal_year: int,
+    version: int,
+    key: tuple,
+    day: date,
+    kind: str,
+    _winners: pl.DataFrame,
+) -> bytes:
+    """Return the merged certificate PDF (kind "pack") or the zip of single ones ("zip") of
+    winners_in_order(path, fiscal_year, version, viewer, key)."""
+    build = certificates.certificate_pack if kind == "pack" else certificates.certificate_zip
+    return build(_winners, fiscal_year, day=day)
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=64)
+def single_certificate(
+    path: str, fiscal_year: int, version: int, decision_id: int, day: date, _winner: dict
+) -> tuple[str, bytes]:
+    """Return (file name, PDF) of one winner's certificate."""
+    return certificates.winner_certificate(_winner, fiscal_year, day=day)

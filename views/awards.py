@@ -49,4 +49,6 @@ _award_shortlists.show(ctx, fy, rules_text, named)
 _award_decisions.show(
     store, viewer, fy, named, current, figures=lambda: year_figures(ctx, fy, rules_text)
 )
-_award_exports.show(store, viewer, fy, shortlist, announced=announced)
+_award_exports.show(
+    store, viewer, fy, shortlist, announced=announced, path=ctx.path, key=(ctx.version, rules_text)
+)
