@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pypdfium2 as pdfium
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
@@ -220,19 +221,23 @@ def certificate_pack(winners: pl.DataFrame, fiscal_year: int, *, day: date) -> b
     return _document(title, _pages(winners, fiscal_year, day), THAI_FONT, THAI_FONT_BOLD)
 
 
-def certificate_zip(winners: pl.DataFrame, fiscal_year: int, *, day: date) -> bytes:
-    """Return a zip of one PDF per winner of winners_in_order, named by its `file_name`."""
-    if winners.is_empty():
-        raise ValueError(f"fiscal year {fiscal_year} has no approved winner to print")
+def certificate_zip(
+    winners: pl.DataFrame, fiscal_year: int, *, day: date, pack: bytes | None = None
+) -> bytes:
+    """Return a zip of one PDF per winner of winners_in_order, named by its `file_name`.
+
+    The PDFs are the pages of the merged pack (certificate_pack, or `pack` if already made):
+    the same certificates, shaped and subset once.
+    """
+    merged = pdfium.PdfDocument(pack or certificate_pack(winners, fiscal_year, day=day))
+    if len(merged) != winners.height:
+        raise ValueError(f"the pack has {len(merged)} pages for {winners.height} winners")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as pack:
-        for name, lines, winner, award in zip(
-            winners["file_name"],
-            _pages(winners, fiscal_year, day),
-            winners["winner_title"],
-            winners["award"],
-            strict=True,
-        ):
-            title = f"{award} {fiscal_year}: {winner}"
-            pack.writestr(name, _document(title, [lines], THAI_FONT, THAI_FONT_BOLD))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for page, name in enumerate(winners["file_name"]):  # a few dozen pages
+            single = pdfium.PdfDocument.new()
+            single.import_pages(merged, [page])
+            out = io.BytesIO()
+            single.save(out)
+            bundle.writestr(name, out.getvalue())
     return buffer.getvalue()

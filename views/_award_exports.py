@@ -48,11 +48,16 @@ def _certificates(
         i: title if not agency or agency == title else f"{title} · {agency}"
         for i, title, agency in winners.select("id", "winner_title", "agency_title").iter_rows()
     }
-    chosen = st.selectbox(
-        text("exports.certificate_pick"), list(labels), format_func=labels.get, key="cert_pick"
-    )
-    if chosen is None:
+    # the options are the texts themselves (numbered in announcement order, so unique): a
+    # link or a test picks a winner by what it reads
+    options = {
+        f"{order}. {award} — {labels[i]}": i
+        for order, award, i in winners.select("order", "award", "id").iter_rows()
+    }
+    picked = st.selectbox(text("exports.certificate_pick"), list(options), key="cert_pick")
+    if picked is None:
         return
+    chosen = options[picked]
     row = winners.filter(pl.col("id") == chosen).row(0, named=True)
     name, pdf = _data.single_certificate(path, fy, version, chosen, today, row)
     label = _untrusted.md_text(labels[chosen]) + " (PDF)"

@@ -234,8 +234,10 @@ def certificate_file(
 ) -> bytes:
     """Return the merged certificate PDF (kind "pack") or the zip of single ones ("zip") of
     winners_in_order(path, fiscal_year, version, viewer, key)."""
-    build = certificates.certificate_pack if kind == "pack" else certificates.certificate_zip
-    return build(_winners, fiscal_year, day=day)
+    if kind == "pack":
+        return certificates.certificate_pack(_winners, fiscal_year, day=day)
+    pack = certificate_file(path, fiscal_year, version, key, day, "pack", _winners)  # cached
+    return certificates.certificate_zip(_winners, fiscal_year, day=day, pack=pack)
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False, max_entries=64)
