@@ -1,13 +1,13 @@
 """The Awards page's exports: shortlists and winners as CSV/XLSX, the certificate pack (one
 merged PDF, a zip of single PDFs) and one winner's certificate.
 
-Every file is cached on the decisions' version (views/_data); the pack is built only when its
-button is clicked, so no rerun of the page builds PDFs.
+Every file is cached on the decisions' version (views/_data); the pack is made only when staff
+ask for it, so no rerun of the page makes the 58 PDFs again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -26,10 +26,18 @@ MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 def _certificates(
     path: str, fy: int, version: int, viewer: User, key: tuple, shortlist: pl.DataFrame
 ) -> None:
-    """Draw the pack's two buttons (built on click) and one winner's certificate."""
+    """Draw the pack's buttons (made when asked for) and one winner's certificate."""
     st.subheader(text("exports.certificates"))
     today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
     winners = _data.winners_in_order(path, fy, version, viewer, key, shortlist)
+    made = (fy, version, today)  # the pack of these decisions, made in this session
+    if st.session_state.get("cert_pack_made") != made:
+        if not st.button(text("exports.certificate_make", n=winners.height), key="cert_make"):
+            _one_certificate(path, fy, version, winners, today)
+            return
+        with st.spinner(text("exports.certificate_making")):
+            _data.certificate_file(path, fy, version, key, today, "zip", winners)  # and the PDF
+        st.session_state["cert_pack_made"] = made
     pack, bundle = st.columns(2)
     for column, kind, name, mime in (
         (pack, "pack", f"certificates-{fy}.pdf", "application/pdf"),
@@ -37,13 +45,16 @@ def _certificates(
     ):
         column.download_button(
             text(f"exports.certificate_{kind}", n=winners.height),
-            # a callable: built in its own thread when clicked, then cached on the version
-            lambda kind=kind: _data.certificate_file(path, fy, version, key, today, kind, winners),
+            _data.certificate_file(path, fy, version, key, today, kind, winners),  # cached
             name,
             mime,
             key=f"cert_{kind}",
-            on_click="ignore",
         )
+    _one_certificate(path, fy, version, winners, today)
+
+
+def _one_certificate(path: str, fy: int, version: int, winners: pl.DataFrame, today: date) -> None:
+    """Draw a box to pick a winner and the button of its certificate."""
     labels = {
         i: title if not agency or agency == title else f"{title} · {agency}"
         for i, title, agency in winners.select("id", "winner_title", "agency_title").iter_rows()

@@ -4,8 +4,11 @@ justification; a rerun builds no certificate."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from decisions import certificates
@@ -124,9 +127,19 @@ def test_reruns_build_no_certificate_and_the_pack_is_offered(
     at.selectbox(key="fy").select(2567).run()
     at.selectbox(key="fy").select(2566).run()
     assert len(built) == 1  # reruns: from the cache
-    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
-    assert "เกียรติบัตรทั้งหมดในไฟล์เดียว (2 หน้า, PDF)" in buttons
-    assert "เกียรติบัตรแยกไฟล์ (2 ไฟล์, ZIP)" in buttons
-    assert "/" not in buttons["เกียรติบัตรทั้งหมดในไฟล์เดียว (2 หน้า, PDF)"].url  # made on click
+    assert "certificates-2566.pdf" not in {n for n, _ in downloads(at).values()}  # not yet asked
+    click(at, "cert_make")
+    assert len(built) == 2  # the merged pack, once; the zip's PDFs are its pages
+    at.run()
     files = downloads(at)
+    assert len(built) == 2
+    name, pack = files["เกียรติบัตรทั้งหมดในไฟล์เดียว (2 หน้า, PDF)"]
+    assert name == "certificates-2566.pdf" and len(pdfium.PdfDocument(pack)) == 2
+    name, bundle = files["เกียรติบัตรแยกไฟล์ (2 ไฟล์, ZIP)"]
+    with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+        assert name == "certificates-2566.zip"
+        assert z.namelist() == [
+            "01-ชุดข้อมูลเปิดที่มีคุณค่า-01-กองทุนหมู่บ้าน.pdf",
+            "02-ชุดข้อมูลเปิดที่มีคุณค่า-02-โควิด.pdf",
+        ]
     assert files["กองทุนหมู่บ้าน (PDF)"][0] == "certificate-2566-valuable-datasets-village-fund.pdf"
