@@ -103,7 +103,7 @@ class Desk:
     def __init__(self, page) -> None:  # noqa: ANN001 (a playwright Page)
         self.page, self.actions = page, 0
 
-    def button(self, name: str, timeout: float = 120_000):  # noqa: ANN201
+    def button(self, name: str, timeout: float = 240_000):  # noqa: ANN201
         found = self.page.get_by_role("button", name=name, exact=True)
         found.wait_for(timeout=timeout)
         return found
