@@ -32,7 +32,7 @@ def _refused(exc: Exception, titles: dict[str, str]) -> None:
 def _propose(
     store: DecisionStore, viewer: User, fy: int, rows: pl.DataFrame, titles: dict[str, str]
 ) -> None:
-    with st.form("bulk_propose", clear_on_submit=True):
+    with st.form("bulk_propose"):  # kept on a refusal: the reasons typed are not lost
         shared = st.text_area(text("bulk.shared_reason"), max_chars=2000, key="bulk_reason")
         table = rows.select(
             (pl.col("status") == "shortlisted").alias("propose"),
