@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Column, LargeBinary, event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, func, select
 
 from analytics.awards import AwardRules, Category, parse_rules
 from decisions import access, audit_chain
@@ -233,6 +236,27 @@ def _refuse_over_cap(
     )
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """One winner to propose in a bulk action (the arguments of DecisionStore.propose)."""
+
+    category: str
+    winner_id: str
+    winner_title: str
+    reason: str
+    flags: str = ""
+    agency: str = ""
+    agency_title: str = ""
+
+
+class BulkRefused(ValueError):
+    """One decision of a bulk action was refused, so none of them was stored."""
+
+    def __init__(self, category: str, winner_title: str, cause: Exception) -> None:
+        super().__init__(f"{category} · {winner_title}: {cause}")
+        self.category, self.winner_title, self.cause = category, winner_title, cause
+
+
 class DecisionStore:
     """Record and read award decisions; every function checks the actor's role itself."""
 
@@ -251,6 +275,7 @@ class DecisionStore:
         self._rules = rules
         self.engine = open_tables(path, _TABLES)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._local = threading.local()  # the bulk action's session, per thread (sessions share us)
         with self.engine.begin() as con:
             columns = {row[1] for row in con.exec_driver_sql("pragma table_info(auditentry)")}
             chained = "hash" in columns
@@ -305,6 +330,37 @@ class DecisionStore:
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC)
 
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """Yield the running bulk action's session, or a new one of this single decision."""
+        bulk = getattr(self._local, "bulk", None)
+        if bulk is not None:
+            yield bulk
+            return
+        with Session(self.engine) as session:
+            yield session
+
+    def _commit(self, session: Session) -> None:
+        """Commit a single decision; inside a bulk action only flush: it commits all at once."""
+        if getattr(self._local, "bulk", None) is session:
+            session.flush()
+        else:
+            session.commit()
+
+    @contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """Run the single-decision calls inside as ONE transaction: all are stored, or none."""
+        with Session(self.engine) as session:
+            self._local.bulk = session
+            try:
+                yield
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                self._local.bulk = None
+
     def _audit(
         self,
         session: Session,
@@ -354,7 +410,7 @@ class DecisionStore:
                 raise ValueError(f"a proposal needs a {name}")
         if not reason.strip():
             raise ValueError("a proposal needs a reason")
-        with Session(self.engine) as session:
+        with self._session() as session:
             self._refuse_if_announced(session, fiscal_year)
             open_one = session.exec(
                 select(Decision).where(
@@ -385,7 +441,7 @@ class DecisionStore:
             session.add(decision)
             session.flush()
             self._audit(session, user, "propose", fiscal_year, None, _dump(decision), decision.id)
-            session.commit()
+            self._commit(session)
             assert decision.id is not None
             return decision.id
 
@@ -431,7 +487,7 @@ class DecisionStore:
         figures: Mapping[str, float] | None = None,
         rules: AwardRules | None = None,
     ) -> None:
-        with Session(self.engine) as session:
+        with self._session() as session:
             decision = session.get(Decision, decision_id)
             if decision is None:
                 raise ValueError(f"no decision #{decision_id}")
@@ -464,7 +520,7 @@ class DecisionStore:
                 _dump(decision),
                 decision_id,
             )
-            session.commit()
+            self._commit(session)
 
     def approve(
         self,
@@ -499,6 +555,69 @@ class DecisionStore:
         if not reason.strip():
             raise ValueError("withdrawing needs a reason")
         self._change(user, decision_id, "withdrawn", reason, ("proposed", "approved"))
+
+    def propose_many(self, user: User, fiscal_year: int, rows: Sequence[Proposal]) -> list[int]:
+        """Propose every row through propose() in one transaction; return the new ids.
+
+        If any row is refused, nothing is stored and BulkRefused names its award and winner.
+        """
+        ids = []
+        with self._bulk():
+            for row in rows:  # at most the year's awards (58 under the 2022 rules)
+                try:
+                    ids.append(
+                        self.propose(
+                            user,
+                            fiscal_year,
+                            row.category,
+                            row.winner_id,
+                            row.winner_title,
+                            row.reason,
+                            flags=row.flags,
+                            agency=row.agency,
+                            agency_title=row.agency_title,
+                        )
+                    )
+                except (ValueError, PermissionError) as exc:
+                    raise BulkRefused(row.category, row.winner_title or row.winner_id, exc) from exc
+        return ids
+
+    def _each(self, notes: dict[int, str], act: Callable[[int, str], None]) -> None:
+        with self._bulk():
+            for decision_id, note in notes.items():
+                try:
+                    act(decision_id, note)
+                except (ValueError, PermissionError) as exc:
+                    decision = self._local.bulk.get(Decision, decision_id)
+                    if decision is None:
+                        raise
+                    raise BulkRefused(decision.category, decision.winner_title, exc) from exc
+
+    def approve_many(
+        self,
+        user: User,
+        justifications: dict[int, str],
+        *,
+        figures: Mapping[str, Mapping[str, float]] | None = None,
+        rules: AwardRules | None = None,
+    ) -> None:
+        """Approve each decision id (with its justification, '' if none) through approve(), all
+        in one transaction: if any is refused, none is approved (BulkRefused names it).
+
+        figures: per award, winner id -> figure (approve's `figures`, for shared ties); rules: as
+        approve's, the rules whose `winners` cap each award.
+        """
+
+        def act(decision_id: int, note: str) -> None:
+            decision = self._local.bulk.get(Decision, decision_id)
+            shown = None if decision is None else (figures or {}).get(decision.category)
+            self.approve(user, decision_id, note, figures=shown, rules=rules)
+
+        self._each(justifications, act)
+
+    def withdraw_many(self, user: User, reasons: dict[int, str]) -> None:
+        """Withdraw each decision id with its reason through withdraw(), all or none."""
+        self._each(reasons, lambda i, note: self.withdraw(user, i, note))
 
     def announce(
         self,
@@ -555,6 +674,16 @@ class DecisionStore:
             state = after.model_dump(mode="json")
             self._audit(session, user, "announce", fiscal_year, before, state)
             session.commit()
+
+    def version(self, fiscal_year: int) -> int:
+        """Return a stamp that changes with every decision or announcement of the year.
+
+        Every change writes one append-only audit entry, so the year's newest entry id is it:
+        files made from the decisions (exports, certificates) are cached on it.
+        """
+        query = select(func.max(AuditEntry.id)).where(AuditEntry.fiscal_year == fiscal_year)
+        with Session(self.engine) as session:
+            return session.exec(query).one() or 0
 
     def is_announced(self, fiscal_year: int) -> bool:
         """Return whether the year's results are public (anyone may ask)."""

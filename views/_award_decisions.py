@@ -11,7 +11,7 @@ from analytics.awards import AwardRules
 from decisions.audit import READABLE_FIELDS, readable_audit
 from decisions.auth import User
 from decisions.store import STATUSES, DecisionStore
-from views import _badges, _ui, _untrusted, i18n, tables
+from views import _award_bulk, _badges, _ui, _untrusted, i18n, tables
 
 text = _ui.text
 ACTIONS = ("propose", "approved", "withdrawn", "announce")  # what the audit log records
@@ -146,12 +146,15 @@ def show(
     else:
         _propose(store, viewer, fy, shortlist)
     if decided.is_empty():
+        if not announced:
+            _award_bulk.show(store, viewer, fy, shortlist, decided)
         return
     titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
     _table(decided, titles)
     if not announced:
         if not decided.filter(pl.col("status") != "withdrawn").is_empty():
             _decide(store, viewer, fy, decided, shortlist, rules)
+        _award_bulk.show(store, viewer, fy, shortlist, decided, rules=rules)
         if st.button(text("decisions.announce", fy=fy), type="primary"):
             try:
                 store.announce(viewer, fy, shortlists=current, figures=figures())

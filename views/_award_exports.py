@@ -1,9 +1,14 @@
-"""The Awards page's exports: shortlists and winners as CSV/XLSX, one PDF certificate per winner."""
+"""The Awards page's exports: shortlists and winners as CSV/XLSX, the certificate pack (one
+merged PDF, a zip of single PDFs) and one winner's certificate.
+
+Every file is cached on the decisions' version (views/_decisions_data); the pack is made only when
+staff ask for it, so no rerun of the page makes the 58 PDFs again.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -13,9 +18,8 @@ import streamlit as st
 from analytics.exports import XLSX_MIME
 from decisions import exports
 from decisions.auth import User
-from decisions.certificates import winner_certificates
 from decisions.store import DecisionStore
-from views import _award_tables, _badges, _downloads, _ui, _untrusted, tables
+from views import _award_tables, _badges, _decisions_data, _downloads, _ui, _untrusted, tables
 
 text = _ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
@@ -38,6 +42,63 @@ def for_people(frame: pl.DataFrame, *, announced: bool) -> pl.DataFrame:
     return tables.for_export(named, labels)
 
 
+def _certificates(
+    path: str, fy: int, version: int, viewer: User, key: tuple, shortlist: pl.DataFrame
+) -> None:
+    """Draw the pack's buttons (made when asked for) and one winner's certificate."""
+    st.subheader(text("exports.certificates"))
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
+    winners = _decisions_data.winners_in_order(path, fy, version, viewer, key, shortlist)
+    made = (fy, version, today)  # the pack of these decisions, made in this session
+    if st.session_state.get("cert_pack_made") != made:
+        if not st.button(text("exports.certificate_make", n=winners.height), key="cert_make"):
+            _one_certificate(path, fy, version, winners, today)
+            return
+        with st.spinner(text("exports.certificate_making")):
+            _decisions_data.certificate_file(
+                path, fy, version, key, today, "zip", winners
+            )  # and the PDF
+        st.session_state["cert_pack_made"] = made
+    pack, bundle = st.columns(2)
+    for column, kind, name, mime in (
+        (pack, "pack", f"certificates-{fy}.pdf", "application/pdf"),
+        (bundle, "zip", f"certificates-{fy}.zip", "application/zip"),
+    ):
+        _downloads.button(  # stored only when clicked, for this session
+            column,
+            text(f"exports.certificate_{kind}", n=winners.height),
+            _decisions_data.certificate_file(
+                path, fy, version, key, today, kind, winners
+            ),  # cached
+            name,
+            mime,
+            key=f"cert_{kind}",
+        )
+    _one_certificate(path, fy, version, winners, today)
+
+
+def _one_certificate(path: str, fy: int, version: int, winners: pl.DataFrame, today: date) -> None:
+    """Draw a box to pick a winner and the button of its certificate."""
+    labels = {
+        i: title if not agency or agency == title else f"{title} · {agency}"
+        for i, title, agency in winners.select("id", "winner_title", "agency_title").iter_rows()
+    }
+    # the options are the texts themselves (numbered in announcement order, so unique): a
+    # link or a test picks a winner by what it reads
+    options = {
+        f"{order}. {award} — {labels[i]}": i
+        for order, award, i in winners.select("order", "award", "id").iter_rows()
+    }
+    picked = st.selectbox(text("exports.certificate_pick"), list(options), key="cert_pick")
+    if picked is None:
+        return
+    chosen = options[picked]
+    row = winners.filter(pl.col("id") == chosen).row(0, named=True)
+    name, pdf = _decisions_data.single_certificate(path, fy, version, chosen, today, row)
+    label = _untrusted.md_text(labels[chosen]) + " (PDF)"
+    _downloads.button(st, label, pdf, name, "application/pdf", key="cert_one")
+
+
 def show(
     store: DecisionStore,
     viewer: User,
@@ -45,13 +106,18 @@ def show(
     shortlist: pl.DataFrame,
     *,
     announced: bool,
+    path: str,
+    key: tuple,
     award_names: Mapping[str, str] | None = None,
 ) -> None:
-    """Draw the download buttons; certificates are dated today in Thailand. `award_names` names
-    the awards in the reader's language in the downloads (certificates stay Thai)."""
+    """Draw the download buttons; key: what the shortlist was made from (database version,
+    rules). `award_names` names the awards in the reader's language in the downloads
+    (certificates stay Thai). Certificates are dated today in Thailand."""
     st.header(text("exports.exports"))
+    version = store.version(fy)
     cols = iter(st.columns(4))
     present = partial(for_people, announced=announced)
+    english = _ui.english()  # the files' words: cached per language
     short = shortlist.with_columns(
         pl.col("category")
         .replace_strict(dict(award_names or {}), default=pl.col("category_title"))
@@ -61,40 +127,32 @@ def show(
         _downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.shortlists", format=fmt.upper()),
-            exports.shortlists_export(viewer, present(short), fy, fmt, announced=announced),
+            _decisions_data.shortlists_file(
+                path, fy, (*key, announced, english), viewer, fmt, present(short)
+            ),
             f"shortlists-{fy}.{fmt}",
             MIMES[fmt],
             key=f"short_{fmt}",
         )
-    winners = exports.winners_frame(store, viewer, fy)
-    if winners.is_empty():
+    if exports.winners_frame(store, viewer, fy).is_empty():
         st.caption(text("exports.no_winner"))
         return
     for fmt in ("csv", "xlsx"):
         _downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.winners", format=fmt.upper()),
-            exports.winners_export(
-                store,
-                viewer,
+            _decisions_data.winners_file(
+                path,
                 fy,
+                (version, *key, announced, english),
+                viewer,
                 fmt,
-                shortlist=shortlist,
-                award_names=award_names,
-                present=present,
+                shortlist,
+                dict(award_names or {}),
+                present,
             ),
             f"winners-{fy}.{fmt}",
             MIMES[fmt],
             key=f"win_{fmt}",
         )
-    st.subheader(text("exports.certificates"))
-    titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
-    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
-    pdfs = winner_certificates(store, viewer, fy, day=today, award_titles=titles)
-    # winner_certificates makes one PDF per approved winner in decision order, as winners lists
-    for (name, pdf), (title, agency) in zip(
-        pdfs.items(), winners.select("winner_title", "agency_title").iter_rows(), strict=True
-    ):
-        label = title if not agency or agency == title else f"{title} · {agency}"
-        shown = _untrusted.md_text(label)  # a label is Markdown: a title's image would load
-        _downloads.button(st, f"{shown} (PDF)", pdf, name, "application/pdf", key=f"pdf_{name}")
+    _certificates(path, fy, version, viewer, key, shortlist)

@@ -9,13 +9,10 @@ cached function keyed by all of those (a new loader is one row, not one more wra
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-import polars as pl
 import streamlit as st
 
 from analytics import (
@@ -34,12 +31,6 @@ from analytics import (
 )
 from analytics.counter_report import monthly_dataset_usage as dsr_rows
 from cli_paths import database_problem
-from decisions.audit_chain import ChainCheck
-from decisions.auth import users_path_for
-from decisions.keys import secret_key, secret_path_for
-from decisions.sessions import Sessions
-from decisions.store import DecisionStore, decisions_path_for
-from decisions.throttle import SignInThrottle
 from ingest import db
 from settings import REPO_ROOT, load_settings
 
@@ -160,71 +151,10 @@ def __getattr__(name: str) -> Callable[..., Any]:
     )
 
 
-@st.cache_resource(show_spinner=False)
-def _throttle(decisions: str, key: str) -> SignInThrottle:
-    return SignInThrottle(Path(decisions), secret_key(Path(key)))
-
-
-@st.cache_resource(show_spinner=False)
-def _sessions(decisions: str, key: str, users: str) -> Sessions:
-    return Sessions(Path(decisions), secret_key(Path(key)), users=Path(users))
-
-
-def sessions() -> Sessions:
-    """Return the sign-in sessions and kiosk links kept in the decisions file.
-
-    Each session is checked against the users file at every request: a new password or a
-    removed account ends it.
-    """
-    db = load_settings().db_path
-    return _sessions(str(decisions_path_for(db)), str(secret_path_for(db)), str(users_path_for(db)))
-
-
-def sign_in_throttle() -> SignInThrottle:
-    """Return the sign-in throttle kept in the decisions file beside the warehouse."""
-    db = load_settings().db_path
-    return _throttle(str(decisions_path_for(db)), str(secret_path_for(db)))
-
-
-@st.cache_resource(show_spinner=False)
-def decision_store(path: str) -> DecisionStore:
-    """Return the award decisions store beside the warehouse (SQLite: many sessions write).
-
-    Opened once per server: its audit log's chain is checked then, and a break is logged.
-    """
-    store = DecisionStore(decisions_path_for(Path(path)))
-    check = store.verify_audit()
-    if not check.intact or check.guards_restored:
-        print(f"{store.path}: {check.describe()}", file=sys.stderr)
-    return store
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def _audit_check(path: str, stamp: tuple[int, ...]) -> ChainCheck:
-    return decision_store(path).verify_audit()
-
-
-def audit_check(path: str) -> ChainCheck:
-    """Return the audit chain's check, made again whenever the decisions file changes."""
-    file = decisions_path_for(Path(path))
-    files = (file, file.with_name(file.name + "-wal"))
-    stamp = tuple(n for f in files if f.exists() for n in (f.stat().st_mtime_ns, f.stat().st_size))
-    return _audit_check(path, stamp)
-
-
-def announced_years(path: str | None) -> set[int]:
-    """Return the fiscal years whose results are announced (read fresh: it changes live)."""
-    if path is None:
-        return set()
-    return decision_store(path).announced_years()
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False)
-def _announced_figures(path: str, fiscal_year: int, at: str) -> dict[str, pl.DataFrame]:
-    return decision_store(path).announced_figures(fiscal_year)
-
-
-def announced_figures(path: str, fiscal_year: int) -> dict[str, pl.DataFrame]:
-    """Return the ranking figures kept when the year was announced (empty: not announced)."""
-    at = decision_store(path).announced_at(fiscal_year)  # read fresh; kept frames never change
-    return {} if at is None else _announced_figures(path, fiscal_year, at.isoformat())
+# what lives in the decisions file is cached in its own module; the pages ask for it here
+from views._decisions_data import announced_figures as announced_figures  # noqa: E402
+from views._decisions_data import announced_years as announced_years  # noqa: E402
+from views._decisions_data import audit_check as audit_check  # noqa: E402
+from views._decisions_data import decision_store as decision_store  # noqa: E402
+from views._decisions_data import sessions as sessions  # noqa: E402
+from views._decisions_data import sign_in_throttle as sign_in_throttle  # noqa: E402

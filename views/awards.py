@@ -61,5 +61,13 @@ _award_decisions.show(
     figures=lambda: year_figures(ctx, fy, rules_text),
     rules=awards.parse_rules(rules_text),  # the caps of the rules the page shows
 )
-award_names = _badges.award_names(rules_text)
-_award_exports.show(store, viewer, fy, shortlist, announced=announced, award_names=award_names)
+_award_exports.show(
+    store,
+    viewer,
+    fy,
+    shortlist,
+    announced=announced,
+    award_names=_badges.award_names(rules_text),
+    path=ctx.path,
+    key=(ctx.version, rules_text),
+)

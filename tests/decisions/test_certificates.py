@@ -15,11 +15,13 @@ import ctypes
 import io
 import re
 import unicodedata
+import zipfile
 import zlib
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
@@ -31,9 +33,13 @@ from decisions.certificates import (
     THAI_FONT,
     THAI_FONT_BOLD,
     MissingGlyphs,
+    certificate_pack,
     certificate_pdf,
+    certificate_zip,
     missing_glyphs,
+    safe_name,
     winner_certificates,
+    winners_in_order,
 )
 from decisions.store import DecisionStore
 from tests.decisions.conftest import NON_STAFF, STAFF
@@ -252,3 +258,85 @@ def test_one_certificate_per_approved_winner_for_staff_only(tmp_path: Path) -> N
     assert bare("ผู้ติดเชื้อโควิดรายวัน") in bare(dataset_text)
     assert "หน่วยงาน กรมควบคุมโรค" in dataset_text
     assert "หน่วยงาน กรมควบคุมโรค" not in texts["certificate-2566-agency-overall-ddc.pdf"]
+
+
+# Two awards as the rules list them; positions as the shortlists rank the candidates.
+SHORTLIST = pl.DataFrame(
+    {
+        "category": ["agency-overall", "datasets", "datasets", "datasets"],
+        "category_title": [AWARD, "ชุดข้อมูลที่มีคุณค่า", "ชุดข้อมูลที่มีคุณค่า", "ชุดข้อมูลที่มีคุณค่า"],
+        "id": ["ddc", "covid-daily", "dengue", "cm/tourism"],
+        "position": pl.Series([1, 1, 2, 3], dtype=pl.UInt32),
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def decided(tmp_path_factory: pytest.TempPathFactory) -> DecisionStore:
+    """Four winners approved out of announcement order (the third dataset first)."""
+    store = DecisionStore(tmp_path_factory.mktemp("pack") / "d.sqlite")
+    for category, winner, title, agency in [
+        ("datasets", "cm/tourism", 'สถิติ "นักท่องเที่ยว" / เชียงใหม่?', "อบจ.เชียงใหม่"),
+        ("datasets", "dengue", "ไข้เลือดออก", "กรมควบคุมโรค"),
+        ("agency-overall", "ddc", WINNER, WINNER),
+        ("datasets", "covid-daily", "ผู้ติดเชื้อโควิดรายวัน", "กรมควบคุมโรค"),
+    ]:
+        won = store.propose(STAFF, 2566, category, winner, title, "top", agency_title=agency)
+        store.approve(STAFF, won)
+    withdrawn = store.propose(STAFF, 2566, "datasets", "other", "อื่น", "r")
+    store.withdraw(STAFF, withdrawn, "no")
+    return store
+
+
+def test_winners_come_in_announcement_order_with_readable_safe_names(
+    decided: DecisionStore,
+) -> None:
+    winners = winners_in_order(decided, STAFF, 2566, SHORTLIST)
+    assert winners["winner_id"].to_list() == ["ddc", "covid-daily", "dengue", "cm/tourism"]
+    assert winners["rank"].to_list() == [1, 1, 2, 3]
+    assert winners["file_name"].to_list() == [
+        f"01-{AWARD}-01-{WINNER}.pdf",
+        "02-ชุดข้อมูลที่มีคุณค่า-01-ผู้ติดเชื้อโควิดรายวัน.pdf",
+        "03-ชุดข้อมูลที่มีคุณค่า-02-ไข้เลือดออก.pdf",
+        "04-ชุดข้อมูลที่มีคุณค่า-03-สถิติ_นักท่องเที่ยว_เชียงใหม่.pdf",
+    ]
+    for user in NON_STAFF:
+        with pytest.raises(PermissionError, match="staff only"):
+            winners_in_order(decided, user, 2566, SHORTLIST)
+
+
+def test_safe_names_keep_thai_marks_and_drop_what_file_systems_refuse() -> None:
+    assert safe_name("องค์การ/บริหาร: ส่วน*จังหวัด\n") == "องค์การ_บริหาร_ส่วน_จังหวัด"
+    assert safe_name(' ..\t"x"<>| ') == "x"
+    assert safe_name("?") == "_" and len(safe_name("ก" * 200)) == 60
+
+
+def test_the_merged_pack_has_a_page_per_winner_in_order_in_thai(decided: DecisionStore) -> None:
+    winners = winners_in_order(decided, STAFF, 2566, SHORTLIST)
+    pack = certificate_pack(winners, 2566, day=date(2023, 11, 7))
+    document = pdfium.PdfDocument(pack)
+    assert len(document) == 4
+    texts = [page.get_textpage().get_text_range().replace("\r\n", "") for page in document]
+    assert AWARD in texts[0] and "หน่วยงาน กรม" not in texts[0]  # an agency's plaque: no agency line
+    for text, winner in zip(texts[1:], ["ผู้ติดเชื้อโควิดรายวัน", "ไข้เลือดออก", "นักท่องเที่ยว"], strict=True):
+        assert bare(winner) in bare(text) and "ชุดข้อมูลที่มีคุณค่า" in text
+        assert DATE_LINE in text
+    assert "หน่วยงาน อบจ.เชียงใหม่" in texts[3]
+    assert missing_from_pdf(pack, texts[0] + texts[1]) == set()
+    assert likeness(rendered_line(pack, WINNER), pillow_line(WINNER, THAI_FONT_BOLD, 34)) > LIKENESS
+
+
+def test_the_zip_holds_one_pdf_per_winner_under_its_readable_name(decided: DecisionStore) -> None:
+    winners = winners_in_order(decided, STAFF, 2566, SHORTLIST)
+    with zipfile.ZipFile(io.BytesIO(certificate_zip(winners, 2566, day=date(2023, 11, 7)))) as z:
+        assert z.namelist() == winners["file_name"].to_list()
+        assert all(info.flag_bits & 0x800 for info in z.infolist())  # names stored as UTF-8
+        first = pdfium.PdfDocument(z.read(z.namelist()[2]))
+    assert len(first) == 1 and "ไข้เลือดออก" in first[0].get_textpage().get_text_range()
+
+
+def test_an_empty_pack_is_refused_with_a_reason(tmp_path: Path) -> None:
+    empty = winners_in_order(DecisionStore(tmp_path / "d.sqlite"), STAFF, 2566, SHORTLIST)
+    for build in (certificate_pack, certificate_zip):
+        with pytest.raises(ValueError, match="2566 has no approved winner to print"):
+            build(empty, 2566, day=date(2023, 11, 7))
