@@ -117,6 +117,26 @@ def _announcement(db: Path, fiscal_year: int):  # noqa: ANN202 (a decisions.stor
     return None if at is None else (store, at)
 
 
+def _with_winners(kept: pl.DataFrame, store, fiscal_year: int) -> pl.DataFrame:  # noqa: ANN001
+    """Return the kept shortlists with each announced winner's status "winner"."""
+    from decisions.auth import User
+
+    # the public's view of an announced year: its approved winners only
+    won = store.decisions_frame(User("cli", "public"), fiscal_year).select(
+        "category", pl.col("winner_id").alias("id"), pl.lit(True).alias("won")
+    )
+    return (
+        kept.join(won, on=["category", "id"], how="left")
+        .with_columns(
+            pl.when(pl.col("won"))
+            .then(pl.lit("winner"))
+            .otherwise(pl.col("status"))
+            .alias("status")
+        )
+        .drop("won")
+    )
+
+
 def _announced_note(fiscal_year: int, at: datetime) -> str:
     when = at.astimezone(ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M")
     return (
@@ -202,7 +222,10 @@ def awards_command(args: argparse.Namespace) -> int:
     found = None if args.live else _announcement(_db(args), args.fiscal_year)
     kept = None if found is None else found[0].announced_shortlists(args.fiscal_year)
     if found is not None and kept is not None:
-        frame, note = kept, _announced_note(args.fiscal_year, found[1])
+        frame, note = (
+            _with_winners(kept, found[0], args.fiscal_year),
+            _announced_note(args.fiscal_year, found[1]),
+        )
     else:
         frame, note = _read(args, lambda con: awards.shortlists(con, args.fiscal_year, rules)), None
     if frame.is_empty():

@@ -60,8 +60,10 @@ def test_awards_prints_the_announced_results_and_says_so(after: tuple[Path, Path
     base = ("awards", "--db", str(db), "--rules", str(rules), "--fiscal-year", "2566")
     out = run(*base, "--format", "json")
     assert out.returncode == 0, out.stderr
-    first = [r for r in json.loads(out.stdout) if r["category"] == "agency-overall"][0]
-    assert (first["id"], first["value"]) == ("cdd", 5)
+    overall = [r for r in json.loads(out.stdout) if r["category"] == "agency-overall"]
+    assert (overall[0]["id"], overall[0]["value"]) == ("cdd", 5)
+    # the approved winner reads as one, not as "shortlisted"
+    assert [r["status"] for r in overall] == ["winner"]  # its rules list one
     assert "announced results of fiscal year 2566" in out.stderr
     live = run(*base, "--format", "json", "--live")
     first = [r for r in json.loads(live.stdout) if r["category"] == "agency-overall"][0]
