@@ -1,6 +1,6 @@
 """On real traffic: a month's DSR holds, per dataset, exactly the rankings' figures.
 
-The real log is ../shared/corpus/elastic-apache-logs (10,000 lines of semicomplete.com, May
+The real log is tests/data/logs/elastic-apache-logs.gz (10,000 lines of semicomplete.com, May
 2015: real clients, user agents, robots, 304s, 404s, HEADs, double clicks, one truncated line).
 Only the request paths are moved onto the tiny portal's datasets (each distinct path onto one
 landing page, resource download or package_show of tests/views/site.py), so who asked, when, how
@@ -9,6 +9,7 @@ and with what answer stays as it was.
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import date
 
@@ -23,10 +24,10 @@ from decisions.auth import User
 from decisions.usage_exports import dsr_bytes
 from tests.analytics.build import database
 from tests.analytics.dsr_schema import DSR_SCHEMA
-from tests.conftest import REPO
+from tests.conftest import DATA
 from tests.views import site
 
-LOG = REPO.parent / "shared" / "corpus" / "elastic-apache-logs" / "apache_logs"
+LOG = DATA / "logs" / "elastic-apache-logs.gz"  # provenance beside it
 REQUEST = r'^(.*?"[A-Z]+ )(\S+)( HTTP/[^"]*".*)$'
 
 
@@ -42,7 +43,7 @@ def portal_paths() -> list[str]:
 def moved_lines() -> list[str]:
     """Return the real log's lines with each distinct path moved onto one portal request."""
     targets = portal_paths()
-    lines = pl.Series("line", LOG.read_text(encoding="utf-8").splitlines())
+    lines = pl.Series("line", gzip.decompress(LOG.read_bytes()).decode("utf-8").splitlines())
     parts = lines.str.extract_groups(REQUEST)
     pick = parts.struct.field("2").hash(seed=15) % len(targets)
     moved = (

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ingest.catalog import crawl_catalog, load_catalog
 from ingest.ckan_api import CkanClient
-from tests.conftest import REPO
+from tests.conftest import DATA, REPO
 from tests.ingest.logkit import query
 from tests.views import site
 
-SAMPLE = REPO.parent / "shared" / "samples" / "ckan" / "package_search_covid-19-daily.json"
+SAMPLE = DATA / "ckan" / "package_search_covid-19-daily.json"
 
 
 def catalog(n: int) -> list[dict]:
