@@ -167,102 +167,78 @@ def _ratio_and_shares(
     return pl.concat([ratio, machine, robots])
 
 
-def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+# A spike over `daily` (key, day, n): the day's peak against the usual day, which leaves the
+# peak out (with few active days the peak is the median). Shared by datasets and agencies.
+_SPIKES = """
+    peaks as (
+        select key, max(n) as peak, arg_max(day, n) as peak_day
+        from daily group by key
+    ),
+    usual as (
+        select d.key, median(d.n) as usual, count(*) as active_days
+        from daily as d join peaks as p using (key)
+        where d.day <> p.peak_day
+        group by d.key
+    )
+    select p.key, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
+           strftime(p.peak_day, '%Y-%m-%d') as peak_day,
+           coalesce(u.active_days, 0)::bigint as active_days
+    from peaks as p left join usual as u using (key)
+    where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
+"""
+
+
+def _spike_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, period: Period, t: Thresholds, sentence: str
+) -> pl.DataFrame:
+    """Return key, flag, value, threshold, evidence of the spikes `sql` finds."""
     frame = con.sql(
-        """
+        sql,
+        params={
+            **usage.period_params(period),
+            "min": t.spike_min_requests,
+            "factor": t.spike_factor,
+        },
+    ).pl()
+    return frame.select(
+        "key",
+        pl.lit("spike").alias("flag"),
+        _ratio(),
+        pl.lit(t.spike_factor).alias("threshold"),
+        pl.format(sentence, "peak", "peak_day", pl.col("usual").round(1), "active_days").alias(
+            "evidence"
+        ),
+    )
+
+
+def _spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
+    daily = """
         with daily as (
-            select dataset_id, day, sum(total_requests + machine_requests) as n
+            select dataset_id as key, day, sum(total_requests + machine_requests) as n
             from daily_usage
             where dataset_id is not null and day between $start and $end
             group by all
             having n > 0
         ),
-        peaks as (
-            select dataset_id, max(n) as peak, arg_max(day, n) as peak_day
-            from daily group by dataset_id
-        ),
-        -- the usual day leaves the peak out: with few active days the peak is the median
-        usual as (
-            select d.dataset_id, median(d.n) as usual, count(*) as active_days
-            from daily as d join peaks as p using (dataset_id)
-            where d.day <> p.peak_day
-            group by d.dataset_id
-        )
-        select p.dataset_id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
-               strftime(p.peak_day, '%Y-%m-%d') as peak_day,
-               coalesce(u.active_days, 0)::bigint as active_days
-        from peaks as p left join usual as u using (dataset_id)
-        where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
-        """,
-        params={
-            **usage.period_params(period),
-            "min": t.spike_min_requests,
-            "factor": t.spike_factor,
-        },
-    ).pl()
-    return frame.select(
-        "dataset_id",
-        pl.lit("spike").alias("flag"),
-        _ratio(),
-        pl.lit(t.spike_factor).alias("threshold"),
-        pl.format(
-            "{} downloads on {} against a usual {} a day over {} other active days",
-            "peak",
-            "peak_day",
-            pl.col("usual").round(1),
-            "active_days",
-        ).alias("evidence"),
-    )
+    """
+    sentence = "{} downloads on {} against a usual {} a day over {} other active days"
+    return _spike_rows(con, daily + _SPIKES, period, t, sentence).rename({"key": "dataset_id"})
 
 
 def _agency_spikes(con: duckdb.DuckDBPyConnection, period: Period, t: Thresholds) -> pl.DataFrame:
     """Spikes in an agency's own daily totals: many small datasets can add up to one burst."""
-    frame = con.sql(
-        usage.owned_usage_sql(
-            """
-            , daily as (
-                select agency_id, day, sum(total_requests + machine_requests) as n
-                from final group by all
-                having n > 0
-            ),
-            peaks as (
-                select agency_id, max(n) as peak, arg_max(day, n) as peak_day
-                from daily group by agency_id
-            ),
-            usual as (
-                select d.agency_id, median(d.n) as usual, count(*) as active_days
-                from daily as d join peaks as p using (agency_id)
-                where d.day <> p.peak_day
-                group by d.agency_id
-            )
-            select a.name as id, coalesce(u.usual, 0)::double as usual, p.peak::bigint as peak,
-                   strftime(p.peak_day, '%Y-%m-%d') as peak_day,
-                   coalesce(u.active_days, 0)::bigint as active_days
-            from peaks as p
-            left join usual as u using (agency_id)
-            join agencies as a on a.id = p.agency_id
-            where p.peak >= $min and p.peak > $factor * coalesce(u.usual, 0)
-            """
+    daily = """
+        , daily as (
+            select a.name as key, f.day, sum(f.total_requests + f.machine_requests) as n
+            from final as f join agencies as a on a.id = f.agency_id
+            group by all
+            having n > 0
         ),
-        params={
-            **usage.period_params(period),
-            "min": t.spike_min_requests,
-            "factor": t.spike_factor,
-        },
-    ).pl()
-    return frame.select(
-        pl.lit("agency").alias("level"),
-        "id",
-        pl.lit("spike").alias("flag"),
-        _ratio(),
-        pl.lit(t.spike_factor).alias("threshold"),
-        pl.format(
-            "{} downloads of the agency on {} against a usual {} a day over {} other active days",
-            "peak",
-            "peak_day",
-            pl.col("usual").round(1),
-            "active_days",
-        ).alias("evidence"),
+    """
+    sentence = "{} downloads of the agency on {} against a usual {} a day over {} other active days"
+    rows = _spike_rows(con, usage.owned_usage_sql(daily + _SPIKES), period, t, sentence)
+    return rows.select(
+        pl.lit("agency").alias("level"), pl.col("key").alias("id"), pl.exclude("key")
     )
 
 
