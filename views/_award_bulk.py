@@ -3,6 +3,8 @@ withdraw a whole award or all, each through the store's single decisions in one 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -28,6 +30,18 @@ def _refused(exc: Exception, titles: dict[str, str], names: dict[str, dict[str, 
     else:
         message = i18n.error(exc, names)
     st.error(_untrusted.md_text(message))
+
+
+def _act(
+    action: Callable[[], object], titles: dict[str, str], names: dict[str, dict[str, str]]
+) -> None:
+    """Run one bulk action and draw the page again, or say why nothing of it was stored."""
+    try:
+        action()
+    except (ValueError, PermissionError) as exc:
+        _refused(exc, titles, names)
+        return
+    st.rerun()
 
 
 def _propose(
@@ -84,11 +98,7 @@ def _propose(
         )
         for r in chosen.iter_rows(named=True)  # at most the year's awards (58)
     ]
-    try:
-        store.propose_many(viewer, fy, proposals)
-        st.rerun()
-    except (ValueError, PermissionError) as exc:
-        _refused(exc, titles, names)
+    _act(lambda: store.propose_many(viewer, fy, proposals), titles, names)
 
 
 def _approve(
@@ -111,11 +121,7 @@ def _approve(
         if not st.form_submit_button(text("bulk.approve", n=proposed.height), type="primary"):
             return
     notes = {i: str(st.session_state.get(f"bulk_just_{i}", "")) for i in proposed["id"]}
-    try:
-        store.approve_many(viewer, notes, figures=figures, rules=rules)
-        st.rerun()
-    except (ValueError, PermissionError) as exc:
-        _refused(exc, titles, names)
+    _act(lambda: store.approve_many(viewer, notes, figures=figures, rules=rules), titles, names)
 
 
 def _withdraw(
@@ -132,11 +138,8 @@ def _withdraw(
             )
             if not st.form_submit_button(text("bulk.withdraw", n=open_ones.height)):
                 return
-    try:
-        store.withdraw_many(viewer, dict.fromkeys(open_ones["id"].to_list(), reason))
-        st.rerun()
-    except (ValueError, PermissionError) as exc:
-        _refused(exc, titles, names)
+    reasons = dict.fromkeys(open_ones["id"].to_list(), reason)
+    _act(lambda: store.withdraw_many(viewer, reasons), titles, names)
 
 
 def show(
