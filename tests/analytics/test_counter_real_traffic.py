@@ -1,6 +1,6 @@
 """On real traffic: a month's DSR holds, per dataset, exactly the rankings' figures.
 
-The real log is tests/data/logs/elastic-apache-logs.gz (10,000 lines of semicomplete.com, May
+The real log is tests/data/corpus/elastic-apache-logs.gz (10,000 lines of semicomplete.com, May
 2015: real clients, user agents, robots, 304s, 404s, HEADs, double clicks, one truncated line).
 Only the request paths are moved onto the tiny portal's datasets (each distinct path onto one
 landing page, resource download or package_show of tests/views/site.py), so who asked, when, how
@@ -27,7 +27,7 @@ from tests.analytics.dsr_schema import DSR_SCHEMA
 from tests.conftest import DATA
 from tests.views import site
 
-LOG = DATA / "logs" / "elastic-apache-logs.gz"  # provenance beside it
+LOG = DATA / "corpus" / "elastic-apache-logs.gz"  # provenance beside it
 REQUEST = r'^(.*?"[A-Z]+ )(\S+)( HTTP/[^"]*".*)$'
 
 
