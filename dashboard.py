@@ -5,13 +5,13 @@ Pages live in views/, not pages/: Streamlit serves a pages/ folder's URLs withou
 
 import streamlit as st
 
-from views import _first_use
+from views.parts import first_use
 
 # before any other import: sessions of a freshly started server would import libraries at once
-_first_use.load()
+first_use.load()
 from decisions import access  # noqa: E402
 from ingest.db import DatabaseBusy  # noqa: E402
-from views import _audit_chain, _auth, _busy, _data, _demo, _ui  # noqa: E402
+from views.parts import audit_chain, busy, data, demo, guard, ui  # noqa: E402
 
 st.set_page_config(
     page_title="Open Data Awards · รางวัลข้อมูลเปิด",
@@ -21,17 +21,17 @@ st.set_page_config(
     page_icon="🏆",
     layout="wide",
 )
-_demo.ensure()  # first run: the demo is built by its own process
-if _data.not_a_database():  # said without the server's paths; the operator fixes ODA_DB
-    st.error(_ui.text("error.not_a_database"), icon=":material/error:")
+demo.ensure()  # first run: the demo is built by its own process
+if data.not_a_database():  # said without the server's paths; the operator fixes ODA_DB
+    st.error(ui.text("error.not_a_database"), icon=":material/error:")
     st.stop()
 pages = [
-    ("overview", _ui.text("nav.overview"), ":material/bar_chart:"),
-    ("agency", _ui.text("nav.agency"), ":material/account_balance:"),
-    ("datasets", _ui.text("nav.datasets"), ":material/dataset:"),
-    ("awards", _ui.text("nav.awards"), ":material/emoji_events:"),
-    ("presenter", _ui.text("nav.presenter"), ":material/co_present:"),
-    ("health", _ui.text("nav.health"), ":material/monitor_heart:"),
+    ("overview", ui.text("nav.overview"), ":material/bar_chart:"),
+    ("agency", ui.text("nav.agency"), ":material/account_balance:"),
+    ("datasets", ui.text("nav.datasets"), ":material/dataset:"),
+    ("awards", ui.text("nav.awards"), ":material/emoji_events:"),
+    ("presenter", ui.text("nav.presenter"), ":material/co_present:"),
+    ("health", ui.text("nav.health"), ":material/monitor_heart:"),
 ]
 
 
@@ -49,7 +49,7 @@ def routes(shown: list[tuple[str, str, str]]) -> list[st.Page]:
     "not found" for one account and not another.
     """
     root = st.Page(
-        home, title=_ui.text("nav.home"), url_path="home", default=True, visibility="hidden"
+        home, title=ui.text("nav.home"), url_path="home", default=True, visibility="hidden"
     )
     return [
         root,
@@ -61,31 +61,31 @@ def routes(shown: list[tuple[str, str, str]]) -> list[st.Page]:
 
 
 # Every page is registered, hidden, while the sign-in form shows: the URL keeps its page and view.
-user = _auth.current_user(hold_page=lambda: st.navigation(routes(pages), position="hidden"))
+user = guard.current_user(hold_page=lambda: st.navigation(routes(pages), position="hidden"))
 st.session_state["viewer"] = user
 try:
-    announced = bool(_data.announced_years(_data.db_path()))
+    announced = bool(data.announced_years(data.db_path()))
 except DatabaseBusy:
-    _busy.database_busy()  # says so in Thai and English, then reruns
+    busy.database_busy()  # says so in Thai and English, then reruns
     announced = False
-if user.role == "staff" and (db_path := _data.db_path()) is not None:
-    _audit_chain.sidebar_warning(_data.audit_check(db_path))  # changed outside the app?
+if user.role == "staff" and (db_path := data.db_path()) is not None:
+    audit_chain.sidebar_warning(data.audit_check(db_path))  # changed outside the app?
 allowed = [p for p in pages if access.can_view(user, p[0], announced=announced)]
-if (kiosk := _auth.kiosk()) is not None:  # a kiosk link: the Presenter of its year, nothing else
+if (kiosk := guard.kiosk()) is not None:  # a kiosk link: the Presenter of its year, nothing else
     allowed = [p for p in pages if p[0] == "presenter"]
     st.query_params["fy"] = str(kiosk.fiscal_year)
-    _auth.watch_kiosk()
+    guard.watch_kiosk()
 names = [name for name, _, _ in allowed]
 # an agency account opens on its own agency's page, whatever else it may see
 st.session_state["home"] = "agency" if user.role == "agency" and "agency" in names else names[0]
 shown = routes(allowed)
-missing = _ui.requested_page({"home", *(name for name, _, _ in allowed)})
+missing = ui.requested_page({"home", *(name for name, _, _ in allowed)})
 if missing:  # say so in the reader's language rather than Streamlit's English dialog
     st.session_state["requested_page"] = missing
     shown.append(
         st.Page(
             "views/not_found.py",
-            title=_ui.text("nav.not_found_title"),
+            title=ui.text("nav.not_found_title"),
             url_path=missing,
             visibility="hidden",
         )
@@ -93,4 +93,4 @@ if missing:  # say so in the reader's language rather than Streamlit's English d
 try:
     st.navigation(shown).run()
 except DatabaseBusy:
-    _busy.database_busy()
+    busy.database_busy()

@@ -60,7 +60,7 @@ def test_every_named_path_exists_or_is_generated(doc: str) -> None:
     missing = []
     for name in sorted(paths):
         path = REPO / name
-        module = path.with_name(path.name + ".py")  # `views/_demo` names a module
+        module = path.with_name(path.name + ".py")  # `views/parts/demo` names a module
         if name.startswith("../") or not (path.exists() or module.exists() or ignored(name)):
             missing.append(name)
     assert not missing, f"{doc} names paths that do not exist: {missing}"
@@ -124,7 +124,7 @@ def test_each_room_imports_only_what_architecture_allows() -> None:
         cli_only = set()  # `decisions` (its CLI only): allowed in __main__.py alone
         for name, cli in re.findall(r"`([\w.]+)`( \(its CLI only)?", may_import):
             (cli_only if cli else allowed).add(name)
-        for path in (REPO / package).glob("*.py"):
+        for path in (REPO / package).rglob("*.py"):
             here = allowed | (cli_only if path.name == "__main__.py" else set())
             ours = {m for m in imported(path) if m.split(".")[0] in first_party}
             wrong = {m for m in ours if not any(m == a or m.startswith(a + ".") for a in here)}
@@ -138,7 +138,7 @@ def test_architecture_names_every_module_of_every_package_and_only_those() -> No
     assert set(rows) == set(PACKAGES)
     for package, holds in rows.items():
         named = {w for w in re.findall(r"`([\w]+)`", holds)}
-        modules = {p.stem for p in (REPO / package).glob("*.py") if not p.stem.startswith("__")}
+        modules = {p.stem for p in (REPO / package).rglob("*.py") if not p.stem.startswith("__")}
         assert named <= modules, f"{package}/: no such modules {sorted(named - modules)}"
         if package != "views":  # view helpers come and go with the pages; the rest is listed
             assert modules <= named, f"{package}/: not in ARCHITECTURE.md {sorted(modules - named)}"

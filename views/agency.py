@@ -5,17 +5,17 @@ import streamlit as st
 
 from analytics.dataset_table import flags_by
 from decisions import access
-from views import _agency_parts, _auth, _badges, _context, _data, _pickers, _ui, _untrusted
-from views._announced import Figures
-from views._usage_report import report_downloads
+from views.parts import agency_parts, badges, context, data, guard, pickers, ui, untrusted
+from views.parts.announced import Figures
+from views.parts.usage_report import report_downloads
 
-text = _ui.text
-_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-announced = _data.announced_years(_data.db_path())
-viewer = _auth.require_page("agency", bool(announced))
-ctx = _context.require_usage()
-period = _pickers.period_picker(ctx.first_day, ctx.last_day)
-metric = _pickers.metric_picker()
+text = ui.text
+ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+announced = data.announced_years(data.db_path())
+viewer = guard.require_page("agency", bool(announced))
+ctx = context.require_usage()
+period = pickers.period_picker(ctx.first_day, ctx.last_day)
+metric = pickers.metric_picker()
 figures = Figures(ctx, viewer, period)  # an announced year: its figures as announced
 ranking = access.visible_rankings(  # an embargoed year: the agency's own row, without ranks
     viewer,
@@ -24,12 +24,12 @@ ranking = access.visible_rankings(  # an embargoed year: the agency's own row, w
     announced_years=announced,
     agency_column="id",
 )
-known = _data.catalog_agencies(ctx.path, ctx.version)  # every agency, ranked or not
+known = data.catalog_agencies(ctx.path, ctx.version)  # every agency, ranked or not
 titles = dict(zip(known["id"].to_list(), known["title"].to_list(), strict=True))
 if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
     agency = access.agency_scope(viewer, None)
 else:
-    agency = _pickers.url_choice(
+    agency = pickers.url_choice(
         text("agency.pick"),
         list(titles),
         format_func=lambda name: titles.get(name, name),
@@ -41,7 +41,7 @@ if agency is None:
     st.info(text("agency.pick_first"))
     st.stop()
 if ranking.filter(pl.col("id") == agency).is_empty():
-    _agency_parts.unranked(agency, known)
+    agency_parts.unranked(agency, known)
 me = ranking.filter(pl.col("id") == agency).row(0, named=True)
 own = access.visible_rankings(
     viewer,
@@ -51,21 +51,20 @@ own = access.visible_rankings(
 )
 flags = figures.integrity_flags()
 flagged = flags_by(own, flags, "agency")["flags"].to_list()
-title = _untrusted.md_text(me["title"])  # agencies write their own titles
-st.title(f"{_badges.FLAG_MARK} {title}" if flagged else title)
+title = untrusted.md_text(me["title"])  # agencies write their own titles
+st.title(f"{badges.FLAG_MARK} {title}" if flagged else title)
 if flagged:
-    st.caption(text("agency.flagged") + _badges.flag_names(flagged[0]))
+    st.caption(text("agency.flagged") + badges.flag_names(flagged[0]))
 st.caption(
-    f"{_ui.group_name(me['agency_group'])} · {_ui.period_label(period)}"
-    f" · {_ui.period_caption(period)}"
+    f"{ui.group_name(me['agency_group'])} · {ui.period_label(period)} · {ui.period_caption(period)}"
 )
 
-_agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
+agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
 
-_agency_parts.trend(ctx, period, me, metric)
-_agency_parts.datasets(ctx, period, agency, own, flags, metric)
+agency_parts.trend(ctx, period, me, metric)
+agency_parts.datasets(ctx, period, agency, own, flags, metric)
 report_downloads(viewer, ctx, period, agency)
 
 if "rank" in ranking.columns:  # not while the year is embargoed for this viewer
-    _agency_parts.why_rank_changed(ranking, own, agency, metric)
-_agency_parts.raisers(ctx, period, agency)
+    agency_parts.why_rank_changed(ranking, own, agency, metric)
+agency_parts.raisers(ctx, period, agency)

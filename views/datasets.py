@@ -5,28 +5,28 @@ import streamlit as st
 
 from analytics.dataset_table import dataset_labels, datasets_with_evidence, with_links
 from decisions import access
-from views import _announced, _auth, _context, _data, _dataset_detail, _pickers, _rows, _ui
-from views._usage_report import report_downloads
+from views.parts import announced, context, data, dataset_detail, guard, pickers, rows, ui
+from views.parts.usage_report import report_downloads
 
-text = _ui.text
-_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-announced = _data.announced_years(_data.db_path())
-viewer = _auth.require_page("datasets", bool(announced))
+text = ui.text
+ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+announced_years = data.announced_years(data.db_path())
+viewer = guard.require_page("datasets", bool(announced_years))
 st.title(text("datasets.title"))
-ctx = _context.require_usage()
-period = _pickers.period_picker(ctx.first_day, ctx.last_day)
-group = _pickers.group_picker()
-metric = _pickers.metric_picker()
-figures = _announced.Figures(ctx, viewer, period)  # an announced year: its figures as announced
+ctx = context.require_usage()
+period = pickers.period_picker(ctx.first_day, ctx.last_day)
+group = pickers.group_picker()
+metric = pickers.metric_picker()
+figures = announced.Figures(ctx, viewer, period)  # an announced year: its figures as announced
 ranked = with_links(
     datasets_with_evidence(
         access.visible_rankings(
             viewer,
             access.visible_rows(viewer, figures.dataset_rankings(metric, group)),
             period=period,
-            announced_years=announced,
+            announced_years=announced_years,
         ),
-        _data.dataset_quality(ctx.path, ctx.version),
+        data.dataset_quality(ctx.path, ctx.version),
         figures.integrity_flags(),
     )
 )
@@ -44,13 +44,13 @@ if query.strip():
     )
 if high_value:
     shown = shown.filter(pl.col("high_value"))
-st.caption(text("datasets.found", shown=_ui.number(shown.height), of=_ui.number(ranked.height)))
-_rows.ranking_table(shown, metric, key="datasets_table")
+st.caption(text("datasets.found", shown=ui.number(shown.height), of=ui.number(ranked.height)))
+rows.ranking_table(shown, metric, key="datasets_table")
 
 report_downloads(viewer, ctx, period)  # the whole portal (an agency account: its own datasets)
 
 labels = dataset_labels(shown)  # title · agency · name: 25 datasets may share one title
-dataset = _pickers.url_choice(
+dataset = pickers.url_choice(
     text("datasets.pick"),
     list(labels),
     format_func=lambda name: labels.get(name, name),
@@ -60,4 +60,4 @@ dataset = _pickers.url_choice(
 )
 if dataset is None:
     st.stop()
-_dataset_detail.show(ctx, period, metric, dataset)
+dataset_detail.show(ctx, period, metric, dataset)

@@ -2,23 +2,23 @@
 
 import streamlit as st
 
-from views import _auth, _data, _ui, tables
+from views.parts import data, guard, tables, ui
 
-text = _ui.text
-_ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
-viewer = _auth.require_page("health", bool(_data.announced_years(_data.db_path())))
+text = ui.text
+ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
+viewer = guard.require_page("health", bool(data.announced_years(data.db_path())))
 st.title(text("health.title"))
-path = _data.db_path()
+path = data.db_path()
 if path is None:
-    _ui.no_data("empty.no_database_logs", "python -m ingest logs FILE...")
-version = _data.version(path)
-totals = _data.ingest_totals(path, version).row(0, named=True)
+    ui.no_data("empty.no_database_logs", "python -m ingest logs FILE...")
+version = data.version(path)
+totals = data.ingest_totals(path, version).row(0, named=True)
 if not totals["lines_read"]:
-    _ui.no_data("empty.no_logs", "python -m ingest logs FILE...")
+    ui.no_data("empty.no_logs", "python -m ingest logs FILE...")
 
 last = totals["last_ingest"]
 st.caption(
-    text("health.last_ingest", when=_ui.show_date(last.date()) + last.strftime(" %H:%M"))
+    text("health.last_ingest", when=ui.show_date(last.date()) + last.strftime(" %H:%M"))
     if last
     else text("health.last_ingest", when="–")
 )
@@ -26,26 +26,26 @@ cols = st.columns(5)
 for col, key in zip(
     cols, ("files_loaded", "lines_read", "parsed", "rejected", "stored_events"), strict=True
 ):
-    col.metric(text(f"health.{key}"), _ui.number(totals[key]))
+    col.metric(text(f"health.{key}"), ui.number(totals[key]))
 
 st.subheader(text("health.traffic"))
-tables.show(_data.traffic_shares(path, version), key="traffic")
+tables.show(data.traffic_shares(path, version), key="traffic")
 st.subheader(text("health.reasons"))
-tables.show(_data.rejected_reasons(path, version), key="reasons")
+tables.show(data.rejected_reasons(path, version), key="reasons")
 st.subheader(text("health.unattributed"))
-tables.show(_data.unattributed_refs(path, version), key="unattributed")
+tables.show(data.unattributed_refs(path, version), key="unattributed")
 
 st.subheader(text("health.catalog"))
-catalog = _data.catalog_freshness(path, version).row(0, named=True)
+catalog = data.catalog_freshness(path, version).row(0, named=True)
 cols = st.columns(4)
-cols[0].metric(text("health.agencies"), _ui.number(catalog["agencies"]))
-cols[1].metric(text("health.datasets"), _ui.number(catalog["datasets"]))
-cols[2].metric(text("health.resources"), _ui.number(catalog["resources"]))
+cols[0].metric(text("health.agencies"), ui.number(catalog["agencies"]))
+cols[1].metric(text("health.datasets"), ui.number(catalog["datasets"]))
+cols[2].metric(text("health.resources"), ui.number(catalog["resources"]))
 loaded = catalog["last_catalog_load"]
-cols[3].metric(text("health.last_catalog"), _ui.show_date(loaded.date()) if loaded else "–")
+cols[3].metric(text("health.last_catalog"), ui.show_date(loaded.date()) if loaded else "–")
 if loaded is None:
     st.info(f"{text('empty.no_catalog')}: `python -m ingest catalog FILE.json`")
-lookalikes = _data.agency_lookalikes(path, version)
+lookalikes = data.agency_lookalikes(path, version)
 if lookalikes.is_empty():
     st.caption(text("health.no_lookalikes"))
 else:
@@ -54,4 +54,4 @@ else:
     tables.show(lookalikes, key="lookalikes")
 
 st.subheader(text("health.files"))
-tables.show(_data.file_loads(path, version), key="files")
+tables.show(data.file_loads(path, version), key="files")

@@ -3,10 +3,10 @@ reader's language, instead of Streamlit's English-only dialog."""
 
 import streamlit as st
 
-from views import _ui
+from views.parts import ui
 
-text = _ui.text
-_ui.language_toggle()
+text = ui.text
+ui.language_toggle()
 st.title(text("nav.not_found_title"))
 st.info(text("nav.not_found", path=st.session_state.get("requested_page", "")))
 home = st.session_state.get("home", "overview")  # the first page this account may open

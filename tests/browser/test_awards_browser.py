@@ -185,7 +185,8 @@ def test_the_whole_demo_year_is_decided_announced_and_printed_in_few_clicks(
         reason.fill("อันดับสูงสุดตามเกณฑ์รางวัล DIGI Data Awards")  # typing, not a click
         desk.click("เสนอชื่อแถวที่เลือก (58 แถว)")
         desk.button("อนุมัติทั้งหมด (58 ราย)")
-        # a widget's accessible name is its raw Markdown label: the title escaped (views/_untrusted)
+        # a widget's accessible name is its raw Markdown label: the title escaped
+        # (views/parts/untrusted)
         justifications = page.get_by_label(re.compile(r"^เหตุผลประกอบ\\?:"))
         justifications.first.wait_for()  # the form's boxes may be drawn after its button
         desk.idle()

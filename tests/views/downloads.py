@@ -30,7 +30,7 @@ class KeptManager(MediaFileManager):
 
 def keep_media(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make AppTest's runs keep their media store reachable."""
-    # no sweep (views/_downloads.py) while a test reads what it clicked, even a later test's
+    # no sweep (views/parts/downloads.py) while a test reads what it clicked, even a later test's
     monkeypatch.setenv("ODA_DOWNLOAD_SECONDS", "3600")
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", KeptManager)

@@ -19,7 +19,7 @@ from tests.conftest import REPO
 from tests.ingest.logkit import at, line, write
 from tests.views import site
 from tests.views.downloads import downloads, keep_media
-from views._untrusted import md_text
+from views.parts.untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
 TWIN = "covid-daily-cdd"  # same Thai title as covid-daily, another agency

@@ -14,7 +14,7 @@ import pytest
 from decisions.auth import User
 from decisions.exports import shortlists_export, winners_export
 from decisions.store import DecisionStore
-from views import _award_exports, i18n
+from views.parts import award_exports, i18n
 
 STAFF = User("somchai", "staff")
 SHORTLIST = pl.DataFrame(
@@ -69,7 +69,7 @@ def test_the_winners_download_speaks_thai_by_default(
     monkeypatch: pytest.MonkeyPatch, store: DecisionStore
 ) -> None:
     monkeypatch.setattr(i18n, "english", lambda: False)
-    present = lambda f: _award_exports.for_people(f, announced=True)  # noqa: E731
+    present = lambda f: award_exports.for_people(f, announced=True)  # noqa: E731
     rows = xlsx_rows(
         winners_export(store, STAFF, 2566, "xlsx", shortlist=SHORTLIST, present=present)
     )
@@ -96,7 +96,7 @@ def test_the_winners_download_in_english(
     monkeypatch: pytest.MonkeyPatch, store: DecisionStore
 ) -> None:
     monkeypatch.setattr(i18n, "english", lambda: True)
-    present = lambda f: _award_exports.for_people(f, announced=False)  # noqa: E731
+    present = lambda f: award_exports.for_people(f, announced=False)  # noqa: E731
     data = winners_export(
         store, STAFF, 2566, "csv", shortlist=SHORTLIST, award_names=NAMES_EN, present=present
     )
@@ -116,7 +116,7 @@ def test_the_shortlists_download_is_worded_and_still_formula_safe(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(i18n, "english", lambda: False)
-    shown = _award_exports.for_people(SHORTLIST, announced=False)
+    shown = award_exports.for_people(SHORTLIST, announced=False)
     frame = pl.read_csv(shortlists_export(STAFF, shown, 2566, "csv", announced=False)[3:])
     assert not [c for c in frame.columns if c.isascii()], frame.columns  # every header in Thai
     assert frame["สถานะ"].to_list() == [

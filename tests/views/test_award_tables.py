@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import REPO
-from views import _award_tables, i18n
+from views.parts import award_tables, i18n
 
 FLAGS = pl.DataFrame(
     {
@@ -31,7 +31,7 @@ TITLES = pl.DataFrame({"id": ["covid-daily", "village-fund"], "title": ["โค�
 
 def test_flags_are_worded_in_thai_with_units_names_and_be_dates(monkeypatch) -> None:
     monkeypatch.setattr(i18n, "english", lambda: False)
-    rows = _award_tables.flag_rows(FLAGS, TITLES)
+    rows = award_tables.flag_rows(FLAGS, TITLES)
     assert rows.columns == ["title", "flag", "value", "threshold", "evidence", "id"]
     assert rows.row(0) == (
         "โควิดรายวัน",
@@ -49,7 +49,7 @@ def test_flags_are_worded_in_thai_with_units_names_and_be_dates(monkeypatch) -> 
 
 def test_flags_in_english_keep_the_sentences_with_separators(monkeypatch) -> None:
     monkeypatch.setattr(i18n, "english", lambda: True)
-    rows = _award_tables.flag_rows(FLAGS, TITLES)
+    rows = award_tables.flag_rows(FLAGS, TITLES)
     assert rows["flag"].to_list()[0] == "one-day spike"
     assert rows["evidence"].to_list() == [
         "20,205 downloads on 15 Jan 2023 against a usual 450.0 a day over 12 other active days",
@@ -64,11 +64,11 @@ def test_flags_in_english_keep_the_sentences_with_separators(monkeypatch) -> Non
 def test_an_unknown_evidence_sentence_is_kept_as_written(monkeypatch) -> None:
     monkeypatch.setattr(i18n, "english", lambda: False)
     odd = FLAGS.head(1).with_columns(pl.lit("a new kind of evidence").alias("evidence"))
-    assert _award_tables.flag_rows(odd, TITLES)["evidence"].to_list() == ["a new kind of evidence"]
+    assert award_tables.flag_rows(odd, TITLES)["evidence"].to_list() == ["a new kind of evidence"]
 
 
-WRITTEN_BY = [(p, k, "flags.py") for p, k in _award_tables.EVIDENCE]
-WRITTEN_BY += [(p, k, "awards.py") for p, k in _award_tables.REASONS]
+WRITTEN_BY = [(p, k, "flags.py") for p, k in award_tables.EVIDENCE]
+WRITTEN_BY += [(p, k, "awards.py") for p, k in award_tables.REASONS]
 
 
 @pytest.mark.parametrize(("pattern", "key", "module"), WRITTEN_BY)
@@ -86,13 +86,13 @@ def test_every_worded_sentence_is_one_analytics_writes(pattern: str, key: str, m
 def test_reasons_a_candidate_is_not_eligible_are_worded(monkeypatch) -> None:
     reasons = "publishes 3 datasets (< 5); quality score 42.5 (< 50); published after 2023-09-30"
     monkeypatch.setattr(i18n, "english", lambda: False)
-    assert _award_tables.reasons_line(reasons) == (
+    assert award_tables.reasons_line(reasons) == (
         "เผยแพร่ 3 ชุดข้อมูล (น้อยกว่า 5); คะแนนคุณภาพ 42.5 (น้อยกว่า 50); เผยแพร่หลังวันที่ 30 ก.ย. 2566"
     )
-    assert _award_tables.reasons_line("agency cap of 3 reached") == "ครบจำนวนสูงสุด 3 ชุดต่อหน่วยงานแล้ว"
-    assert _award_tables.reasons_line("") == ""
+    assert award_tables.reasons_line("agency cap of 3 reached") == "ครบจำนวนสูงสุด 3 ชุดต่อหน่วยงานแล้ว"
+    assert award_tables.reasons_line("") == ""
     monkeypatch.setattr(i18n, "english", lambda: True)
-    assert _award_tables.reasons_line("not a high-value dataset; deleted from the portal") == (
+    assert award_tables.reasons_line("not a high-value dataset; deleted from the portal") == (
         "not a high-value dataset; deleted from the portal"
     )
 
@@ -109,7 +109,7 @@ def test_figures_that_differ_name_the_award_and_word_each_field(monkeypatch) -> 
         }
     )
     monkeypatch.setattr(i18n, "english", lambda: False)
-    shown = _award_tables.changed_figures(moved, {"agency-overall": "หน่วยงานดีเด่น"})
+    shown = award_tables.changed_figures(moved, {"agency-overall": "หน่วยงานดีเด่น"})
     assert shown.columns == ["award", "title", "field", "announced", "current", "id", "category"]
     assert shown.select("award", "field", "announced", "current").rows() == [
         ("หน่วยงานดีเด่น", "อยู่ในรายชื่อ", "อยู่ในรายชื่อ", "ไม่อยู่ในรายชื่อ"),

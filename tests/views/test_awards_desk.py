@@ -164,7 +164,7 @@ def test_decision_and_audit_times_are_thai_be_in_thai_and_never_to_the_microseco
 
 def test_every_decision_status_has_a_readable_name() -> None:
     from decisions.store import STATUSES
-    from views import i18n
+    from views.parts import i18n
 
     names = [i18n.STRINGS[f"status.{status}"] for status in STATUSES]
     assert all(th and en and th != en for th, en in names)

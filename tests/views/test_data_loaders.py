@@ -1,4 +1,4 @@
-"""views/_data.py's loaders: one table, cached by database, version, name and arguments; a held
+"""views/data.py's loaders: one table, cached by database, version, name and arguments; a held
 database is said (DatabaseBusy), never cached."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ingest.logs import ingest_logs
 from tests.ingest.logkit import at as thai_time
 from tests.ingest.logkit import line, write
 from tests.views import site
-from views import _data
+from views.parts import data
 
 FY2566 = periods.fiscal_year(2566)
 
@@ -39,12 +39,12 @@ def test_loaders_read_once_per_version_and_again_after_an_ingest(
     counted: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
     path, reads = counted
-    version = _data.version(str(path))
-    first = _data.headline(str(path), version, FY2566, None)
-    again = _data.headline(str(path), version, FY2566, None)
+    version = data.version(str(path))
+    first = data.headline(str(path), version, FY2566, None)
+    again = data.headline(str(path), version, FY2566, None)
     assert first["unique_requests"].item() == again["unique_requests"].item() == 9
     assert len(reads) == 1  # the second call came from the cache
-    _data.headline(str(path), version, FY2566, "local")  # other arguments: another entry
+    data.headline(str(path), version, FY2566, "local")  # other arguments: another entry
     assert len(reads) == 2
     ids = site.DATASETS["cm-tourism"]
     log = [
@@ -55,9 +55,9 @@ def test_loaders_read_once_per_version_and_again_after_an_ingest(
         )
     ]
     ingest_logs(path, [write(tmp_path / "late.log", log)])
-    newer = _data.version(str(path))
+    newer = data.version(str(path))
     assert newer != version
-    assert _data.headline(str(path), newer, FY2566, None)["unique_requests"].item() == 10
+    assert data.headline(str(path), newer, FY2566, None)["unique_requests"].item() == 10
     assert len(reads) == 3
 
 
@@ -65,30 +65,30 @@ def test_keywords_and_positional_arguments_reach_the_query(
     counted: tuple[Path, list[str]],
 ) -> None:
     path, _ = counted
-    version = _data.version(str(path))
-    ddc = _data.dataset_rankings(str(path), version, FY2566, "unique_requests", None, "ddc")
+    version = data.version(str(path))
+    ddc = data.dataset_rankings(str(path), version, FY2566, "unique_requests", None, "ddc")
     assert ddc["id"].to_list() == ["covid-daily", "dengue"]
-    monthly = _data.monthly_usage(str(path), version, FY2566, dataset="village-fund")
+    monthly = data.monthly_usage(str(path), version, FY2566, dataset="village-fund")
     assert monthly["unique_requests"].sum() == 5
-    race = _data.ranking_race(str(path), version, FY2566, "unique_requests", 2)
+    race = data.ranking_race(str(path), version, FY2566, "unique_requests", 2)
     assert race["rank"].max() == 2
-    first, last = _data.usage_span(str(path), version)
+    first, last = data.usage_span(str(path), version)
     assert (first.isoformat(), last.isoformat()) == ("2023-03-15", "2024-01-10")
     with pytest.raises(AttributeError, match="no loader 'headlines'"):
-        _data.headlines  # noqa: B018 (a typo in a page is an error, not a silent None)
+        data.headlines  # noqa: B018 (a typo in a page is an error, not a silent None)
 
 
 def test_a_held_database_is_said_and_not_cached(
     counted: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, reads = counted
-    version = _data.version(str(path))
+    version = data.version(str(path))
 
     def busy(p: str, fn, wait: float):  # noqa: ANN001, ANN202
         raise db.DatabaseBusy("a catalog load holds the database")
 
     monkeypatch.setattr(db, "read", busy)
     with pytest.raises(db.DatabaseBusy):
-        _data.file_loads(str(path), version)
+        data.file_loads(str(path), version)
     monkeypatch.undo()
-    assert _data.file_loads(str(path), version).height >= 1  # read now, not a cached failure
+    assert data.file_loads(str(path), version).height >= 1  # read now, not a cached failure

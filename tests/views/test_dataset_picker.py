@@ -16,7 +16,7 @@ from analytics import periods, rankings
 from analytics.dataset_table import dataset_labels
 from demo.build import DemoScale, build_demo
 from tests.conftest import REPO
-from views._untrusted import md_text
+from views.parts.untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
 TWIN = "สถิติประชากร รายปี"

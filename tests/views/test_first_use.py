@@ -1,7 +1,7 @@
 """Six sessions opening a freshly started dashboard once met `partially initialized module
 'pandas'` (issue 29 item 8): Streamlit runs each session in its own thread, and the pages imported
 their libraries on first use, at once. dashboard.py now imports them first, once, behind a lock
-(views/_first_use.py); these tests check that nothing a page imports is left for first use."""
+(views/parts/first_use.py); these tests check that nothing a page imports is left for first use."""
 
 from __future__ import annotations
 
@@ -88,6 +88,6 @@ def test_dashboard_loads_them_before_any_other_import() -> None:
     statements = [ast.unparse(n) for n in body[:3]]
     assert statements == [
         "import streamlit as st",
-        "from views import _first_use",
-        "_first_use.load()",
+        "from views.parts import first_use",
+        "first_use.load()",
     ]

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 from tests.views import hostile
-from views._untrusted import md_text, url_seconds
+from views.parts.untrusted import md_text, url_seconds
 
 APP = str(REPO / "dashboard.py")
 TRACKER = "http://127.0.0.1:9/t"  # nothing listens there; the browser test serves one

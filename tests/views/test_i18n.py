@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from tests.views.test_pages import PAGES, app, site_db  # noqa: F401  (fixture)
-from views import i18n, tables
+from views.parts import i18n, tables
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 
@@ -126,7 +126,7 @@ def test_errors_from_decisions_are_translated(monkeypatch) -> None:
 
 
 def test_refusals_name_awards_and_agencies_never_their_ids(monkeypatch) -> None:
-    from views import _badges
+    from views.parts import badges
 
     shortlist = pl.DataFrame(
         {
@@ -138,18 +138,18 @@ def test_refusals_name_awards_and_agencies_never_their_ids(monkeypatch) -> None:
     )
     already = ValueError("agency-003 is already proposed in agency-overall (decision #3)")
     monkeypatch.setattr(i18n, "english", lambda: False)
-    assert i18n.error(already, _badges.id_names(shortlist)) == (
+    assert i18n.error(already, badges.id_names(shortlist)) == (
         "กรมควบคุมโรค อยู่ในสถานะ เสนอชื่อ ในรางวัล หน่วยงานดีเด่น แล้ว (รายการที่ 3)"
     )
     monkeypatch.setattr(i18n, "english", lambda: True)
     english = shortlist.with_columns(pl.lit("Top agency").alias("category_title"))
-    assert i18n.error(already, _badges.id_names(english)) == (
+    assert i18n.error(already, badges.id_names(english)) == (
         "กรมควบคุมโรค is already proposed in Top agency (decision #3)"
     )
 
 
 def test_advice_is_worded_in_the_readers_language(monkeypatch) -> None:
-    from views import _agency_parts
+    from views.parts import agency_parts
 
     raisers = pl.DataFrame(
         {
@@ -163,12 +163,12 @@ def test_advice_is_worded_in_the_readers_language(monkeypatch) -> None:
         }
     )
     monkeypatch.setattr(i18n, "english", lambda: True)
-    assert _agency_parts.advice(raisers)["detail"].to_list() == [
+    assert agency_parts.advice(raisers)["detail"].to_list() == [
         "Metadata score 42 (findability 10, interoperability 21, reusability 12)",
         "Not updated as often as its declared update frequency",
     ]
     monkeypatch.setattr(i18n, "english", lambda: False)
-    assert _agency_parts.advice(raisers)["detail"].to_list() == [
+    assert agency_parts.advice(raisers)["detail"].to_list() == [
         "คะแนนคำอธิบายข้อมูล 42 (ค้นพบได้ 10, ใช้ร่วมกันได้ 21, นำไปใช้ซ้ำได้ 12)",
         "ไม่ได้ปรับปรุงตามความถี่ที่ระบุไว้",
     ]

@@ -33,8 +33,8 @@ from tests.ingest.logkit import at as logged_at
 from tests.ingest.logkit import line, write
 from tests.views import site
 from tests.views.downloads import downloads, keep_media
-from views import i18n
-from views._untrusted import md_text
+from views.parts import i18n
+from views.parts.untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
 THAI = re.compile(r"[\u0e00-\u0e7f]+")

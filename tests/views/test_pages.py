@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 from tests.views import site
-from views._untrusted import md_text
+from views.parts.untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
 PAGES = ["overview", "agency", "datasets", "awards", "presenter", "health"]

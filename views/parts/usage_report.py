@@ -10,19 +10,19 @@ import streamlit as st
 from analytics.periods import Period
 from decisions.auth import User
 from decisions.usage_exports import dsr_bytes
-from views import _data, _downloads, _ui
-from views._context import Context
+from views.parts import data, downloads, ui
+from views.parts.context import Context
 
 
 def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | None = None) -> None:
     """Offer the period's DSR (JSON for harvesters, TSV for spreadsheets), embargo applied."""
-    text = _ui.text
-    announced = _data.announced_years(ctx.path)
+    text = ui.text
+    announced = data.announced_years(ctx.path)
 
     def report(fmt: str) -> bytes:  # read and built on click only: a portal's year takes seconds
         return dsr_bytes(
             viewer,
-            _data.monthly_dataset_usage(ctx.path, ctx.version, period, agency),
+            data.monthly_dataset_usage(ctx.path, ctx.version, period, agency),
             period,
             fmt=fmt,
             announced=announced,
@@ -34,7 +34,7 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
     name = f"dsr-{agency or 'data-go-th'}-{period.start.isoformat()}-{period.end.isoformat()}"
     st.caption(text("report.help"))
     left, right = st.columns(2)
-    _downloads.button(
+    downloads.button(
         left,
         text("report.json"),
         lambda: report("json"),
@@ -43,7 +43,7 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
         key="dsr_json",
         icon=":material/download:",
     )
-    _downloads.button(
+    downloads.button(
         right,
         text("report.tsv"),
         lambda: report("tsv"),

@@ -2,7 +2,7 @@
 sessions and throttle, the audit chain's check, an announced year's kept figures, and the files
 made from the decisions (exports, certificates), kept per decisions version.
 
-views/_data caches what is read from the warehouse and re-exports these for the pages.
+views/parts/data caches what is read from the warehouse and re-exports these for the pages.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts
-from views import _badges, _ui
+from views.parts import badges, ui
 
-text = _ui.text
+text = ui.text
 
 
 def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
@@ -16,10 +16,10 @@ def marked(frame: pl.DataFrame, label: str = "title") -> pl.DataFrame:
     flagged = pl.col("flags").fill_null("") != ""
     return frame.with_columns(
         pl.when(flagged)
-        .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col(label).fill_null("")))
+        .then(pl.concat_str(pl.lit(badges.FLAG_MARK + " "), pl.col(label).fill_null("")))
         .otherwise(pl.col(label))
         .alias(label),
-        _badges.flag_list_names("flags"),
+        badges.flag_list_names("flags"),
     )
 
 
@@ -51,20 +51,18 @@ def ranking_table(frame: pl.DataFrame, metric: str, *, key: str) -> None:
             "rank": cc.NumberColumn(text("rows.rank"), width="small"),
             "title": cc.TextColumn(text("rows.dataset"), width="medium"),
             "agency_title": cc.TextColumn(text("rows.agency"), width="medium"),
-            metric: cc.NumberColumn(_ui.metric_name(metric), format="localized"),
+            metric: cc.NumberColumn(ui.metric_name(metric), format="localized"),
             "rank_change": cc.TextColumn(text("rows.rank_change"), width="small"),
             "flags": cc.TextColumn(
-                _badges.FLAG_MARK + " " + text("rows.flags"),
+                badges.FLAG_MARK + " " + text("rows.flags"),
                 help=text("rows.flags_help"),
             ),
-            "total_requests": cc.NumberColumn(
-                _ui.metric_name("total_requests"), format="localized"
-            ),
+            "total_requests": cc.NumberColumn(ui.metric_name("total_requests"), format="localized"),
             "machine_requests": cc.NumberColumn(
-                _ui.metric_name("machine_requests"), format="localized"
+                ui.metric_name("machine_requests"), format="localized"
             ),
             "unique_investigations": cc.NumberColumn(
-                _ui.metric_name("unique_investigations"), format="localized"
+                ui.metric_name("unique_investigations"), format="localized"
             ),
             "quality_score": cc.NumberColumn(text("rows.quality"), format="%.0f"),
             "dataset_page": cc.LinkColumn(text("rows.dataset"), display_text=text("rows.open")),
@@ -86,7 +84,7 @@ def ranking_bars(
         .pipe(marked)
         .with_columns(
             pl.when(pl.col("flags") != "")
-            .then(pl.concat_str(pl.lit(_badges.FLAG_MARK + " "), pl.col("flags")))
+            .then(pl.concat_str(pl.lit(badges.FLAG_MARK + " "), pl.col("flags")))
             .otherwise(pl.lit(text("rows.no_flag")))
             .alias("hover")
         )

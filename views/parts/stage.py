@@ -17,7 +17,7 @@ import streamlit as st
 from analytics import stage_chart
 from analytics.periods import Period
 from analytics.thai import MONTHS_TH_SHORT
-from views import _data, _live, _pickers, i18n
+from views.parts import data, i18n, live, pickers
 
 T = TypeVar("T")
 text = i18n.text
@@ -47,8 +47,8 @@ def flag(key: str) -> bool:
 def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]:
     """Draw staff's stage controls in the sidebar (kept in the URL); return year, show, autoplay."""
     st.sidebar.subheader(text("stage.controls"))
-    fy = _pickers.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
-    show = _pickers.url_choice(
+    fy = pickers.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
+    show = pickers.url_choice(
         text("stage.show_pick"),
         list(SHOWS),
         key="show",
@@ -80,12 +80,12 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
 
     @st.fragment(run_every=every)
     def live_counters() -> None:
-        path = _data.db_path()
+        path = data.db_path()
         if path is None:
             return
-        version = _data.version(path)
+        version = data.version(path)
         head = (
-            announced if announced is not None else _data.headline(path, version, period, None)
+            announced if announced is not None else data.headline(path, version, period, None)
         ).row(0, named=True)
         cols = st.columns(3)
         for col, key in zip(
@@ -94,8 +94,8 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
             label = (
                 text(f"metric.{key}") if key != "datasets_active" else text("stage.datasets_active")
             )
-            _live.counter(col, key, label, head[key], scope=period.label)
-        _live.freshness(path, version)
+            live.counter(col, key, label, head[key], scope=period.label)
+        live.freshness(path, version)
 
     live_counters()
 
@@ -107,12 +107,12 @@ def race(period: Period, autoplay: bool, top: int, announced: pl.DataFrame | Non
 
     @st.fragment(run_every=STEP_SECONDS if autoplay else None)
     def race_player() -> None:
-        path = _data.db_path()
+        path = data.db_path()
         if path is None:
             return
         frame = announced
         if frame is None:
-            frame = _data.ranking_race(path, _data.version(path), period, "unique_requests", top)
+            frame = data.ranking_race(path, data.version(path), period, "unique_requests", top)
         months = stage_chart.race_months(frame)
         if not months:
             return

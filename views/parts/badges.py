@@ -6,7 +6,7 @@ import polars as pl
 
 from analytics import awards
 from decisions.store import STATUSES  # names: status.<code> in the translation table
-from views import _ui
+from views.parts import ui
 
 # code -> colour of the badge; the names are the translation table's badge.<code>
 BADGES = {
@@ -24,12 +24,12 @@ FLAG_MARK = "⚠"  # in Garuda and DejaVu (fonts-thai-tlwg, fonts-dejavu-core): 
 
 def badge_name(code: str) -> str:
     """Return a status's or a flag's readable name."""
-    return _ui.text(f"badge.{code}") if code in BADGES else code
+    return ui.text(f"badge.{code}") if code in BADGES else code
 
 
 def status_name(code: str) -> str:
     """Return a decision status's readable name."""
-    return _ui.text(f"status.{code}") if code in STATUSES else code
+    return ui.text(f"status.{code}") if code in STATUSES else code
 
 
 def flag_names(flags: str | None) -> str:
@@ -67,7 +67,7 @@ def flag_list_names(column: str) -> pl.Expr:
 def award_names(rules_text: str) -> dict[str, str]:
     """Return each award category's name in the reader's language (English: title_en, else id)."""
     categories = awards.parse_rules(rules_text).categories
-    if _ui.english():
+    if ui.english():
         return {c.id: c.title_en or c.id for c in categories}
     return {c.id: c.title for c in categories}
 

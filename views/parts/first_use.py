@@ -37,18 +37,16 @@ LIBRARIES = (
     "fpdf",
     "xlsxwriter",
 )
-# The page scripts themselves are run by st.navigation, never imported.
-PAGES = ("overview", "agency", "datasets", "awards", "presenter", "health", "not_found")
 
 _lock = threading.Lock()
 _loaded = False
 
 
 def view_helpers() -> list[str]:
-    """Return the modules of views/ that pages import (every one but the pages)."""
+    """Return the modules of views/parts/, which pages import (every one but this)."""
     folder = Path(__file__).parent
     names = (m.name for m in pkgutil.iter_modules([str(folder)]))
-    return sorted(f"views.{n}" for n in names if n not in PAGES and n != "_first_use")
+    return sorted(f"views.parts.{n}" for n in names if n != "first_use")
 
 
 def load() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from views import _data, _ui
+from views.parts import data, ui
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,11 @@ class Context:
 
 def require_usage() -> Context:
     """Return the context, or stop the page with the command that would fill it."""
-    path = _data.db_path()
+    path = data.db_path()
     if path is None:
-        _ui.no_data("empty.no_database", "python -m demo")
-    version = _data.version(path)
-    first, last = _data.usage_span(path, version)
+        ui.no_data("empty.no_database", "python -m demo")
+    version = data.version(path)
+    first, last = data.usage_span(path, version)
     if first is None or last is None:
-        _ui.no_data("empty.no_usage", "python -m ingest logs FILE...")
+        ui.no_data("empty.no_usage", "python -m ingest logs FILE...")
     return Context(path, version, first, last)

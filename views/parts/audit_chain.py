@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from decisions.audit_chain import ChainCheck
-from views import _ui
+from views.parts import ui
 
-text = _ui.text
+text = ui.text
 
 
 def problem(check: ChainCheck) -> str:

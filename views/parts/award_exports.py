@@ -1,8 +1,8 @@
 """The Awards page's exports: shortlists and winners as CSV/XLSX, the certificate pack (one
 merged PDF, a zip of single PDFs) and one winner's certificate.
 
-Every file is cached on the decisions' version (views/_decisions_data); the pack is made only when
-staff ask for it, so no rerun of the page makes the 58 PDFs again.
+Every file is cached on the decisions' version (views/parts/decisions_data); the pack is made
+only when staff ask for it, so no rerun of the page makes the 58 PDFs again.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from analytics.exports import XLSX_MIME
 from decisions import exports
 from decisions.auth import User
 from decisions.store import DecisionStore
-from views import _award_tables, _badges, _decisions_data, _downloads, _ui, _untrusted, tables
+from views.parts import award_tables, badges, decisions_data, downloads, tables, ui, untrusted
 
-text = _ui.text
+text = ui.text
 MIMES = {"csv": "text/csv", "xlsx": XLSX_MIME}
 
 
@@ -34,9 +34,9 @@ def for_people(frame: pl.DataFrame, *, announced: bool) -> pl.DataFrame:
         "value": text("exports.value_announced" if announced else "exports.value_now"),
     }
     worded = {
-        "flags": _badges.flag_list_names("flags"),
-        "status": _badges.badge_names("status"),
-        "reasons": _award_tables.reasons_text(pl.col("reasons")),
+        "flags": badges.flag_list_names("flags"),
+        "status": badges.badge_names("status"),
+        "reasons": award_tables.reasons_text(pl.col("reasons")),
     }
     named = frame.with_columns(expr for name, expr in worded.items() if name in frame.columns)
     return tables.for_export(named, labels)
@@ -48,14 +48,14 @@ def _certificates(
     """Draw the pack's buttons (made when asked for) and one winner's certificate."""
     st.subheader(text("exports.certificates"))
     today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
-    winners = _decisions_data.winners_in_order(path, fy, version, viewer, key, shortlist)
+    winners = decisions_data.winners_in_order(path, fy, version, viewer, key, shortlist)
     made = (fy, version, today)  # the pack of these decisions, made in this session
     if st.session_state.get("cert_pack_made") != made:
         if not st.button(text("exports.certificate_make", n=winners.height), key="cert_make"):
             _one_certificate(path, fy, version, winners, today)
             return
         with st.spinner(text("exports.certificate_making")):
-            _decisions_data.certificate_file(
+            decisions_data.certificate_file(
                 path, fy, version, key, today, "zip", winners
             )  # and the PDF
         st.session_state["cert_pack_made"] = made
@@ -64,12 +64,10 @@ def _certificates(
         (pack, "pack", f"certificates-{fy}.pdf", "application/pdf"),
         (bundle, "zip", f"certificates-{fy}.zip", "application/zip"),
     ):
-        _downloads.button(  # stored only when clicked, for this session
+        downloads.button(  # stored only when clicked, for this session
             column,
             text(f"exports.certificate_{kind}", n=winners.height),
-            _decisions_data.certificate_file(
-                path, fy, version, key, today, kind, winners
-            ),  # cached
+            decisions_data.certificate_file(path, fy, version, key, today, kind, winners),  # cached
             name,
             mime,
             key=f"cert_{kind}",
@@ -94,9 +92,9 @@ def _one_certificate(path: str, fy: int, version: int, winners: pl.DataFrame, to
         return
     chosen = options[picked]
     row = winners.filter(pl.col("id") == chosen).row(0, named=True)
-    name, pdf = _decisions_data.single_certificate(path, fy, version, chosen, today, row)
-    label = _untrusted.md_text(labels[chosen]) + " (PDF)"
-    _downloads.button(st, label, pdf, name, "application/pdf", key="cert_one")
+    name, pdf = decisions_data.single_certificate(path, fy, version, chosen, today, row)
+    label = untrusted.md_text(labels[chosen]) + " (PDF)"
+    downloads.button(st, label, pdf, name, "application/pdf", key="cert_one")
 
 
 def show(
@@ -117,17 +115,17 @@ def show(
     version = store.version(fy)
     cols = iter(st.columns(4))
     present = partial(for_people, announced=announced)
-    english = _ui.english()  # the files' words: cached per language
+    english = ui.english()  # the files' words: cached per language
     short = shortlist.with_columns(
         pl.col("category")
         .replace_strict(dict(award_names or {}), default=pl.col("category_title"))
         .alias("category_title")
     )
     for fmt in ("csv", "xlsx"):
-        _downloads.button(  # stored only when clicked, for this session
+        downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.shortlists", format=fmt.upper()),
-            _decisions_data.shortlists_file(
+            decisions_data.shortlists_file(
                 path, fy, (*key, announced, english), viewer, fmt, present(short)
             ),
             f"shortlists-{fy}.{fmt}",
@@ -138,10 +136,10 @@ def show(
         st.caption(text("exports.no_winner"))
         return
     for fmt in ("csv", "xlsx"):
-        _downloads.button(  # stored only when clicked, for this session
+        downloads.button(  # stored only when clicked, for this session
             next(cols),
             text("exports.winners", format=fmt.upper()),
-            _decisions_data.winners_file(
+            decisions_data.winners_file(
                 path,
                 fy,
                 (version, *key, announced, english),

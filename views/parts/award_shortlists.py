@@ -8,12 +8,12 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts, committee, periods
-from views import _award_tables, _badges, _data, _ui, _untrusted, tables
-from views._context import Context
+from views.parts import award_tables, badges, data, tables, ui, untrusted
+from views.parts.context import Context
 
-text = _ui.text
+text = ui.text
 FLAG_FIELDS = ("id", "flag", "value", "threshold", "evidence")
-FLAGS_SHOWN = _award_tables.FLAGS_SHOWN
+FLAGS_SHOWN = award_tables.FLAGS_SHOWN
 
 
 NUMBER_FORMATS = {
@@ -57,14 +57,14 @@ def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
             "rank": cc.TextColumn(text("shortlists.rank"), width="small"),
             "title": cc.TextColumn(text("shortlists.name"), width="medium"),
             "agency_title": cc.TextColumn(text("shortlists.agency"), width="medium"),
-            "value": cc.TextColumn(_ui.metric_name(metric)),
+            "value": cc.TextColumn(ui.metric_name(metric)),
             "value_change": cc.TextColumn(text("shortlists.change")),
             "quality_score": cc.TextColumn(text("shortlists.quality")),
             "badges": cc.MultiselectColumn(
                 text("shortlists.badges"),
-                options=list(_badges.BADGES),
-                format_func=_badges.badge_name,
-                color=list(_badges.BADGES.values()),
+                options=list(badges.BADGES),
+                format_func=badges.badge_name,
+                color=list(badges.BADGES.values()),
                 width="medium",
             ),
         },
@@ -78,7 +78,7 @@ def _table(rows: pl.DataFrame, metric: str, key: str) -> int | None:
 
 def _ui_text(text: str) -> str:
     """Return catalog text with Markdown's special characters escaped: shown as written."""
-    return _untrusted.md_text(text)  # also keeps URLs in titles from becoming links
+    return untrusted.md_text(text)  # also keeps URLs in titles from becoming links
 
 
 def _attention_list(rows: pl.DataFrame) -> None:
@@ -88,7 +88,7 @@ def _attention_list(rows: pl.DataFrame) -> None:
         return
     lines = [
         f"- {_ui_text(title)} · {_ui_text(agency or '')}: "
-        + ", ".join(_badges.badge_name(b) for b in badges)
+        + ", ".join(badges.badge_name(b) for b in badges)
         for title, agency, badges in table.select("title", "agency_title", "badges").iter_rows()
     ]  # a handful of rows per category
     st.warning(text("shortlists.attention") + "\n\n" + "\n".join(lines))
@@ -100,14 +100,14 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
     st.caption(text("shortlists.evidence"))
     st.text(f"{row['title']} · {row['agency_title'] or row['agency']}")
     if row["reasons"]:
-        st.text(text("shortlists.not_eligible") + _award_tables.reasons_line(row["reasons"]))
+        st.text(text("shortlists.not_eligible") + award_tables.reasons_line(row["reasons"]))
     middle, right = st.columns([1, 4])
-    flags = _data.integrity_flags(ctx.path, ctx.version, period, rules_text)
+    flags = data.integrity_flags(ctx.path, ctx.version, period, rules_text)
     if level == "dataset":
         mine = flags.filter(pl.col("id") == row["id"])
         titles = pl.DataFrame({"id": [row["id"]], "title": [row["title"]]})
     else:  # an agency's evidence: its own daily totals' flags and the flags of its datasets
-        own = _data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
+        own = data.dataset_rankings(ctx.path, ctx.version, period, row["metric"], None, row["id"])
         mine = flags.filter(
             ((pl.col("level") == "dataset") & pl.col("id").is_in(own["id"].implode()))
             | ((pl.col("level") == "agency") & (pl.col("id") == row["id"]))
@@ -115,26 +115,26 @@ def _evidence(ctx: Context, fy: int, rules_text: str, level: str, row: dict) -> 
         itself = pl.DataFrame({"id": [row["id"]], "title": [row["title"]]})
         titles = pl.concat([own.select("id", "title"), itself], how="vertical_relaxed")
         _depends(row, dict(own.select("id", "title").iter_rows()))
-    top = _data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
+    top = data.top_client_share(ctx.path, ctx.version, period, level, row["id"]).row(0, named=True)
     middle.metric(
         text("shortlists.top_client"),
         "–" if top["share"] is None else f"{top['share']:.0%}",
         help=text(
             "shortlists.top_client_help",
-            top=_ui.number(top["top_client"]),
-            downloads=_ui.number(top["downloads"]),
+            top=ui.number(top["top_client"]),
+            downloads=ui.number(top["downloads"]),
             days=top["days"],
         ),
     )
-    daily = _data.daily_series(ctx.path, ctx.version, period, level, row["id"])
-    lines = {m: _ui.metric_name(m) for m in ("total_requests", "unique_requests")}
-    chart = charts.daily_lines(daily, lines, title=text("evidence.daily"), thai=not _ui.english())
+    daily = data.daily_series(ctx.path, ctx.version, period, level, row["id"])
+    lines = {m: ui.metric_name(m) for m in ("total_requests", "unique_requests")}
+    chart = charts.daily_lines(daily, lines, title=text("evidence.daily"), thai=not ui.english())
     right.plotly_chart(chart, key=f"daily_{row['category']}")
     # the flags below, the page's width: their evidence sentences are read, not glanced at
     if mine.is_empty():
         st.caption(text("shortlists.no_flag"))
     else:
-        shown = _award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
+        shown = award_tables.flag_rows(mine.select(FLAG_FIELDS), titles)
         tables.show(shown, key=f"flags_{row['category']}", order=FLAGS_SHOWN)
 
 
@@ -147,8 +147,8 @@ def _depends(row: dict, titles: dict[str, str]) -> None:
         text(
             "shortlists.depends",
             datasets=_ui_text(", ".join(names)),
-            flagged=_ui.number(row["flagged_value"]),
-            value=_ui.number(row["value"]),
+            flagged=ui.number(row["flagged_value"]),
+            value=ui.number(row["value"]),
             share=f"{row['flagged_share']:.0%}",
             rank=row["rank"],
             without=row["rank_without_flagged"],

@@ -11,9 +11,9 @@ from analytics.awards import AwardRules
 from decisions.audit import READABLE_FIELDS, readable_audit
 from decisions.auth import User
 from decisions.store import STATUSES, DecisionStore
-from views import _award_bulk, _badges, _ui, _untrusted, i18n, tables
+from views.parts import award_bulk, badges, i18n, tables, ui, untrusted
 
-text = _ui.text
+text = ui.text
 ACTIONS = ("propose", "approved", "withdrawn", "announce")  # what the audit log records
 ERRORS = (ValueError, PermissionError)  # refusals the store explains: shown, never raised
 
@@ -47,7 +47,7 @@ def _propose(store: DecisionStore, viewer: User, fy: int, shortlist: pl.DataFram
                 )
                 st.rerun()
             except ERRORS as exc:
-                st.error(_untrusted.md_text(i18n.error(exc, _badges.id_names(shortlist))))
+                st.error(untrusted.md_text(i18n.error(exc, badges.id_names(shortlist))))
 
 
 def _figures(shortlist: pl.DataFrame, decided: pl.DataFrame, chosen: int) -> dict[str, float]:
@@ -72,7 +72,7 @@ def _decide(
         pl.col("status") != "proposed", "id"
     )
     names = {
-        i: f"#{i} {title} · {_badges.status_name(status)}"
+        i: f"#{i} {title} · {badges.status_name(status)}"
         for i, title, status in open_ones.select("id", "winner_title", "status").iter_rows()
     }
     with st.form("decide", clear_on_submit=True):
@@ -93,15 +93,15 @@ def _decide(
                 store.withdraw(viewer, int(chosen), note)
                 st.rerun()
         except ERRORS as exc:
-            st.error(_untrusted.md_text(i18n.error(exc)))
+            st.error(untrusted.md_text(i18n.error(exc)))
 
 
 def _table(decided: pl.DataFrame, titles: dict[str, str]) -> None:
     shown = decided.with_columns(
         pl.col("category").replace_strict(titles, default=pl.col("category")),
-        _badges.status_names("status"),
-        _badges.flag_list_names("flags"),
-        tables.moment_text(tables.thai_time("decided_at"), english=_ui.english()),
+        badges.status_names("status"),
+        badges.flag_list_names("flags"),
+        tables.moment_text(tables.thai_time("decided_at"), english=ui.english()),
     )
     cc = st.column_config
     st.dataframe(
@@ -147,33 +147,33 @@ def show(
         _propose(store, viewer, fy, shortlist)
     if decided.is_empty():
         if not announced:
-            _award_bulk.show(store, viewer, fy, shortlist, decided)
+            award_bulk.show(store, viewer, fy, shortlist, decided)
         return
     titles = dict(shortlist.select("category", "category_title").unique().iter_rows())
     _table(decided, titles)
     if not announced:
         if not decided.filter(pl.col("status") != "withdrawn").is_empty():
             _decide(store, viewer, fy, decided, shortlist, rules)
-        _award_bulk.show(store, viewer, fy, shortlist, decided, rules=rules)
+        award_bulk.show(store, viewer, fy, shortlist, decided, rules=rules)
         if st.button(text("decisions.announce", fy=fy), type="primary"):
             try:
                 store.announce(viewer, fy, shortlists=current, figures=figures())
                 st.rerun()
             except ERRORS as exc:  # e.g. proposals still undecided
-                st.error(_untrusted.md_text(i18n.error(exc)))
+                st.error(untrusted.md_text(i18n.error(exc)))
     with st.expander(text("decisions.audit")):
         st.dataframe(
             readable_audit(
                 store.audit(viewer, fy),
                 field_names={f: text(f"audit.{f}") for f in READABLE_FIELDS},
                 value_names={
-                    "status": {c: _badges.status_name(c) for c in STATUSES},
-                    "flags": {c: _badges.badge_name(c) for c in _badges.BADGES},
+                    "status": {c: badges.status_name(c) for c in STATUSES},
+                    "flags": {c: badges.badge_name(c) for c in badges.BADGES},
                     "state": {s: text(f"audit.{s}") for s in ("announced", "embargoed")},
                 },
             ).with_columns(
                 pl.col("action").replace({a: text(f"action.{a}") for a in ACTIONS}),
-                tables.moment_text(pl.col("at_th"), english=_ui.english()).alias("at_th"),
+                tables.moment_text(pl.col("at_th"), english=ui.english()).alias("at_th"),
             ),
             hide_index=True,
             key="audit",

@@ -17,8 +17,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from analytics import announced, periods
 from decisions.auth import User
-from views import _data, _ui
-from views._context import Context
+from views.parts import data, ui
+from views.parts.context import Context
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
@@ -36,17 +36,17 @@ class Figures:
         if period.kind != "fiscal_year":
             return  # only a fiscal year is announced: other periods rank live
         fy = periods.fiscal_year_of(period.start)
-        self.kept = _data.announced_figures(ctx.path, fy)
+        self.kept = data.announced_figures(ctx.path, fy)
         if not self.kept:
             return
         box = st.sidebar if where == "sidebar" else st
-        at = _data.decision_store(ctx.path).announced_at(fy)
-        day = _ui.show_date(at.astimezone(BANGKOK).date() if at else None)
-        self._as_announced = _ui.text("announced.as_announced", fy=fy, day=day)
+        at = data.decision_store(ctx.path).announced_at(fy)
+        day = ui.show_date(at.astimezone(BANGKOK).date() if at else None)
+        self._as_announced = ui.text("announced.as_announced", fy=fy, day=day)
         self._note = box.empty()
         self._note.caption(self._as_announced)
         if self.staff:
-            self.live = box.toggle(_ui.text("announced.show_live"), key="live", bind="query-params")
+            self.live = box.toggle(ui.text("announced.show_live"), key="live", bind="query-params")
 
     @property
     def announced(self) -> bool:
@@ -63,9 +63,9 @@ class Figures:
         as_announced, now = kept(), live()
         if self._note is not None and (self.live or announced.differs(as_announced, now)):
             said = (
-                _ui.text("announced.showing_live")
+                ui.text("announced.showing_live")
                 if self.live
-                else f"{_ui.text('announced.differs')}\n\n{self._as_announced}"
+                else f"{ui.text('announced.differs')}\n\n{self._as_announced}"
             )
             self._note.warning(said, icon=":material/history:")
         return now if self.live else as_announced
@@ -75,7 +75,7 @@ class Figures:
         c = self.ctx
         return self._pick(
             lambda: announced.headline(self.kept, group),
-            lambda: _data.headline(c.path, c.version, self.period, group),
+            lambda: data.headline(c.path, c.version, self.period, group),
         )
 
     def agency_rankings(self, metric: str, group: str | None) -> pl.DataFrame:
@@ -83,7 +83,7 @@ class Figures:
         c = self.ctx
         return self._pick(
             lambda: announced.agency_rankings(self.kept, metric, group),
-            lambda: _data.agency_rankings(c.path, c.version, self.period, metric, group, "regular"),
+            lambda: data.agency_rankings(c.path, c.version, self.period, metric, group, "regular"),
         )
 
     def dataset_rankings(
@@ -93,7 +93,7 @@ class Figures:
         c = self.ctx
         return self._pick(
             lambda: announced.dataset_rankings(self.kept, metric, group, agency),
-            lambda: _data.dataset_rankings(c.path, c.version, self.period, metric, group, agency),
+            lambda: data.dataset_rankings(c.path, c.version, self.period, metric, group, agency),
         )
 
     def integrity_flags(self) -> pl.DataFrame:
@@ -101,7 +101,7 @@ class Figures:
         c = self.ctx
         return self._pick(
             lambda: announced.integrity_flags(self.kept),
-            lambda: _data.integrity_flags(c.path, c.version, self.period, _data.rules_text()),
+            lambda: data.integrity_flags(c.path, c.version, self.period, data.rules_text()),
         )
 
     def ranking_race(self, top: int) -> pl.DataFrame | None:
@@ -111,7 +111,7 @@ class Figures:
         c, full_year = self.ctx, periods.fiscal_year(periods.fiscal_year_of(self.period.start))
         race = self._pick(
             lambda: announced.ranking_race(self.kept, top),
-            lambda: _data.ranking_race(c.path, c.version, full_year, announced.RACE_METRIC, top),
+            lambda: data.ranking_race(c.path, c.version, full_year, announced.RACE_METRIC, top),
         )
         return None if self.live else race
 
@@ -119,4 +119,4 @@ class Figures:
 def year_figures(ctx: Context, fy: int, rules_text: str) -> dict[str, pl.DataFrame]:
     """Return the figures to keep when staff announce a fiscal year (as the pages pick it)."""
     period = periods.fiscal_year(fy).until(ctx.last_day)
-    return dict(_data.year_figures(ctx.path, ctx.version, period, rules_text))
+    return dict(data.year_figures(ctx.path, ctx.version, period, rules_text))

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import periods
 from analytics.periods import Period
 from analytics.vocabulary import GROUPS, RANKABLE
-from views import _ui
+from views.parts import ui
 
 T = TypeVar("T")
 
@@ -67,18 +67,18 @@ def period_picker(
     box = st.sidebar if where == "sidebar" else st
 
     def fiscal_year(label: str, years: list[int]) -> Period:
-        fy = url_choice(_ui.text(label), years, key="fy", default=years[0], where=where)
+        fy = url_choice(ui.text(label), years, key="fy", default=years[0], where=where)
         return periods.fiscal_year(int(fy or years[0])).until(last)
 
     if only_years is not None:
         return fiscal_year("period.fy_announced", sorted(only_years, reverse=True))
     kinds = {
-        "fy": _ui.text("period.fy"),
-        "year": _ui.text("period.year"),
-        "range": _ui.text("period.range"),
+        "fy": ui.text("period.fy"),
+        "year": ui.text("period.year"),
+        "range": ui.text("period.range"),
     }
     kind = url_choice(
-        _ui.text("period.kind"),
+        ui.text("period.kind"),
         list(kinds),
         key="period",
         format_func=kinds.__getitem__,
@@ -89,14 +89,14 @@ def period_picker(
     if kind == "year":
         years = list(range(last.year + periods.BE_OFFSET, first.year + periods.BE_OFFSET - 1, -1))
         year = url_choice(
-            _ui.text("period.year_pick"), years, key="year", default=years[0], where=where
+            ui.text("period.year_pick"), years, key="year", default=years[0], where=where
         )
         return periods.calendar_year(int(year or years[0])).until(last)
     if kind == "range":
         if "range" not in st.session_state:  # the link's ?from=&to=, else the last 90 days
             st.session_state["range"] = url_range(first, last)
         picked = box.date_input(
-            _ui.text("period.range_pick"), min_value=first, max_value=last, key="range"
+            ui.text("period.range_pick"), min_value=first, max_value=last, key="range"
         )
         if isinstance(picked, tuple) and len(picked) == 2:
             st.query_params["from"], st.query_params["to"] = (d.isoformat() for d in picked)
@@ -120,10 +120,10 @@ def group_picker(*, where: str = "sidebar") -> str | None:
     """Draw the agency-group filter and return the group (None: all)."""
     options: list[str] = ["all", *GROUPS]
     group = url_choice(
-        _ui.text("group.pick"),
+        ui.text("group.pick"),
         options,
         key="group",
-        format_func=lambda g: _ui.group_name(None if g == "all" else g),
+        format_func=lambda g: ui.group_name(None if g == "all" else g),
         default="all",
         where=where,
     )
@@ -133,10 +133,10 @@ def group_picker(*, where: str = "sidebar") -> str | None:
 def metric_picker(*, where: str = "sidebar") -> str:
     """Draw the ranking-metric choice; the URL holds the raw key (?metric=unique_requests)."""
     chosen = url_choice(
-        _ui.text("metric.pick"),
+        ui.text("metric.pick"),
         list(RANKABLE),
         key="metric",
-        format_func=_ui.metric_name,
+        format_func=ui.metric_name,
         default=RANKABLE[0],
         where=where,
     )

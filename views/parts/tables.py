@@ -11,7 +11,7 @@ import streamlit as st
 from analytics.periods import BE_OFFSET, Period, fiscal_year_of
 from analytics.thai import MONTHS_TH_SHORT
 from analytics.vocabulary import METRICS
-from views import i18n
+from views.parts import i18n
 
 _SHARES = ("share", "ratio_share")  # 0..1 fractions shown as percentages
 _TRANSLATED_VALUES = ("traffic", "status", "issue", "kind", "agency_group", "level")

@@ -8,33 +8,33 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import PORTAL
 from analytics.periods import Period
-from views import _data, _ui, _untrusted, tables
-from views._context import Context
+from views.parts import data, tables, ui, untrusted
+from views.parts.context import Context
 
-text = _ui.text
+text = ui.text
 
 
 def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
     """Draw one dataset's profile; a name the catalog lacks gets a warning instead."""
-    profile = _data.dataset_profile(ctx.path, ctx.version, dataset)
+    profile = data.dataset_profile(ctx.path, ctx.version, dataset)
     if profile.is_empty():
         st.warning(text("datasets.not_in_catalog"))
         return
     info = profile.row(0, named=True)
-    st.header(_untrusted.md_text(info["title"] or dataset))
+    st.header(untrusted.md_text(info["title"] or dataset))
     st.link_button(text("datasets.portal_link"), f"{PORTAL}/dataset/{info['id']}")
     st.caption(
-        f"{_untrusted.md_text(info['agency_title'])} · {_untrusted.md_text(dataset)}"
+        f"{untrusted.md_text(info['agency_title'])} · {untrusted.md_text(dataset)}"
         + (" · :material/delete: " + text("datasets.deleted") if info["deleted_at"] else "")
     )
-    monthly = _data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)
+    monthly = data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)
     st.plotly_chart(
         charts.trend_chart(
             monthly,
             metric,
             title=text("datasets.trend"),
-            series_label=_ui.metric_name(metric),
-            thai=not _ui.english(),
+            series_label=ui.metric_name(metric),
+            thai=not ui.english(),
         ),
         key="dataset_trend",
     )
@@ -42,7 +42,7 @@ def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
     left.subheader(text("datasets.formats"))
     left.plotly_chart(
         charts.share_donut(
-            tables.readable(_data.format_shares(ctx.path, ctx.version, period, dataset=dataset)),
+            tables.readable(data.format_shares(ctx.path, ctx.version, period, dataset=dataset)),
             names="format",
             values="requests",
             title="",
@@ -50,11 +50,11 @@ def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
         key="dataset_formats",
     )
     path, version = ctx.path, ctx.version
-    tables.show(_data.dataset_resources(path, version, dataset, period), key="res", where=left)
+    tables.show(data.dataset_resources(path, version, dataset, period), key="res", where=left)
     right.subheader(text("datasets.referrers"))
-    tables.show(_data.dataset_referrers(path, version, dataset, period), key="ref", where=right)
+    tables.show(data.dataset_referrers(path, version, dataset, period), key="ref", where=right)
     right.subheader(text("datasets.portal"))
-    portal = _data.reconcile(path, version, period, "dataset").filter(pl.col("id") == dataset)
+    portal = data.reconcile(path, version, period, "dataset").filter(pl.col("id") == dataset)
     if portal.is_empty():
         right.info(text("datasets.no_portal") + "`python -m ingest tracking FILE.csv`")
     else:

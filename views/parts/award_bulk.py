@@ -11,9 +11,9 @@ import streamlit as st
 from analytics.awards import AwardRules
 from decisions.auth import User
 from decisions.store import BulkRefused, DecisionStore, Proposal
-from views import _badges, _ui, _untrusted, i18n
+from views.parts import badges, i18n, ui, untrusted
 
-text = _ui.text
+text = ui.text
 ALL = "*"  # the scope "every award"
 PROPOSABLE = ("shortlisted", "tie_at_cutoff")  # a tie is listed unticked: staff pick who goes
 
@@ -29,7 +29,7 @@ def _refused(exc: Exception, titles: dict[str, str], names: dict[str, dict[str, 
         )
     else:
         message = i18n.error(exc, names)
-    st.error(_untrusted.md_text(message))
+    st.error(untrusted.md_text(message))
 
 
 def _act(
@@ -60,7 +60,7 @@ def _propose(
             "position",
             "title",
             "agency_title",
-            _badges.flag_list_names("flags").alias("flag_names"),
+            badges.flag_list_names("flags").alias("flag_names"),
             pl.lit("").alias("reason"),
         )
         cc = st.column_config
@@ -116,8 +116,8 @@ def _approve(
         if not flagged.is_empty():
             st.caption(text("bulk.flagged_need"))
         for i, title, flags in flagged.select("id", "winner_title", "flags").iter_rows():
-            label = text("bulk.justify", winner=title, flags=_badges.flag_names(flags))
-            st.text_input(_untrusted.md_text(label), max_chars=2000, key=f"bulk_just_{i}")
+            label = text("bulk.justify", winner=title, flags=badges.flag_names(flags))
+            st.text_input(untrusted.md_text(label), max_chars=2000, key=f"bulk_just_{i}")
         if not st.form_submit_button(text("bulk.approve", n=proposed.height), type="primary"):
             return
     notes = {i: str(st.session_state.get(f"bulk_just_{i}", "")) for i in proposed["id"]}
@@ -161,7 +161,7 @@ def show(
     )
     scopes = {ALL: text("bulk.all", n=len(titles)), **titles}
     scope = st.selectbox(text("bulk.scope"), list(scopes), format_func=scopes.get, key="bulk_scope")
-    names = _badges.id_names(shortlist)  # a refusal names awards and nominees, not their ids
+    names = badges.id_names(shortlist)  # a refusal names awards and nominees, not their ids
     mine = pl.lit(True) if scope in (ALL, None) else pl.col("category") == scope
     open_ones = decided.filter(mine & (pl.col("status") != "withdrawn"))
     to_propose = shortlist.filter(mine & pl.col("status").is_in(PROPOSABLE)).join(

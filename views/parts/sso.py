@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from decisions import auth
-from views import _ui, _untrusted
+from views.parts import ui, untrusted
 
 
 def _auth_settings() -> Mapping[str, object] | None:
@@ -44,10 +44,10 @@ def user(path: Path) -> auth.User | None:
     found = auth.user_for_claims(path, st.user.to_dict())
     if found is None:
         email = st.user.get("email")
-        shown = _untrusted.md_text(email) if isinstance(email, str) else "?"
+        shown = untrusted.md_text(email) if isinstance(email, str) else "?"
         unverified = st.user.get("email_verified") is False
-        st.error(_ui.text("sso.unverified" if unverified else "sso.unknown", email=shown))
-        if st.button(_ui.text("sign_in.sign_out"), key="sso_sign_out"):
+        st.error(ui.text("sso.unverified" if unverified else "sso.unknown", email=shown))
+        if st.button(ui.text("sign_in.sign_out"), key="sso_sign_out"):
             st.logout()
         st.stop()
     return found
@@ -60,5 +60,5 @@ def sign_in_button() -> None:
         return
     # [auth.NAME] tables name providers; st.login needs the name when there is one
     providers = [name for name, value in settings.items() if isinstance(value, Mapping)]
-    if st.button(_ui.text("sso.sign_in"), key="sso_sign_in", type="primary"):
+    if st.button(ui.text("sso.sign_in"), key="sso_sign_in", type="primary"):
         st.login(providers[0] if len(providers) == 1 else None)

@@ -1,6 +1,6 @@
 """The one translation system: every word the dashboard shows, in Thai and English, by key.
 
-The table itself is views/i18n.toml, read once. Pages ask for `text("key", name=value)`; the
+The table itself is views/parts/i18n.toml, read once. Pages ask for `text("key", name=value)`; the
 language is the reader's current choice, so a switch applies to everything on the next rerun.
 Keys are what URLs and code hold (`unique_requests`, `central`); labels are only ever produced
 here. `tests/views/test_i18n.py` checks that both languages are complete, that English has no

@@ -145,16 +145,16 @@ def _cached(path: str, version: int, name: str, args: tuple, kwargs: tuple) -> A
 def __getattr__(name: str) -> Callable[..., Any]:
     """Return the loader `name(path, version, *args, **kwargs)`, cached by all of them."""
     if name not in _QUERIES:
-        raise AttributeError(f"views._data has no loader {name!r}")
+        raise AttributeError(f"views.parts.data has no loader {name!r}")
     return lambda path, version, *args, **kwargs: _cached(
         path, version, name, args, tuple(sorted(kwargs.items()))
     )
 
 
 # what lives in the decisions file is cached in its own module; the pages ask for it here
-from views._decisions_data import announced_figures as announced_figures  # noqa: E402
-from views._decisions_data import announced_years as announced_years  # noqa: E402
-from views._decisions_data import audit_check as audit_check  # noqa: E402
-from views._decisions_data import decision_store as decision_store  # noqa: E402
-from views._decisions_data import sessions as sessions  # noqa: E402
-from views._decisions_data import sign_in_throttle as sign_in_throttle  # noqa: E402
+from views.parts.decisions_data import announced_figures as announced_figures  # noqa: E402
+from views.parts.decisions_data import announced_years as announced_years  # noqa: E402
+from views.parts.decisions_data import audit_check as audit_check  # noqa: E402
+from views.parts.decisions_data import decision_store as decision_store  # noqa: E402
+from views.parts.decisions_data import sessions as sessions  # noqa: E402
+from views.parts.decisions_data import sign_in_throttle as sign_in_throttle  # noqa: E402

@@ -18,7 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from settings import REPO_ROOT, load_settings
-from views import i18n
+from views.parts import i18n
 
 _LOCK = threading.Lock()
 _BUILDS: dict[Path, subprocess.Popen[bytes]] = {}  # one build per database, shared by sessions

@@ -17,7 +17,7 @@ import streamlit as st
 from decisions import auth
 from decisions.sessions import COOKIE, LIFETIME, Kiosk
 from settings import load_settings
-from views import _data, _sign_in, _sso, _ui
+from views.parts import data, sign_in, sso, ui
 
 SESSION_MINUTES = 30
 OPEN_MODE_USER = auth.User("demo", "staff")
@@ -52,12 +52,12 @@ def kiosk() -> Kiosk | None:
 
 
 def _kiosk_user(token: str) -> auth.User:
-    found, why = _data.sessions().kiosk(token)
+    found, why = data.sessions().kiosk(token)
     if found is None:
         st.session_state.pop("kiosk", None)
-        _sign_in.header()
+        sign_in.header()
         reason = why if why in ("expired", "revoked") else "invalid"
-        st.error(_ui.text(f"sign_in.kiosk_{reason}") + " " + _ui.text("sign_in.new_link"))
+        st.error(ui.text(f"sign_in.kiosk_{reason}") + " " + ui.text("sign_in.new_link"))
         st.stop()
     st.session_state["kiosk"] = found
     return auth.User(f"kiosk-{found.id}", "public")
@@ -69,7 +69,7 @@ def watch_kiosk() -> None:
 
     @st.fragment(run_every=KIOSK_CHECK_SECONDS)
     def check() -> None:
-        if _data.sessions().kiosk(token)[0] is None:
+        if data.sessions().kiosk(token)[0] is None:
             st.rerun(scope="app")
 
     check()
@@ -83,11 +83,11 @@ def _signed_in_sidebar(user: auth.User) -> None:
         _cookie(live)
     agency = f" · {user.agency}" if user.agency else ""
     st.sidebar.caption(f":material/person: {user.name} ({user.role}{agency})")
-    if st.sidebar.button(_ui.text("sign_in.sign_out"), key="sign_out"):
-        _data.sessions().end(st.session_state.pop("session_cookie", None))
+    if st.sidebar.button(ui.text("sign_in.sign_out"), key="sign_out"):
+        data.sessions().end(st.session_state.pop("session_cookie", None))
         st.session_state.pop("user", None)
         st.session_state["signed_out"] = True  # the browser's old cookie no longer counts
-        if _sso.signed_in():
+        if sso.signed_in():
             st.logout()  # reruns the page signed out of the identity provider too
         st.rerun()
 
@@ -97,14 +97,14 @@ def _resume(path, now: datetime) -> auth.User | None:  # noqa: ANN001 (a Path)
     if st.session_state.get("signed_out"):
         return None
     cookie = st.context.cookies.get(COOKIE)
-    account, why = _data.sessions().resume(cookie)
+    account, why = data.sessions().resume(cookie)
     if why == "idle":
-        st.info(_ui.text("sign_in.timed_out"))
+        st.info(ui.text("sign_in.timed_out"))
     if account is None:
         return None
     entry = auth.read_users(path).get(account)
     if entry is None:  # the account was removed since
-        _data.sessions().end(cookie)
+        data.sessions().end(cookie)
         return None
     user = auth.User(account, entry["role"], entry.get("agency") or None)
     st.session_state.update(user=user, last_seen=now, session_cookie=cookie)
@@ -124,13 +124,13 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
     path = users_file()
     if not path.exists():
         st.sidebar.warning(
-            _ui.text("sign_in.demo_mode") + " `python -m decisions users add NAME --role staff`"
+            ui.text("sign_in.demo_mode") + " `python -m decisions users add NAME --role staff`"
         )
         return OPEN_MODE_USER
-    sso = _sso.user(path)  # signed in with the organisation's identity provider
-    if sso is not None:
-        _signed_in_sidebar(sso)
-        return sso
+    sso_user = sso.user(path)  # signed in with the organisation's identity provider
+    if sso_user is not None:
+        _signed_in_sidebar(sso_user)
+        return sso_user
     now = datetime.now(UTC)
     user = st.session_state.get("user")
     last = st.session_state.get("last_seen")
@@ -140,17 +140,17 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
         and not auth.session_expired(last, now, SESSION_MINUTES)
     ):
         cookie = st.session_state.get("session_cookie")
-        if cookie and _data.sessions().resume(cookie)[0] is None:
+        if cookie and data.sessions().resume(cookie)[0] is None:
             user = None  # ended elsewhere: signed out in another tab, or the account removed
         else:
             st.session_state["last_seen"] = now
             _signed_in_sidebar(user)
             return user
     if user is not None:
-        _data.sessions().end(st.session_state.pop("session_cookie", None))
+        data.sessions().end(st.session_state.pop("session_cookie", None))
         st.session_state.pop("user", None)
         st.session_state["signed_out"] = True
-        st.info(_ui.text("sign_in.timed_out"))
+        st.info(ui.text("sign_in.timed_out"))
     else:
         resumed = _resume(path, now)
         if resumed is not None:
@@ -160,7 +160,7 @@ def current_user(hold_page: Callable[[], object] | None = None) -> auth.User:
         hold_page()
     if st.session_state.get("signed_out"):
         _cookie(None)
-    _sign_in.form(path, now)
+    sign_in.form(path, now)
     st.stop()
 
 
@@ -176,6 +176,6 @@ def require_page(page: str, announced: bool) -> auth.User:
 
     user = viewer()
     if not access.can_view(user, page, announced=announced):
-        st.error(_ui.text("sign_in.forbidden"))
+        st.error(ui.text("sign_in.forbidden"))
         st.stop()
     return user

@@ -1,6 +1,6 @@
 """Shared wording: the language switch, names of metrics and groups, numbers, dates, periods.
 
-The sidebar's choices kept in the URL (period, group, metric) are in views/_pickers.py.
+The sidebar's choices kept in the URL (period, group, metric) are in views/parts/pickers.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 from analytics import periods
 from analytics.periods import Period
 from analytics.thai import thai_date
-from views import i18n
+from views.parts import i18n
 
 english = i18n.english
 text = i18n.text

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from analytics.periods import BE_OFFSET
 from analytics.thai import MONTHS_TH_SHORT
 from settings import follow_status_path_for
-from views import _data, _ui, i18n
+from views.parts import data, i18n, ui
 
 BKK = timezone(timedelta(hours=7))
 DEFAULT_STALE_MINUTES = 10.0
@@ -116,10 +116,10 @@ def feed_status(path: str) -> dict[str, Any] | None:
     from pathlib import Path
 
     try:
-        data = json.loads(follow_status_path_for(Path(path)).read_text(encoding="utf-8"))
+        status = json.loads(follow_status_path_for(Path(path)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    return status if isinstance(status, dict) else None
 
 
 def counter(col: DeltaGenerator, key: str, label: str, value: int | None, scope: str) -> None:
@@ -136,15 +136,15 @@ def counter(col: DeltaGenerator, key: str, label: str, value: int | None, scope:
     css = "stage-number changed" if changed else "stage-number"
     col.html(
         f'<div class="stage-label">{escape(label)}{delta}</div>'
-        f'<div class="{css}" data-testid="live-{key}">{_ui.number(value)}</div>'
+        f'<div class="{css}" data-testid="live-{key}">{ui.number(value)}</div>'
     )
 
 
 def freshness(path: str, version: int) -> None:
     """Show how fresh the figures are and warn when the live feed has gone quiet."""
     now = datetime.now(UTC)
-    last = _data.last_load(path, version)
-    english = _ui.english()
+    last = data.last_load(path, version)
+    english = ui.english()
     st.html(STYLE)
     st.html(
         f'<div class="feed-fresh" data-testid="feed-fresh">{escape(as_of_text(last, now, english))}'

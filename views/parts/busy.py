@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from views import i18n
+from views.parts import i18n
 
 RETRY_SECONDS = 3
 

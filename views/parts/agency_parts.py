@@ -8,10 +8,10 @@ import streamlit as st
 from analytics import charts, exports, rank_change
 from analytics.dataset_table import datasets_with_evidence, with_links
 from analytics.periods import Period
-from views import _data, _downloads, _rows, _ui, _untrusted, tables
-from views._context import Context
+from views.parts import data, downloads, rows, tables, ui, untrusted
+from views.parts.context import Context
 
-text = _ui.text
+text = ui.text
 
 
 def figures(me: dict, ranking: pl.DataFrame, metric: str, embargoed: list[int]) -> None:
@@ -32,10 +32,10 @@ def figures(me: dict, ranking: pl.DataFrame, metric: str, embargoed: list[int]) 
             text("agency.embargoed", years=years),
             icon=":material/lock_clock:",
         )
-    cols[3].metric(_ui.metric_name(metric), _ui.number(me[metric]), _ui.change(me["value_change"]))
+    cols[3].metric(ui.metric_name(metric), ui.number(me[metric]), ui.change(me["value_change"]))
     cols = st.columns(3)
-    cols[0].metric(text("agency.datasets_published"), _ui.number(me["datasets_published"]))
-    cols[1].metric(text("agency.datasets_downloaded"), _ui.number(me["datasets_downloaded"]))
+    cols[0].metric(text("agency.datasets_published"), ui.number(me["datasets_published"]))
+    cols[1].metric(text("agency.datasets_downloaded"), ui.number(me["datasets_downloaded"]))
     cols[2].metric(text("agency.share_used"), f"{(me['share_downloaded'] or 0):.0%}")
     st.caption(text("agency.share_used_help"))  # what the share counts, said where it is shown
     if not me[metric]:
@@ -46,9 +46,9 @@ def unranked(agency: str, known: pl.DataFrame) -> None:
     """Explain why an agency has no rank in the period, and what to do; then stop the page."""
     row = known.filter(pl.col("id") == agency)
     if row.is_empty():
-        st.warning(text("agency.unknown", agency=_untrusted.md_text(agency)))
+        st.warning(text("agency.unknown", agency=untrusted.md_text(agency)))
     else:
-        st.title(_untrusted.md_text(row["title"][0]))
+        st.title(untrusted.md_text(row["title"][0]))
         st.info(text("agency.no_rank"))
     st.stop()
 
@@ -70,16 +70,16 @@ def why_rank_changed(
             text(
                 "agency.story",
                 direction=text(f"agency.{way}", n=abs(moved)),
-                gained=_ui.number(story["gained"]),
-                lost=_ui.number(story["lost"]),
-                net=_ui.change(story["value_change"]),
+                gained=ui.number(story["gained"]),
+                lost=ui.number(story["lost"]),
+                net=ui.change(story["value_change"]),
             )
-            + ("" if above is None else text("agency.story_above", above=_ui.change(above)))
+            + ("" if above is None else text("agency.story_above", above=ui.change(above)))
         )
     # one above the other, each the page's width: side by side, a long title pushed the last
     # figures past the table's edge, where 22,471 read as "2247"
     st.caption(text("agency.movers"))
-    figure = {"value": _ui.metric_name(metric)}  # the figure by its metric's name
+    figure = {"value": ui.metric_name(metric)}  # the figure by its metric's name
     movers = rank_change.dataset_movers(datasets, metric)
     shown = ("title", "value_change", "value", "previous_value")
     tables.show(movers, key="movers", labels=figure, order=shown)
@@ -113,15 +113,15 @@ def advice(raisers: pl.DataFrame) -> pl.DataFrame:
 
 def trend(ctx: Context, period: Period, me: dict, metric: str) -> None:
     """Draw the agency's monthly trend against its group's median."""
-    monthly = _data.monthly_usage(ctx.path, ctx.version, period, agency=me["id"])
-    median = _data.group_monthly_median(ctx.path, ctx.version, period, me["agency_group"], metric)
+    monthly = data.monthly_usage(ctx.path, ctx.version, period, agency=me["id"])
+    median = data.group_monthly_median(ctx.path, ctx.version, period, me["agency_group"], metric)
     st.plotly_chart(
         charts.trend_chart(
             monthly,
             metric,
             title=text("agency.trend"),
             series_label=me["title"],
-            thai=not _ui.english(),
+            thai=not ui.english(),
             median=median,
             median_label=text("agency.median"),
         ),
@@ -134,21 +134,21 @@ def datasets(
 ) -> None:
     """Draw the agency's datasets with their evidence, and their CSV and XLSX downloads."""
     st.subheader(text("agency.datasets"))
-    table = datasets_with_evidence(own, _data.dataset_quality(ctx.path, ctx.version), flags)
-    _rows.ranking_table(with_links(table), metric, key="agency_datasets")
+    table = datasets_with_evidence(own, data.dataset_quality(ctx.path, ctx.version), flags)
+    rows.ranking_table(with_links(table), metric, key="agency_datasets")
     name = tables.export_name(agency, period)
     export = tables.for_export(table)
     left, right = st.columns(2)
     csv = exports.csv_bytes(export)
-    _downloads.button(left, "CSV", csv, f"{name}.csv", "text/csv", key="csv")
+    downloads.button(left, "CSV", csv, f"{name}.csv", "text/csv", key="csv")
     xlsx = exports.xlsx_bytes(export, sheet=agency)
-    _downloads.button(right, "XLSX", xlsx, f"{name}.xlsx", exports.XLSX_MIME, key="xlsx")
+    downloads.button(right, "XLSX", xlsx, f"{name}.xlsx", exports.XLSX_MIME, key="xlsx")
 
 
 def raisers(ctx: Context, period: Period, agency: str) -> None:
     """Draw what would raise the agency's rank, worded in the reader's language."""
     st.subheader(text("agency.raisers"))
-    found = _data.rank_raisers(ctx.path, ctx.version, agency, period)
+    found = data.rank_raisers(ctx.path, ctx.version, agency, period)
     if found.is_empty():
         st.success(text("agency.nothing_to_fix"))
     else:

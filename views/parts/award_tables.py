@@ -8,9 +8,9 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from views import _badges, _ui, i18n, tables
+from views.parts import badges, i18n, tables, ui
 
-text = _ui.text
+text = ui.text
 # analytics/flags.py's evidence sentences (English, for the CLI and logs): (pattern, key)
 EVIDENCE = (
     (
@@ -111,7 +111,7 @@ def flag_rows(flags: pl.DataFrame, titles: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("title").fill_null(pl.col("id")))
         .select(
             "title",
-            _badges.badge_names("flag"),
+            badges.badge_names("flag"),
             _figure("value"),
             _figure("threshold"),
             evidence_text("evidence"),
@@ -132,7 +132,7 @@ def changed_figures(moved: pl.DataFrame, award_names: Mapping[str, str]) -> pl.D
         "flags": text("col.flags"),
     }
     listed = {"listed": text("figures.listed"), "not listed": text("figures.not_listed")}
-    statuses = {code: _badges.badge_name(code) for code in _badges.BADGES}
+    statuses = {code: badges.badge_name(code) for code in badges.BADGES}
 
     def worded(column: str) -> pl.Expr:
         value = pl.col(column)
@@ -144,7 +144,7 @@ def changed_figures(moved: pl.DataFrame, award_names: Mapping[str, str]) -> pl.D
             .when(field == "status")
             .then(value.replace(statuses))
             .when(field == "flags")
-            .then(_badges.flag_list_names(column))
+            .then(badges.flag_list_names(column))
             .otherwise(value)
             .alias(column)
         )

@@ -1,0 +1,1 @@
+"""What the pages of views/ are made of: loaders, widgets, tables, words and the stage."""
