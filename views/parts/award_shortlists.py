@@ -88,8 +88,8 @@ def _attention_list(rows: pl.DataFrame) -> None:
         return
     lines = [
         f"- {_ui_text(title)} · {_ui_text(agency or '')}: "
-        + ", ".join(badges.badge_name(b) for b in badges)
-        for title, agency, badges in table.select("title", "agency_title", "badges").iter_rows()
+        + ", ".join(badges.badge_name(b) for b in codes)
+        for title, agency, codes in table.select("title", "agency_title", "badges").iter_rows()
     ]  # a handful of rows per category
     st.warning(text("shortlists.attention") + "\n\n" + "\n".join(lines))
 
