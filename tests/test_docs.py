@@ -201,3 +201,39 @@ def test_every_named_command_and_option_exists(doc: str) -> None:
         usage = help_text(command)
         unknown = [o for o in options if o not in usage]
         assert not unknown, f"{doc}: `python -m {' '.join(command)}` has no {unknown}"
+
+
+def counting_rules() -> dict[str, list[str]]:
+    """Return docs/counting.md's rules: `### N.M title` -> the `tests/...::test_name` it names."""
+    text = (REPO / "docs" / "counting.md").read_text(encoding="utf-8")
+    rules = re.split(r"^### ", text, flags=re.M)[1:]
+    return {
+        rule.splitlines()[0]: re.findall(r"`(tests/[\w/]+\.py::test_\w+)`", rule) for rule in rules
+    }
+
+
+def defined_tests(path: Path) -> set[str]:
+    """Return the test functions a test file defines (at module level or in a class)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test_")
+    }
+
+
+def test_every_counting_rule_names_tests_that_exist() -> None:
+    rules = counting_rules()
+    sections = {title.split(".", 1)[0] for title in rules}
+    assert sections == {"1", "2", "3", "4", "5", "6"}, sorted(sections)
+    untested = [title for title, tests in rules.items() if not tests]
+    assert not untested, f"docs/counting.md: rules without a test: {untested}"
+    missing = []
+    for title, tests in rules.items():
+        for test in tests:
+            file, name = test.split("::")
+            path = REPO / file
+            if not path.is_file() or name not in defined_tests(path):
+                missing.append(f"{title}: {test}")
+    assert not missing, f"docs/counting.md names tests that do not exist: {missing}"
