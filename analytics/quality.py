@@ -1,6 +1,6 @@
 """Metadata quality per dataset and agency (0-100), modelled on the data.europa.eu MQA dimensions.
 
-Points (documented in the README):
+Points (documented in docs/awards.md, "Metadata quality score"):
 - findability 25: at least one tag 10, three or more tags 5, a category 10
 - accessibility 20: at least one resource with a download URL 10, every resource has one 10
 - interoperability 25: share of resources in machine-readable formats x 15, share in open

@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/long_agents.py [--agents 250000] [--agent-bytes 80
 nginx lets request headers of up to 8 KB through, so a client can send a different 8 KB agent
 with every request. The ingest remembers the keys of (IP, agent) pairs it has hashed; this shows
 whether what it remembers grows with the agents' length. It prints the ingest's peak RSS and its
-time; the README's target is a peak RSS under 1 GB for any input. Never asserts on time.
+time; the target (docs/benchmarks.md) is a peak RSS under 1 GB for any input. Never asserts on time.
 """
 
 from __future__ import annotations

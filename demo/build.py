@@ -76,7 +76,7 @@ def _gaming(packages: pl.DataFrame, scale: DemoScale) -> tuple[syn.PlantedGaming
 
 @dataclass(frozen=True)
 class DemoInputs:
-    """The generated files and what COUNTING.md should count in the logs."""
+    """The generated files and what docs/counting.md should count in the logs."""
 
     catalog_first: list[Path]
     catalog_second: list[Path]

@@ -221,7 +221,7 @@ class LogSpec:
 
 @dataclass(frozen=True)
 class CounterTotals:
-    """What COUNTING.md should count in the generated log, summed over datasets and days."""
+    """What docs/counting.md should count in the generated log, summed over datasets and days."""
 
     total_requests: int
     unique_requests: int
@@ -624,7 +624,7 @@ def _gaming_frame(
 
 
 def expected_totals(events: pl.DataFrame) -> CounterTotals:
-    """Return the COUNTING.md totals of the events (double clicks, classes, hour sessions)."""
+    """Return the docs/counting.md totals of the events (double clicks, classes, hour sessions)."""
     ok = events.filter(
         (pl.col("method") == 0) & pl.col("status").is_in([200, 304]) & (pl.col("kind") != 4)
     )

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from ingest.privacy import client_key_sql
 
-# The double-click rule, the only place it is written (COUNTING.md section 3): an event that
+# The double-click rule, the only place it is written (docs/counting.md section 3): an event that
 # counts is kept unless the same client asks for the same item again within 30 s (COUNTER drops
 # the EARLIER of the two; exactly 30 s apart is still a double click). Every query that decides
 # `kept` selects candidates with columns countable, client_key, item, ts, stream_id, line_no
@@ -26,7 +26,7 @@ _DOUBLE_CLICK_US = 30_000_000  # the 30 s of _KEPT, in microseconds
 REBUILD_EVENTS = 400_000
 _EPOCH = date(1970, 1, 1)  # of _days' day numbers
 
-# What double clicks collapse on and which requests count (COUNTING.md sections 1-3), as SQL
+# What double clicks collapse on and which requests count (docs/counting.md sections 1-3), as SQL
 # over a batch's columns. Computed off the writer's turn, before the catalog is consulted; a
 # non-download that the catalog attributes then gets its dataset as item (finish_stage).
 ITEM_SQL = "case when kind = 'download' then resource_id else 'ref:' || dataset_ref end"
@@ -163,7 +163,7 @@ def batch_verdicts(events: pa.Table) -> pa.Table:
 
 
 def day_macro(con: duckdb.DuckDBPyConnection) -> None:
-    """Define day_of(t): the Thai calendar date of an instant (COUNTING.md section 5)."""
+    """Define day_of(t): the Thai calendar date of an instant (docs/counting.md section 5)."""
     con.execute("create or replace temp macro day_of(t) as (timezone('Asia/Bangkok', t))::date")
 
 

@@ -19,7 +19,7 @@ from ingest.log_lines import parse_lines
 from ingest.privacy import remembered_client_keys
 from ingest.useragents import ROBOT, user_agent_classes
 
-THAI_ZONE = "Asia/Bangkok"  # COUNTING.md section 5: a day is a Thai calendar date
+THAI_ZONE = "Asia/Bangkok"  # docs/counting.md section 5: a day is a Thai calendar date
 # Bangkok has kept +07:00 since 1920 (stored instants start in 1970), so the day is the UTC
 # date of the instant moved by 7 hours: a tenth of the cost of a time-zone conversion.
 # tests/ingest/test_stage.py holds the two to the same days over 1970-9998.

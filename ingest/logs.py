@@ -559,7 +559,7 @@ def _commit_batch(
     result.rejected_reasons = dict(load.reasons.most_common())
     if result.parsed and not load.combined:
         result.message = (
-            "common log format: no user agents, and COUNTING.md classes an empty agent as a"
+            "common log format: no user agents, and docs/counting.md classes an empty agent as a"
             " robot, so these requests are stored but not counted"
         )
     before = load.consumed

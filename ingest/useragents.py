@@ -1,4 +1,4 @@
-"""User-agent classes from the counter-robots lists (COUNTING.md section 2)."""
+"""User-agent classes from the counter-robots lists (docs/counting.md section 2)."""
 
 from __future__ import annotations
 

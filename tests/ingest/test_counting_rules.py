@@ -1,4 +1,4 @@
-"""Every rule of COUNTING.md, on hand-made logs with hand-computed counts."""
+"""Every rule of docs/counting.md, on hand-made logs with hand-computed counts."""
 
 from __future__ import annotations
 

@@ -322,7 +322,7 @@ def test_the_sign_in_page_speaks_one_language(  # page not found: tests/browser/
 
 def keys_asked_for() -> Iterator[tuple[str, str]]:
     """Yield (file, key or key prefix) for every text()/wording() call in views and the entry."""
-    files = [*sorted((REPO / "views").glob("*.py")), REPO / "dashboard.py"]
+    files = [*sorted((REPO / "views").rglob("*.py")), REPO / "dashboard.py"]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:

@@ -23,12 +23,3 @@ def test_views_holds_only_registered_pages() -> None:
     files = {p.stem for p in (REPO / "views").glob("*.py") if p.stem != "__init__"}
     assert files == registered_pages()
     assert registered_pages() >= {"overview", "awards", "presenter", "not_found"}
-
-
-def test_no_page_is_over_100_lines() -> None:
-    long = {
-        p.name: n
-        for p in (REPO / "views").glob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 100
-    }
-    assert not long, f"pages over 100 lines (move their parts to views/parts/): {long}"
