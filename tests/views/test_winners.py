@@ -32,9 +32,9 @@ CDD, DDC = site.AGENCIES["cdd"][1], site.AGENCIES["ddc"][1]
 PAO = site.AGENCIES["pao-cm"][1]  # FY 2567's unannounced winner
 PLAQUE = "หน่วยงานที่มีการดาวน์โหลดข้อมูลเปิดสูงสุด"
 CERTIFICATE = "ชุดข้อมูลเปิดที่มีคุณค่า"
-# award -> (place, winner, agency: empty for an agency's own award, unique downloads)
+# award -> (place, winner, its agency (an agency award has none), unique downloads)
 LISTED = {
-    PLAQUE: [(None, CDD, None, 5)],  # cdd publishes 1 dataset (< 5): off the shortlist's places
+    PLAQUE: [(None, CDD, 5)],  # cdd publishes 1 dataset (< 5): off the shortlist's places
     CERTIFICATE: [(1, "กองทุนหมู่บ้าน", CDD, 5), (2, "รายงานผู้ป่วยโควิด-19 รายวัน", DDC, 3)],
 }
 AS_ANNOUNCED = "ตัวเลขตามที่ประกาศ ณ"

@@ -69,8 +69,10 @@ def awards(listed: pl.DataFrame, fy: int, day: str) -> None:
             figure = ui.metric_name(first["metric"])
             said = text("winners.counts", kind=kind, metric=figure, fy=fy, day=day)
             st.caption(said.lstrip(" ·"))
-        table = award.select(SHOWN)
-        tables.show(table, key=f"winners_{category}", labels={"value": figure}, order=SHOWN)
+        # an agency award has no agency column: its winners are the agencies
+        shown = [c for c in SHOWN if c != "agency_title" or award[c].is_not_null().any()]
+        table = award.select(shown)
+        tables.show(table, key=f"winners_{category}", labels={"value": figure}, order=shown)
 
 
 def files(path: str, fy: int) -> None:
