@@ -76,23 +76,22 @@ def awards(listed: pl.DataFrame, fy: int, day: str) -> None:
 
 
 def files(path: str, fy: int) -> None:
-    """Draw the list's CSV and XLSX buttons: the file is made only when one is clicked."""
+    """Draw the list's CSV and XLSX buttons (each file stored only when clicked)."""
     store = data.decision_store(path)
+    kept = store.announced_shortlists(fy)  # None: announced without its shortlist kept
+    shortlist = pl.DataFrame() if kept is None else kept
     names = badges.award_names(data.rules_text())
     key = (store.version(fy), "winners page", True, ui.english())
     present = partial(for_people, announced=True)
-
-    def made(fmt: str) -> bytes:
-        kept = store.announced_shortlists(fy)  # None: announced without its shortlist kept
-        shortlist = pl.DataFrame() if kept is None else kept
-        viewer = decisions_data.PUBLIC_VIEW
-        return decisions_data.winners_file(path, fy, key, viewer, fmt, shortlist, names, present)
-
     for column, fmt in zip(st.columns(4)[:2], ("csv", "xlsx"), strict=True):
+        # made here, not on click: a click's callback runs without the reader's language
+        made = decisions_data.winners_file(
+            path, fy, key, decisions_data.PUBLIC_VIEW, fmt, shortlist, names, present
+        )  # cached per decisions version and language
         downloads.button(  # the public list: no staff notes, whoever clicks
             column,
             text("exports.winners", format=fmt.upper()),
-            partial(made, fmt),
+            made,
             f"winners-{fy}.{fmt}",
             MIMES[fmt],
             key=f"winners_{fmt}",
