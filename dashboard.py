@@ -27,6 +27,7 @@ if data.not_a_database():  # said without the server's paths; the operator fixes
     st.stop()
 pages = [
     ("overview", ui.text("nav.overview"), ":material/bar_chart:"),
+    ("winners", ui.text("nav.winners"), ":material/military_tech:"),
     ("agency", ui.text("nav.agency"), ":material/account_balance:"),
     ("datasets", ui.text("nav.datasets"), ":material/dataset:"),
     ("awards", ui.text("nav.awards"), ":material/emoji_events:"),

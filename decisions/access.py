@@ -2,7 +2,8 @@
 
 staff: everything, before and after announcement, and only staff change anything.
 agency: its own agency's pages and rows; once results are announced, the public rankings too.
-public (the stage, presenters): live usage, and the announced results once staff announce.
+public (the stage, presenters): live usage, and the announced results once staff announce
+(the Overview's rankings, the Winners page's list of an announced year's winners).
 Shortlists, unapproved decisions, reasons and the audit log stay with staff even after.
 
 The embargo: results are rankings (who is ahead of whom, rank, percentile, a race). Rankings of a
@@ -21,7 +22,7 @@ import polars as pl
 from analytics.periods import Period, fiscal_year_of
 from decisions.auth import User
 
-PAGES = ("overview", "agency", "datasets", "awards", "presenter", "health")
+PAGES = ("overview", "winners", "agency", "datasets", "awards", "presenter", "health")
 STAFF_ONLY = frozenset({"awards", "health"})
 # Columns that place a row among others: withheld from outside staff while a year is embargoed.
 RANK_COLUMNS = frozenset(
@@ -47,8 +48,8 @@ def can_view(user: User, page: str, *, agency: str | None = None, announced: boo
         return False
     if page == "presenter":
         return True  # live usage; winners show there only once announced
-    if page == "overview":
-        return announced  # rankings are results: public once announced
+    if page in ("overview", "winners"):
+        return announced  # rankings and winners are results: public once a year is announced
     # agency and datasets pages: an agency account sees its own agency's only
     return user.role == "agency" and agency in (None, user.agency)
 

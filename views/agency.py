@@ -60,11 +60,14 @@ st.caption(
 )
 
 agency_parts.figures(me, ranking, metric, access.embargoed_years(period, announced))
+figures.label()  # an announced year: ranks and figures as announced; the trend is live
 
 agency_parts.trend(ctx, period, me, metric)
-agency_parts.datasets(ctx, period, agency, own, flags, metric)
+figures.label(kept=False)
+agency_parts.datasets(ctx, period, agency, own, flags, metric, figures.label)
 report_downloads(viewer, ctx, period, agency)
 
 if "rank" in ranking.columns:  # not while the year is embargoed for this viewer
     agency_parts.why_rank_changed(ranking, own, agency, metric)
+    figures.label()
 agency_parts.raisers(ctx, period, agency)

@@ -46,6 +46,7 @@ if high_value:
     shown = shown.filter(pl.col("high_value"))
 st.caption(text("datasets.found", shown=ui.number(shown.height), of=ui.number(ranked.height)))
 rows.ranking_table(shown, metric, key="datasets_table")
+figures.label()  # an announced year: the ranking as announced; one dataset's detail is live
 
 report_downloads(viewer, ctx, period)  # the whole portal (an agency account: its own datasets)
 
@@ -60,4 +61,4 @@ dataset = pickers.url_choice(
 )
 if dataset is None:
     st.stop()
-dataset_detail.show(ctx, period, metric, dataset)
+dataset_detail.show(ctx, period, metric, dataset, live_label=lambda: figures.label(kept=False))

@@ -37,6 +37,7 @@ cols = st.columns(3)
 cols[0].metric(text("overview.agencies_active"), ui.number(head["agencies_active"]))
 cols[1].metric(text("overview.datasets_active"), ui.number(head["datasets_active"]))
 cols[2].metric(text("overview.robot_requests"), ui.number(head["robot_requests"]))
+figures.label()  # an announced year: the headline as announced; usage charts below are live
 
 monthly = data.monthly_usage(ctx.path, ctx.version, period, group=group)
 st.plotly_chart(
@@ -49,6 +50,7 @@ st.plotly_chart(
     ),
     key="trend",
 )
+figures.label(kept=False)
 left, right = st.columns(2)
 agencies = access.visible_rankings(
     viewer,
@@ -73,6 +75,7 @@ with left:
         key="top_agencies",
         page="agency",
     )
+    figures.label()
 with right:
     rows.ranking_bars(
         top_datasets,
@@ -82,6 +85,7 @@ with right:
         key="top_datasets",
         page="datasets",
     )
+    figures.label()
 formats = data.format_shares(ctx.path, ctx.version, period)
 st.plotly_chart(
     charts.share_donut(
@@ -92,3 +96,4 @@ st.plotly_chart(
     ),
     key="formats",
 )
+figures.label(kept=False)

@@ -12,7 +12,7 @@ from decisions import access
 from decisions.auth import User
 from tests.decisions.conftest import AGENCY, OTHER_AGENCY, PUBLIC, STAFF
 
-PAGES = ("overview", "agency", "datasets", "awards", "presenter", "health")
+PAGES = ("overview", "winners", "agency", "datasets", "awards", "presenter", "health")
 RANKINGS = pl.DataFrame(
     {"rank": [1, 2, 3], "agency": ["cdd", "ddc", "nso"], "unique_requests": [30, 20, 10]}
 )
@@ -41,9 +41,9 @@ DECISIONS = pl.DataFrame(
         (STAFF, False, set(PAGES)),
         (STAFF, True, set(PAGES)),
         (AGENCY, False, {"agency", "datasets", "presenter"}),
-        (AGENCY, True, {"overview", "agency", "datasets", "presenter"}),
+        (AGENCY, True, {"overview", "winners", "agency", "datasets", "presenter"}),
         (PUBLIC, False, {"presenter"}),
-        (PUBLIC, True, {"overview", "presenter"}),
+        (PUBLIC, True, {"overview", "winners", "presenter"}),
     ],
     ids=lambda v: v.role if isinstance(v, User) else str(v),
 )

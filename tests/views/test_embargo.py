@@ -19,7 +19,7 @@ from tests.views.site import AGENCIES
 from tests.views.test_roles import STAFF, secured, signed_in
 
 __all__ = ["secured"]  # the fixture, imported for these tests
-PAGES = ("overview", "agency", "datasets", "awards", "presenter", "health")
+PAGES = ("overview", "winners", "agency", "datasets", "awards", "presenter", "health")
 ACCOUNTS = {
     "staff": ("somchai", "staff-password"),
     "agency": ("ddc-head", "agency-password"),

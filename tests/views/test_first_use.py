@@ -32,7 +32,7 @@ def run(page):
 
 errors = run(None)  # the first session: dashboard.py's imports and load()
 before = set(sys.modules)
-for page in ("overview", "agency", "datasets", "awards", "presenter", "health"):
+for page in ("overview", "winners", "agency", "datasets", "awards", "presenter", "health"):
     errors += run(page)
 print(json.dumps({"new": sorted(set(sys.modules) - before), "errors": errors}))
 """

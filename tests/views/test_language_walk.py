@@ -230,6 +230,7 @@ VISITS = [
     ("ddc-head", "agency", {"fy": "2567"}),
     ("ddc-head", "datasets", {"fy": "2567"}),
     ("stage", "overview", {"fy": "2566"}),
+    ("stage", "winners", {"fy": "2566"}),
     ("stage", "presenter", {"fy": "2567"}),
 ]
 ROLES = {"somchai": ("staff", None), "ddc-head": ("agency", "ddc"), "stage": ("public", None)}

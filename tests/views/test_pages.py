@@ -14,7 +14,7 @@ from tests.views import site
 from views.parts.untrusted import md_text
 
 APP = str(REPO / "dashboard.py")
-PAGES = ["overview", "agency", "datasets", "awards", "presenter", "health"]
+PAGES = ["overview", "winners", "agency", "datasets", "awards", "presenter", "health"]
 
 
 @pytest.fixture(scope="module")

@@ -62,10 +62,12 @@ def test_nothing_without_signing_in(secured: Path) -> None:
         ("ddc-head", "agency-password", "awards"),
         ("ddc-head", "agency-password", "health"),
         ("ddc-head", "agency-password", "overview"),
+        ("ddc-head", "agency-password", "winners"),
         ("stage", "public-password", "awards"),
         ("stage", "public-password", "agency"),
         ("stage", "public-password", "datasets"),
         ("stage", "public-password", "overview"),
+        ("stage", "public-password", "winners"),
     ],
 )
 def test_pages_refused_before_announcement(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -130,12 +132,20 @@ def trend(ctx: Context, period: Period, me: dict, metric: str) -> None:
 
 
 def datasets(
-    ctx: Context, period: Period, agency: str, own: pl.DataFrame, flags: pl.DataFrame, metric: str
+    ctx: Context,
+    period: Period,
+    agency: str,
+    own: pl.DataFrame,
+    flags: pl.DataFrame,
+    metric: str,
+    label: Callable[[], None] = lambda: None,
 ) -> None:
-    """Draw the agency's datasets with their evidence, and their CSV and XLSX downloads."""
+    """Draw the agency's datasets with their evidence, and their CSV and XLSX downloads; label
+    says under the table whether its figures are as announced."""
     st.subheader(text("agency.datasets"))
     table = datasets_with_evidence(own, data.dataset_quality(ctx.path, ctx.version), flags)
     rows.ranking_table(with_links(table), metric, key="agency_datasets")
+    label()
     name = tables.export_name(agency, period)
     export = tables.for_export(table)
     left, right = st.columns(2)

@@ -4,11 +4,16 @@ Announcing a year keeps its ranking figures (analytics.announced). For that fisc
 page ranks from the kept figures, so later downloads cannot move announced results. Outside
 staff only ever see those; staff see them too, are told when the live figures differ and may
 switch to the live ones (?live=true).
+
+Within an announced year every chart and headline says which it shows (`label`): what is ranked
+(headline totals, ranking bars and tables, an agency's ranks) is as announced; usage over time
+(monthly trends, formats, a dataset's detail) is live, for the year's use goes on being counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -33,16 +38,19 @@ class Figures:
         self.live = False
         self.kept: dict[str, pl.DataFrame] = {}
         self._note: DeltaGenerator | None = None
+        self._day = ""
+        self.year_announced = False
         if period.kind != "fiscal_year":
             return  # only a fiscal year is announced: other periods rank live
         fy = periods.fiscal_year_of(period.start)
+        self.year_announced = fy in data.announced_years(ctx.path)
         self.kept = data.announced_figures(ctx.path, fy)
         if not self.kept:
-            return
+            return  # not announced, or announced before figures were kept: live
         box = st.sidebar if where == "sidebar" else st
         at = data.decision_store(ctx.path).announced_at(fy)
-        day = ui.show_date(at.astimezone(BANGKOK).date() if at else None)
-        self._as_announced = ui.text("announced.as_announced", fy=fy, day=day)
+        self._day = ui.show_date(at.astimezone(BANGKOK).date() if at else None)
+        self._as_announced = ui.text("announced.as_announced", fy=fy, day=self._day)
         self._note = box.empty()
         self._note.caption(self._as_announced)
         if self.staff:
@@ -52,6 +60,19 @@ class Figures:
     def announced(self) -> bool:
         """Return whether what the page shows is the announced figures (not live ones)."""
         return bool(self.kept) and not self.live
+
+    def label(self, kept: bool = True, where: Any = None) -> None:
+        """Say under a chart or figures whether they are as announced or live (nothing outside
+        an announced year, where every figure is live). kept: drawn from what this object
+        returns; False: from live usage, which no announcement keeps."""
+        if not self.year_announced:
+            return
+        box = where if where is not None else st
+        if kept and self.announced:
+            said = ui.text("announced.chart_announced", day=self._day)
+            box.caption(f":material/verified: {said}")
+        else:
+            box.caption(":material/update: " + ui.text("announced.chart_live"))
 
     def _pick(
         self, kept: Callable[[], pl.DataFrame], live: Callable[[], pl.DataFrame]

@@ -153,6 +153,7 @@ def __getattr__(name: str) -> Callable[..., Any]:
 
 # what lives in the decisions file is cached in its own module; the pages ask for it here
 from views.parts.decisions_data import announced_figures as announced_figures  # noqa: E402
+from views.parts.decisions_data import announced_winners as announced_winners  # noqa: E402
 from views.parts.decisions_data import announced_years as announced_years  # noqa: E402
 from views.parts.decisions_data import audit_check as audit_check  # noqa: E402
 from views.parts.decisions_data import decision_store as decision_store  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -14,8 +16,17 @@ from views.parts.context import Context
 text = ui.text
 
 
-def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
-    """Draw one dataset's profile; a name the catalog lacks gets a warning instead."""
+def show(
+    ctx: Context,
+    period: Period,
+    metric: str,
+    dataset: str,
+    live_label: Callable[[], None] = lambda: None,
+) -> None:
+    """Draw one dataset's profile; a name the catalog lacks gets a warning instead.
+
+    live_label: says under its charts that they are live figures (within an announced year).
+    """
     profile = data.dataset_profile(ctx.path, ctx.version, dataset)
     if profile.is_empty():
         st.warning(text("datasets.not_in_catalog"))
@@ -38,6 +49,7 @@ def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
         ),
         key="dataset_trend",
     )
+    live_label()
     left, right = st.columns(2)
     left.subheader(text("datasets.formats"))
     left.plotly_chart(
@@ -49,6 +61,8 @@ def show(ctx: Context, period: Period, metric: str, dataset: str) -> None:
         ),
         key="dataset_formats",
     )
+    with left:
+        live_label()
     path, version = ctx.path, ctx.version
     tables.show(data.dataset_resources(path, version, dataset, period), key="res", where=left)
     right.subheader(text("datasets.referrers"))

@@ -25,6 +25,8 @@ from decisions.throttle import SignInThrottle
 from settings import load_settings
 
 _TTL = 3600  # entries are keyed by version: the TTL only bounds memory
+# The Winners page lists what the public may see, whoever reads it: the embargo holds for staff too
+PUBLIC_VIEW = User("winners page", "public")
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,6 +97,19 @@ def announced_figures(path: str, fiscal_year: int) -> dict[str, pl.DataFrame]:
     """Return the ranking figures kept when the year was announced (empty: not announced)."""
     at = decision_store(path).announced_at(fiscal_year)  # read fresh; kept frames never change
     return {} if at is None else _announced_figures(path, fiscal_year, at.isoformat())
+
+
+@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=8)
+def _announced_winners(path: str, fiscal_year: int, version: int) -> pl.DataFrame:
+    store = decision_store(path)
+    kept = store.announced_shortlists(fiscal_year)
+    return exports.winners_list(store, PUBLIC_VIEW, fiscal_year, kept)
+
+
+def announced_winners(path: str, fiscal_year: int) -> pl.DataFrame:
+    """Return the year's approved winners as the public sees them (none before it is announced),
+    each with its place and figure on the shortlist kept at the announcement."""
+    return _announced_winners(path, fiscal_year, decision_store(path).version(fiscal_year))
 
 
 # Files made from the decisions: built when asked for, kept per decisions version (the store's
