@@ -89,6 +89,23 @@ def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in _DATASET_COLUMNS.split(","))
 
 
+def _owners_moved(history: str, item: str, owner: str, changes: str) -> str:
+    """Return the script that gives each new or moved item of `changes` its owner's span in
+    `history` (dataset_agencies, resource_datasets), closing a moved item's open span.
+
+    A move ends the old span and starts the new one at the item's modified_at, else now; a new
+    item's span starts at the beginning. `changes` holds id, owner, is_new, is_moved, modified_at.
+    """
+    return f"""
+        update {history} set valid_to = coalesce(c.modified_at, $now)
+        from {changes} as c
+        where c.is_moved and {history}.{item} = c.id and {history}.valid_to is null;
+        insert into {history}
+        select id, {owner}, case when is_new then null else coalesce(modified_at, $now) end, null
+        from {changes} where is_new or is_moved;
+        """
+
+
 def _check_deletions(con: duckdb.DuckDBPyConnection, source: str, allow_mass_delete: bool) -> None:
     """Raise MassDelete when the listing in stg_datasets lacks too many active datasets."""
     missing, active = con.execute(
@@ -164,17 +181,7 @@ def _upsert(
     result.new, result.updated, result.moved_datasets, result.restored = map(int, counts)
     result.unchanged = frames.datasets.height - result.new - result.updated
     _execute_each(
-        con,
-        """
-        update dataset_agencies set valid_to = coalesce(c.modified_at, $now)
-        from ds_change as c
-        where c.is_moved and dataset_agencies.dataset_id = c.id
-          and dataset_agencies.valid_to is null;
-        insert into dataset_agencies
-        select id, agency_id, case when is_new then null else coalesce(modified_at, $now) end, null
-        from ds_change where is_new or is_moved;
-        """,
-        now,
+        con, _owners_moved("dataset_agencies", "dataset_id", "agency_id", "ds_change"), now
     )
     con.execute(
         f"""
@@ -189,21 +196,21 @@ def _upsert(
         """,  # noqa: S608 (column list from code)
         {"now": now},
     ).fetchall()
-    _execute_each(
-        con,
+    con.execute(
         """
         create or replace temp table res_change as
         select s.id, s.dataset_id, r.id is null as is_new,
                r.dataset_id is distinct from s.dataset_id and r.id is not null as is_moved,
                s.modified_at
-        from stg_resources as s left join resources as r on r.id = s.id;
-        update resource_datasets set valid_to = coalesce(c.modified_at, $now)
-        from res_change as c
-        where c.is_moved and resource_datasets.resource_id = c.id
-          and resource_datasets.valid_to is null;
-        insert into resource_datasets
-        select id, dataset_id, case when is_new then null else coalesce(modified_at, $now) end, null
-        from res_change where is_new or is_moved;
+        from stg_resources as s left join resources as r on r.id = s.id
+        """
+    ).fetchall()
+    _execute_each(
+        con, _owners_moved("resource_datasets", "resource_id", "dataset_id", "res_change"), now
+    )
+    _execute_each(
+        con,
+        """
         insert into resources (id, dataset_id, name, format, url, size, created_at, modified_at,
                                first_seen_at, last_seen_at, deleted_at)
         select id, dataset_id, name, format, url, size, created_at, modified_at, $now, $now,
