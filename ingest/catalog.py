@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from cli_paths import add_db_option
 from ingest import ckan_json
 from ingest.attribution import (
     AttributionResult,
@@ -23,6 +24,7 @@ from ingest.attribution import (
 from ingest.catalog_frames import CatalogFrames, catalog_frames
 from ingest.ckan_api import CkanClient, CkanError
 from ingest.db import WriterTurns, writing
+from ingest.regular_files import add_allow_symlinks_option
 from settings import load_settings
 
 # A complete listing that lacks more than this share of the active datasets (and more than one)
@@ -555,9 +557,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    p.add_argument(
-        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
-    )
+    add_db_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--complete",
@@ -572,11 +572,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
     )
-    p.add_argument(
-        "--allow-symlinks",
-        action="store_true",
-        help="read FILEs that are symbolic links (refused without it: only regular files)",
-    )
+    add_allow_symlinks_option(p)
     p.add_argument(
         "--ckan-url", type=_ckan_url, help="base URL of a live CKAN, e.g. https://data.go.th"
     )
