@@ -6,6 +6,7 @@ decisions), and writes its output only as a regular file, whole or not at all.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import stat
@@ -65,6 +66,13 @@ def database_path(value: Path | str | None, *, may_create: bool = False) -> Path
     if problem:
         raise PathProblem(f"{path}: {problem}")
     return path
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Add --db, the database file a command works on (its default: what database_path says)."""
+    parser.add_argument(
+        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
+    )
 
 
 def output_problem(path: Path) -> str | None:

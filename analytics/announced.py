@@ -62,9 +62,8 @@ def agency_rankings(
     kept: dict[str, pl.DataFrame], metric: str, group: str | None, access: str = "regular"
 ) -> pl.DataFrame:
     """Return the agency ranking as announced (see rankings.agency_rankings)."""
-    return rankings.rank_agencies(
-        kept["agencies"], kept["agencies_previous"], metric=metric, group=group, access=access
-    )
+    now, before, columns = kept["agencies"], kept["agencies_previous"], rankings.AGENCY_COLUMNS
+    return rankings.rank_figures(now, before, columns, metric=metric, group=group, access=access)
 
 
 def dataset_rankings(
@@ -82,7 +81,8 @@ def dataset_rankings(
             kept[name].filter(pl.col("scope") == agency).drop("scope")
             for name in ("datasets_by_agency", "datasets_by_agency_previous")
         )
-    return rankings.rank_datasets(now, before, metric=metric, group=group, access=access)
+    columns = rankings.DATASET_COLUMNS
+    return rankings.rank_figures(now, before, columns, metric=metric, group=group, access=access)
 
 
 def headline(kept: dict[str, pl.DataFrame], group: str | None) -> pl.DataFrame:

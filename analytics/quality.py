@@ -17,23 +17,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-MACHINE_READABLE = (
-    "CSV",
-    "TSV",
-    "JSON",
-    "GEOJSON",
-    "XML",
-    "RDF",
-    "XLSX",
-    "XLS",
-    "ODS",
-    "API",
-    "KML",
-    "SHP",
-    "PARQUET",
-    "TXT",
-)
-OPEN_FORMATS = (
+OPEN_FORMATS = (  # machine-readable and non-proprietary
     "CSV",
     "TSV",
     "JSON",
@@ -46,6 +30,7 @@ OPEN_FORMATS = (
     "PARQUET",
     "TXT",
 )
+MACHINE_READABLE = (*OPEN_FORMATS, "XLSX", "XLS", "SHP")  # the open ones, and proprietary ones
 # Declared update frequency (ckanext-thai_gdc units, Thai or English) in days.
 FREQUENCY_DAYS = {
     "วัน": 1,

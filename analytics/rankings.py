@@ -87,6 +87,75 @@ def _with_change(current: pl.DataFrame, previous: pl.DataFrame, by: str) -> pl.D
     )
 
 
+# what each ranking returns, in this order
+AGENCY_COLUMNS = (
+    "rank",
+    "id",
+    "title",
+    "agency_group",
+    "agency_level",
+    *FIGURES,
+    "datasets_published",
+    "datasets_downloaded",
+    "share_downloaded",
+    "group_rank",
+    "percentile",
+    "previous_rank",
+    "previous_value",
+    "rank_change",
+    "value_change",
+    "agency_id",
+)
+DATASET_COLUMNS = (
+    "rank",
+    "id",
+    "title",
+    "agency",
+    "agency_title",
+    "agency_group",
+    "high_value",
+    "category",
+    "deleted",
+    *FIGURES,
+    "previous_rank",
+    "rank_change",
+    "value_change",
+    "dataset_id",
+)
+
+
+def rank_figures(
+    current: pl.DataFrame,
+    previous: pl.DataFrame,
+    columns: tuple[str, ...],
+    *,
+    metric: str = "unique_requests",
+    group: str | None = None,
+    access: str = "regular",
+) -> pl.DataFrame:
+    """Return two periods' agency_figures or dataset_figures ranked by `metric`, as `columns`.
+
+    Only the rows of `group` if given; asked for `group_rank`, each row's rank within its agency
+    group comes first (before a group is picked, so it is the same either way).
+    """
+    by = usage.metric_for(metric, access)
+
+    def one(frame: pl.DataFrame) -> pl.DataFrame:
+        if "group_rank" in columns:
+            frame = frame.with_columns(
+                pl.col(by)
+                .rank(method="min", descending=True)
+                .over("agency_group")
+                .cast(pl.Int64)
+                .alias("group_rank")
+            )
+        if group is not None:
+            frame = frame.filter(pl.col("agency_group") == group)
+        return _ranked(frame, by)
+
+    return _with_change(one(current), one(previous), by).select(columns)
+
+
 def agency_rankings(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -97,56 +166,14 @@ def agency_rankings(
 ) -> pl.DataFrame:
     """Return agencies ranked by `metric` in the period (within `group` if given), with change."""
     current, previous = agency_figures(con, period), agency_figures(con, period.previous())
-    return rank_agencies(current, previous, metric=metric, group=group, access=access)
+    return rank_figures(
+        current, previous, AGENCY_COLUMNS, metric=metric, group=group, access=access
+    )
 
 
 def agency_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
-    """Return every agency's sums for the period, unranked (what rank_agencies orders)."""
+    """Return every agency's sums for the period, unranked (what rank_figures orders)."""
     return _agencies(con, period)
-
-
-def rank_agencies(
-    current: pl.DataFrame,
-    previous: pl.DataFrame,
-    *,
-    metric: str = "unique_requests",
-    group: str | None = None,
-    access: str = "regular",
-) -> pl.DataFrame:
-    """Return agencies ranked from two periods' agency_figures (within `group` if given)."""
-    by = usage.metric_for(metric, access)
-
-    def one(frame: pl.DataFrame) -> pl.DataFrame:
-        frame = frame.with_columns(
-            pl.col(by)
-            .rank(method="min", descending=True)
-            .over("agency_group")
-            .cast(pl.Int64)
-            .alias("group_rank")
-        )
-        if group is not None:
-            frame = frame.filter(pl.col("agency_group") == group)
-        return _ranked(frame, by)
-
-    ranked = _with_change(one(current), one(previous), by)
-    return ranked.select(
-        "rank",
-        "id",
-        "title",
-        "agency_group",
-        "agency_level",
-        *FIGURES,
-        "datasets_published",
-        "datasets_downloaded",
-        "share_downloaded",
-        "group_rank",
-        "percentile",
-        "previous_rank",
-        "previous_value",
-        "rank_change",
-        "value_change",
-        "agency_id",
-    )
 
 
 def _catalog(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
@@ -162,6 +189,13 @@ def _catalog(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
         """,
         params={"end": period.end},
     ).pl()
+
+
+def _published_or_used(listed: pl.DataFrame) -> pl.DataFrame:
+    """Return the listed datasets published at the period's end or used in it, unused ones' 0."""
+    return listed.filter(
+        pl.col("published") | pl.col("total_investigations").is_not_null()
+    ).with_columns(*[pl.col(m).fill_null(0) for m in usage.METRICS])
 
 
 def _datasets(con: duckdb.DuckDBPyConnection, period: Period, agency: str | None) -> pl.DataFrame:
@@ -181,9 +215,7 @@ def _datasets(con: duckdb.DuckDBPyConnection, period: Period, agency: str | None
         listed = listed.filter(
             (pl.col("agency") == agency) | pl.col("total_investigations").is_not_null()
         )
-    return listed.filter(
-        pl.col("published") | pl.col("total_investigations").is_not_null()
-    ).with_columns(*[pl.col(m).fill_null(0) for m in usage.METRICS])
+    return _published_or_used(listed)
 
 
 def dataset_rankings(
@@ -197,11 +229,13 @@ def dataset_rankings(
 ) -> pl.DataFrame:
     """Return datasets ranked by `metric` in the period, optionally of one group or agency."""
     current, previous = _datasets(con, period, agency), _datasets(con, period.previous(), agency)
-    return rank_datasets(current, previous, metric=metric, group=group, access=access)
+    return rank_figures(
+        current, previous, DATASET_COLUMNS, metric=metric, group=group, access=access
+    )
 
 
 def dataset_figures(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
-    """Return every listed dataset's sums for the period, unranked (what rank_datasets orders)."""
+    """Return every listed dataset's sums for the period, unranked (what rank_figures orders)."""
     return _datasets(con, period, None)
 
 
@@ -230,44 +264,7 @@ def dataset_figures_by_agency(con: duckdb.DuckDBPyConnection, period: Period) ->
     listed = keys.join(catalog, on="dataset_id").join(
         per_scope, on=["scope", "dataset_id"], how="left"
     )
-    return listed.filter(
-        pl.col("published") | pl.col("total_investigations").is_not_null()
-    ).with_columns(*[pl.col(m).fill_null(0) for m in usage.METRICS])
-
-
-def rank_datasets(
-    current: pl.DataFrame,
-    previous: pl.DataFrame,
-    *,
-    metric: str = "unique_requests",
-    group: str | None = None,
-    access: str = "regular",
-) -> pl.DataFrame:
-    """Return datasets ranked from two periods' dataset_figures (of one group if given)."""
-    by = usage.metric_for(metric, access)
-
-    def one(frame: pl.DataFrame) -> pl.DataFrame:
-        if group is not None:
-            frame = frame.filter(pl.col("agency_group") == group)
-        return _ranked(frame, by)
-
-    ranked = _with_change(one(current), one(previous), by)
-    return ranked.select(
-        "rank",
-        "id",
-        "title",
-        "agency",
-        "agency_title",
-        "agency_group",
-        "high_value",
-        "category",
-        "deleted",
-        *FIGURES,
-        "previous_rank",
-        "rank_change",
-        "value_change",
-        "dataset_id",
-    )
+    return _published_or_used(listed)
 
 
 def _months(period: Period) -> pl.DataFrame:

@@ -13,7 +13,6 @@ and how long making the pack takes (one click; never on a rerun).
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -27,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.dashboard_pages import open_page, page_bench_parser, use_database  # noqa: E402
 from decisions.auth import User  # noqa: E402
 from decisions.store import DecisionStore, decisions_path_for  # noqa: E402
 
@@ -119,10 +119,8 @@ def _measure(at: AppTest, fy: int, repeat: int, stage: str) -> float:
 
 def main() -> None:
     """Print the actions from shortlist to announced and every interaction's warm time."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=REPO / "data" / "warehouse.duckdb")
+    parser = page_bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--fy", type=int, default=2566)
-    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     source = args.db.resolve()
     work = Path(tempfile.mkdtemp(prefix="awards-desk-"))
@@ -131,13 +129,10 @@ def main() -> None:
     key = source.with_name(source.name + ".hmac-key")
     if key.exists():
         (work / key.name).symlink_to(key)
-    os.environ["ODA_DB"] = str(db)
-    os.environ["ODA_AUTO_DEMO"] = "0"
+    use_database(db)
     os.environ.pop("ODA_USERS", None)  # no accounts file: demo mode, everyone is staff
     store = DecisionStore(decisions_path_for(db))
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=600)
-    at.query_params.update({"fy": str(args.fy)})
-    at.switch_page("views/awards.py")
+    at = open_page("awards", {"fy": str(args.fy)}, timeout=600)
     cold = _timed(at, lambda at: at.run())
     print(f"database {source}, fiscal year {args.fy}; decisions in {work}")
     print(f"open (cold: shortlists computed) {cold * 1000:.0f} ms")

@@ -10,8 +10,6 @@ demo data, 1 s on 50M events.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import sys
 import time
@@ -25,6 +23,8 @@ import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.dashboard_pages import open_page, page_bench_parser, use_database  # noqa: E402
+
 Step = Callable[[AppTest], object]
 
 
@@ -32,13 +32,6 @@ def _timed(at: AppTest, step: Step) -> float:
     start = time.perf_counter()
     step(at)
     return time.perf_counter() - start
-
-
-def _fresh(page: str, params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=300)
-    at.query_params.update(params)
-    at.switch_page(f"views/{page}.py")
-    return at
 
 
 def _scenarios(fy_latest: int, agency: str, dataset: str) -> list[tuple[str, str, dict, Step]]:
@@ -92,14 +85,11 @@ def _pick(db: Path) -> tuple[int, str, str]:
 
 def main() -> None:
     """Print cold and warm server times per page interaction."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=REPO / "data" / "warehouse.duckdb")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = page_bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--target-ms", type=float, default=300.0)
     args = parser.parse_args()
     db = args.db.resolve()
-    os.environ["ODA_DB"] = str(db)
-    os.environ["ODA_AUTO_DEMO"] = "0"
+    use_database(db)
     (events,) = duckdb.connect(str(db), read_only=True).execute(
         "select count(*) from events"
     ).fetchone() or (0,)
@@ -112,14 +102,14 @@ def main() -> None:
     )
     worst = 0.0
     for page, label, params, step in _scenarios(fy, agency, dataset):
-        cold_at = _fresh(page, params)
+        cold_at = open_page(page, params, timeout=300)
         if label.startswith("fiscal"):
             cold_at.run()
         st.cache_data.clear()  # cold: every loader reads the database again
         cold = _timed(cold_at, step)
         warm = []
         for _ in range(args.repeat):
-            at = _fresh(page, params)
+            at = open_page(page, params, timeout=300)
             if label.startswith("fiscal"):
                 at.run()
             warm.append(_timed(at, step))

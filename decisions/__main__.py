@@ -56,6 +56,18 @@ def _command(
     )
 
 
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add a command whose subcommands (its `action`) are added to what it returns."""
+    return sub.add_parser(
+        name,
+        help=help_text,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    ).add_subparsers(dest="action", required=True)
+
+
 def _password(name: str, from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -134,12 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="warehouse (default: ODA_DB or data/)")
     parser.add_argument("--users", type=Path, help="users file (default: beside the database)")
     sub = parser.add_subparsers(dest="command", required=True)
-    users = sub.add_parser(
-        "users",
-        help="add, remove or list accounts",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    ).add_subparsers(dest="action", required=True)
+    users = _group(sub, "users", "add, remove or list accounts")
     add = _command(users, "add", "add or replace an account", "users add")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES, required=True)
@@ -177,12 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=_link_id)
-    audit = sub.add_parser(
-        "audit",
-        help="check the award decisions' audit log",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    ).add_subparsers(dest="action", required=True)
+    audit = _group(sub, "audit", "check the award decisions' audit log")
     verify = _command(
         audit,
         "verify",

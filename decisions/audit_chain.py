@@ -16,6 +16,8 @@ from typing import Any
 
 import polars as pl
 
+from decisions import access
+
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 GUARDS = ("audit_no_update", "audit_no_delete")  # the triggers that keep the log append-only
 GUARDS_RESTORED = "guards_restored"  # the action the store records when it had to restore them
@@ -101,12 +103,7 @@ def migrate(con: Any, at: datetime) -> int:
 # what a decision's or an announcement's last audit entry must still say of it
 RECORDED = (  # every field a certificate, a winners list or the embargo reads
     "id",
-    "fiscal_year",
-    "category",
-    "winner_id",
-    "winner_title",
-    "agency",
-    "agency_title",
+    *access.PUBLIC_DECISION_COLUMNS,  # what the public list of winners shows
     "status",
     "reason",
     "justification",

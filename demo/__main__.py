@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cli_paths import PathProblem, check_output, database_path
+from cli_paths import PathProblem, add_db_option, check_output, database_path
 from demo.build import MIN_LINES_PER_YEAR, DemoScale, build_demo
 from demo.rehearsal import rehearse
 from ingest.__main__ import restrict_umask
@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "\n  .venv/bin/python -m demo --live --rate 600",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
-    )
+    add_db_option(p)
     p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
     p.add_argument(
         "--lines-per-year", type=_positive(int), help="log lines per fiscal year (default 700000)"

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from cli_paths import add_db_option
 from ingest import ckan_json
 from ingest.attribution import (
     AttributionResult,
@@ -23,6 +24,7 @@ from ingest.attribution import (
 from ingest.catalog_frames import CatalogFrames, catalog_frames
 from ingest.ckan_api import CkanClient, CkanError
 from ingest.db import WriterTurns, writing
+from ingest.regular_files import add_allow_symlinks_option
 from settings import load_settings
 
 # A complete listing that lacks more than this share of the active datasets (and more than one)
@@ -87,6 +89,23 @@ def _execute_each(con: duckdb.DuckDBPyConnection, script: str, now: datetime) ->
 
 def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in _DATASET_COLUMNS.split(","))
+
+
+def _owners_moved(history: str, item: str, owner: str, changes: str) -> str:
+    """Return the script that gives each new or moved item of `changes` its owner's span in
+    `history` (dataset_agencies, resource_datasets), closing a moved item's open span.
+
+    A move ends the old span and starts the new one at the item's modified_at, else now; a new
+    item's span starts at the beginning. `changes` holds id, owner, is_new, is_moved, modified_at.
+    """
+    return f"""
+        update {history} set valid_to = coalesce(c.modified_at, $now)
+        from {changes} as c
+        where c.is_moved and {history}.{item} = c.id and {history}.valid_to is null;
+        insert into {history}
+        select id, {owner}, case when is_new then null else coalesce(modified_at, $now) end, null
+        from {changes} where is_new or is_moved;
+        """
 
 
 def _check_deletions(con: duckdb.DuckDBPyConnection, source: str, allow_mass_delete: bool) -> None:
@@ -164,17 +183,7 @@ def _upsert(
     result.new, result.updated, result.moved_datasets, result.restored = map(int, counts)
     result.unchanged = frames.datasets.height - result.new - result.updated
     _execute_each(
-        con,
-        """
-        update dataset_agencies set valid_to = coalesce(c.modified_at, $now)
-        from ds_change as c
-        where c.is_moved and dataset_agencies.dataset_id = c.id
-          and dataset_agencies.valid_to is null;
-        insert into dataset_agencies
-        select id, agency_id, case when is_new then null else coalesce(modified_at, $now) end, null
-        from ds_change where is_new or is_moved;
-        """,
-        now,
+        con, _owners_moved("dataset_agencies", "dataset_id", "agency_id", "ds_change"), now
     )
     con.execute(
         f"""
@@ -189,21 +198,21 @@ def _upsert(
         """,  # noqa: S608 (column list from code)
         {"now": now},
     ).fetchall()
-    _execute_each(
-        con,
+    con.execute(
         """
         create or replace temp table res_change as
         select s.id, s.dataset_id, r.id is null as is_new,
                r.dataset_id is distinct from s.dataset_id and r.id is not null as is_moved,
                s.modified_at
-        from stg_resources as s left join resources as r on r.id = s.id;
-        update resource_datasets set valid_to = coalesce(c.modified_at, $now)
-        from res_change as c
-        where c.is_moved and resource_datasets.resource_id = c.id
-          and resource_datasets.valid_to is null;
-        insert into resource_datasets
-        select id, dataset_id, case when is_new then null else coalesce(modified_at, $now) end, null
-        from res_change where is_new or is_moved;
+        from stg_resources as s left join resources as r on r.id = s.id
+        """
+    ).fetchall()
+    _execute_each(
+        con, _owners_moved("resource_datasets", "resource_id", "dataset_id", "res_change"), now
+    )
+    _execute_each(
+        con,
+        """
         insert into resources (id, dataset_id, name, format, url, size, created_at, modified_at,
                                first_seen_at, last_seen_at, deleted_at)
         select id, dataset_id, name, format, url, size, created_at, modified_at, $now, $now,
@@ -548,9 +557,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    p.add_argument(
-        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
-    )
+    add_db_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--complete",
@@ -565,11 +572,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"let a complete listing mark more than {MASS_DELETE_SHARE:.0%}% of the active"
         " datasets deleted",
     )
-    p.add_argument(
-        "--allow-symlinks",
-        action="store_true",
-        help="read FILEs that are symbolic links (refused without it: only regular files)",
-    )
+    add_allow_symlinks_option(p)
     p.add_argument(
         "--ckan-url", type=_ckan_url, help="base URL of a live CKAN, e.g. https://data.go.th"
     )

@@ -12,6 +12,7 @@ open is caught too. A symlink is followed only when the operator names it and al
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
 import stat
@@ -26,6 +27,15 @@ _OWN_DESCRIPTORS = "/proc/self/fd/"
 
 class NotRegularFile(OSError):
     """A path that is a symlink (not allowed), a FIFO, a socket, a device or a directory."""
+
+
+def add_allow_symlinks_option(parser: argparse.ArgumentParser) -> None:
+    """Add --allow-symlinks, without which a FILE that is a symbolic link is refused."""
+    parser.add_argument(
+        "--allow-symlinks",
+        action="store_true",
+        help="read FILEs that are symbolic links (refused without it: only regular files)",
+    )
 
 
 def kind_of(mode: int) -> str:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from cli_paths import add_db_option
 from ingest.db import connect_writer
 from ingest.privacy import mask_ips_sql
-from ingest.regular_files import NotRegularFile, open_regular
+from ingest.regular_files import NotRegularFile, add_allow_symlinks_option, open_regular
 from settings import load_settings
 
 SUMMARY = {"url", "package_id", "tracking_type", "count", "tracking_date"}
@@ -249,13 +250,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument(
-        "--db", type=Path, help="database file (default: ODA_DB or data/warehouse.duckdb)"
-    )
+    add_db_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON list")
-    p.add_argument(
-        "--allow-symlinks",
-        action="store_true",
-        help="read FILEs that are symbolic links (refused without it: only regular files)",
-    )
+    add_allow_symlinks_option(p)
     p.set_defaults(func=run)

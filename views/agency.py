@@ -29,13 +29,8 @@ titles = dict(zip(known["id"].to_list(), known["title"].to_list(), strict=True))
 if viewer.role == "agency":  # an agency account sees its own agency, whatever the URL says
     agency = access.agency_scope(viewer, None)
 else:
-    agency = pickers.url_choice(
-        text("agency.pick"),
-        list(titles),
-        format_func=lambda name: titles.get(name, name),
-        key="agency",
-        where="main",
-        placeholder=text("agency.pick_placeholder"),
+    agency = pickers.named_choice(
+        text("agency.pick"), titles, key="agency", placeholder=text("agency.pick_placeholder")
     )
 if agency is None:
     st.info(text("agency.pick_first"))

@@ -51,13 +51,8 @@ figures.label()  # an announced year: the ranking as announced; one dataset's de
 report_downloads(viewer, ctx, period)  # the whole portal (an agency account: its own datasets)
 
 labels = dataset_labels(shown)  # title · agency · name: 25 datasets may share one title
-dataset = pickers.url_choice(
-    text("datasets.pick"),
-    list(labels),
-    format_func=lambda name: labels.get(name, name),
-    key="dataset",
-    where="main",
-    placeholder=text("datasets.pick_placeholder"),
+dataset = pickers.named_choice(
+    text("datasets.pick"), labels, key="dataset", placeholder=text("datasets.pick_placeholder")
 )
 if dataset is None:
     st.stop()

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from analytics import charts
-from analytics.dataset_table import flags_by
 from decisions import access
-from views.parts import announced, context, data, guard, pickers, rows, tables, ui
+from views.parts import announced, context, data, guard, pickers, rows, tables, trend, ui
 
 text = ui.text
 ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -40,18 +39,8 @@ cols[2].metric(text("overview.robot_requests"), ui.number(head["robot_requests"]
 figures.label()  # an announced year: the headline as announced; usage charts below are live
 
 monthly = data.monthly_usage(ctx.path, ctx.version, period, group=group)
-st.plotly_chart(
-    charts.trend_chart(
-        monthly,
-        metric,
-        title=text("overview.trend"),
-        series_label=ui.metric_name(metric),
-        thai=not ui.english(),
-    ),
-    key="trend",
-)
+trend.monthly_trend(monthly, metric, title=text("overview.trend"), key="trend")
 figures.label(kept=False)
-left, right = st.columns(2)
 agencies = access.visible_rankings(
     viewer,
     figures.agency_rankings(metric, group),
@@ -65,27 +54,7 @@ top_datasets = access.visible_rankings(
     period=period,
     announced_years=announced_years,
 )
-flags = figures.integrity_flags()
-with left:
-    rows.ranking_bars(
-        agencies,
-        flags_by(top_datasets, flags, "agency"),
-        metric=metric,
-        title=text("overview.top_agencies"),
-        key="top_agencies",
-        page="agency",
-    )
-    figures.label()
-with right:
-    rows.ranking_bars(
-        top_datasets,
-        flags_by(top_datasets, flags, "dataset"),
-        metric=metric,
-        title=text("overview.top_datasets"),
-        key="top_datasets",
-        page="datasets",
-    )
-    figures.label()
+rows.top_tens(agencies, top_datasets, figures.integrity_flags(), metric=metric, label=figures.label)
 formats = data.format_shares(ctx.path, ctx.version, period)
 st.plotly_chart(
     charts.share_donut(

@@ -102,16 +102,10 @@ def test_sessions_time_out() -> None:
 
 
 def _cli(users: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        # --db beside the users file: `users remove` ends sessions, kept beside the database
-        [sys.executable, "-m", "decisions", "--db", str(users.with_name("w.duckdb"))]
-        + ["--users", str(users), *args],
-        cwd=REPO,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # --db beside the users file: `users remove` ends sessions, kept beside the database
+    db = users.with_name("w.duckdb")
+    command = [sys.executable, "-m", "decisions", "--db", str(db), "--users", str(users), *args]
+    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, text=True)
 
 
 def test_cli_adds_lists_and_removes_accounts(tmp_path: Path) -> None:

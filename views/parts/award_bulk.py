@@ -4,6 +4,7 @@ withdraw a whole award or all, each through the store's single decisions in one 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
@@ -32,26 +33,26 @@ def _refused(exc: Exception, titles: dict[str, str], names: dict[str, dict[str, 
     st.error(untrusted.md_text(message))
 
 
-def _act(
-    action: Callable[[], object], titles: dict[str, str], names: dict[str, dict[str, str]]
-) -> None:
-    """Run one bulk action and draw the page again, or say why nothing of it was stored."""
-    try:
-        action()
-    except (ValueError, PermissionError) as exc:
-        _refused(exc, titles, names)
-        return
-    st.rerun()
+@dataclass(frozen=True)
+class _Desk:
+    """Who decides in which store, and the names a refusal is worded with."""
+
+    store: DecisionStore
+    viewer: User
+    titles: dict[str, str]  # award (category) -> its title
+    names: dict[str, dict[str, str]]  # what badges.id_names gives
+
+    def act(self, action: Callable[[], object]) -> None:
+        """Run one bulk action and draw the page again, or say why nothing of it was stored."""
+        try:
+            action()
+        except (ValueError, PermissionError) as exc:
+            _refused(exc, self.titles, self.names)
+            return
+        st.rerun()
 
 
-def _propose(
-    store: DecisionStore,
-    viewer: User,
-    fy: int,
-    rows: pl.DataFrame,
-    titles: dict[str, str],
-    names: dict[str, dict[str, str]],
-) -> None:
+def _propose(desk: _Desk, fy: int, rows: pl.DataFrame) -> None:
     with st.form("bulk_propose"):  # kept on a refusal: the reasons typed are not lost
         shared = st.text_area(text("bulk.shared_reason"), max_chars=2000, key="bulk_reason")
         table = rows.select(
@@ -98,15 +99,12 @@ def _propose(
         )
         for r in chosen.iter_rows(named=True)  # at most the year's awards (58)
     ]
-    _act(lambda: store.propose_many(viewer, fy, proposals), titles, names)
+    desk.act(lambda: desk.store.propose_many(desk.viewer, fy, proposals))
 
 
 def _approve(
-    store: DecisionStore,
-    viewer: User,
+    desk: _Desk,
     proposed: pl.DataFrame,
-    titles: dict[str, str],
-    names: dict[str, dict[str, str]],
     *,
     figures: dict[str, dict[str, float]],
     rules: AwardRules | None,
@@ -121,16 +119,10 @@ def _approve(
         if not st.form_submit_button(text("bulk.approve", n=proposed.height), type="primary"):
             return
     notes = {i: str(st.session_state.get(f"bulk_just_{i}", "")) for i in proposed["id"]}
-    _act(lambda: store.approve_many(viewer, notes, figures=figures, rules=rules), titles, names)
+    desk.act(lambda: desk.store.approve_many(desk.viewer, notes, figures=figures, rules=rules))
 
 
-def _withdraw(
-    store: DecisionStore,
-    viewer: User,
-    open_ones: pl.DataFrame,
-    titles: dict[str, str],
-    names: dict[str, dict[str, str]],
-) -> None:
+def _withdraw(desk: _Desk, open_ones: pl.DataFrame) -> None:
     with st.expander(text("bulk.withdraw_title", n=open_ones.height)):
         with st.form("bulk_withdraw", clear_on_submit=True):
             reason = st.text_input(
@@ -139,7 +131,7 @@ def _withdraw(
             if not st.form_submit_button(text("bulk.withdraw", n=open_ones.height)):
                 return
     reasons = dict.fromkeys(open_ones["id"].to_list(), reason)
-    _act(lambda: store.withdraw_many(viewer, reasons), titles, names)
+    desk.act(lambda: desk.store.withdraw_many(desk.viewer, reasons))
 
 
 def show(
@@ -161,7 +153,8 @@ def show(
     )
     scopes = {ALL: text("bulk.all", n=len(titles)), **titles}
     scope = st.selectbox(text("bulk.scope"), list(scopes), format_func=scopes.get, key="bulk_scope")
-    names = badges.id_names(shortlist)  # a refusal names awards and nominees, not their ids
+    # a refusal names awards and nominees, not their ids
+    desk = _Desk(store, viewer, titles, badges.id_names(shortlist))
     mine = pl.lit(True) if scope in (ALL, None) else pl.col("category") == scope
     open_ones = decided.filter(mine & (pl.col("status") != "withdrawn"))
     to_propose = shortlist.filter(mine & pl.col("status").is_in(PROPOSABLE)).join(
@@ -171,7 +164,7 @@ def show(
     )
     proposed = open_ones.filter(pl.col("status") == "proposed")
     if not to_propose.is_empty():
-        _propose(store, viewer, fy, to_propose, titles, names)
+        _propose(desk, fy, to_propose)
     if not proposed.is_empty():
         figures = {  # per award, its candidates' figures: the store judges shared ties on them
             category: dict(rows.select("id", pl.col("value").cast(pl.Float64)).iter_rows())
@@ -179,8 +172,8 @@ def show(
                 "category"
             )
         }
-        _approve(store, viewer, proposed, titles, names, figures=figures, rules=rules)
+        _approve(desk, proposed, figures=figures, rules=rules)
     if not open_ones.is_empty():
-        _withdraw(store, viewer, open_ones, titles, names)
+        _withdraw(desk, open_ones)
     if to_propose.is_empty() and open_ones.is_empty():
         st.caption(text("bulk.nothing"))

@@ -10,7 +10,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dataset_table import PORTAL
 from analytics.periods import Period
-from views.parts import data, tables, ui, untrusted
+from views.parts import data, tables, trend, ui, untrusted
 from views.parts.context import Context
 
 text = ui.text
@@ -39,16 +39,7 @@ def show(
         + (" · :material/delete: " + text("datasets.deleted") if info["deleted_at"] else "")
     )
     monthly = data.monthly_usage(ctx.path, ctx.version, period, dataset=dataset)
-    st.plotly_chart(
-        charts.trend_chart(
-            monthly,
-            metric,
-            title=text("datasets.trend"),
-            series_label=ui.metric_name(metric),
-            thai=not ui.english(),
-        ),
-        key="dataset_trend",
-    )
+    trend.monthly_trend(monthly, metric, title=text("datasets.trend"), key="dataset_trend")
     live_label()
     left, right = st.columns(2)
     left.subheader(text("datasets.formats"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -55,6 +55,18 @@ def url_choice(
     elif chosen != default or key in st.query_params:
         st.query_params[key] = str(chosen)
     return chosen
+
+
+def named_choice(label: str, names: Mapping[str, str], *, key: str, placeholder: str) -> str | None:
+    """Return the name picked in the page (a url_choice under `key`), each shown as names[name]."""
+    return url_choice(
+        label,
+        list(names),
+        format_func=lambda name: names.get(name, name),
+        key=key,
+        where="main",
+        placeholder=placeholder,
+    )
 
 
 def period_picker(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
 from analytics import charts
+from analytics.dataset_table import flags_by
 from views.parts import badges, ui
 
 text = ui.text
@@ -100,3 +103,24 @@ def ranking_bars(
         name = rows["id"][int(points[0]["point_index"])]
         param = "agency" if page == "agency" else "dataset"
         st.switch_page(f"views/{page}.py", query_params={param: name})
+
+
+def top_tens(
+    agencies: pl.DataFrame,
+    datasets: pl.DataFrame,
+    flags: pl.DataFrame,
+    *,
+    metric: str,
+    label: Callable[[], None] = lambda: None,
+) -> None:
+    """Draw the Overview's top ten agencies beside its top ten datasets, as ranking_bars;
+    label() says under each whether it is as announced or live."""
+    sides = (  # what is ranked, whose flags mark it, its title and key, the page a click opens
+        (agencies, "agency", text("overview.top_agencies"), "top_agencies", "agency"),
+        (datasets, "dataset", text("overview.top_datasets"), "top_datasets", "datasets"),
+    )
+    for where, (ranked, of, title, key, page) in zip(st.columns(2), sides, strict=True):
+        with where:
+            marks = flags_by(datasets, flags, of)
+            ranking_bars(ranked, marks, metric=metric, title=title, key=key, page=page)
+            label()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,22 +34,17 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
 
     name = f"dsr-{agency or 'data-go-th'}-{period.start.isoformat()}-{period.end.isoformat()}"
     st.caption(text("report.help"))
-    left, right = st.columns(2)
-    downloads.button(
-        left,
-        text("report.json"),
-        lambda: report("json"),
-        f"{name}.json",
-        "application/json",
-        key="dsr_json",
-        icon=":material/download:",
+    files = (  # its button's label, the format, the media type
+        (text("report.json"), "json", "application/json"),
+        (text("report.tsv"), "tsv", "text/tab-separated-values"),
     )
-    downloads.button(
-        right,
-        text("report.tsv"),
-        lambda: report("tsv"),
-        f"{name}.tsv",
-        "text/tab-separated-values",
-        key="dsr_tsv",
-        icon=":material/download:",
-    )
+    for where, (label, fmt, mime) in zip(st.columns(2), files, strict=True):
+        downloads.button(
+            where,
+            label,
+            functools.partial(report, fmt),
+            f"{name}.{fmt}",
+            mime,
+            key=f"dsr_{fmt}",
+            icon=":material/download:",
+        )
