@@ -280,10 +280,10 @@ def _today() -> datetime:
 def _report_months(args: argparse.Namespace) -> list[periods.Period]:
     """Return the calendar months asked for: --month, or every month of the period."""
     months = [periods.month(args.month)] if args.month else periods.whole_months(_period(args))
-    if len(months) > 1 and args.output is not None:
+    if len(months) > 1 and args.output_dir is None:
         raise ValueError(
             f"{len(months)} months are {len(months)} reports (DataCite's hub takes one month"
-            " a report): name a folder with --output-dir, not a file with --output"
+            " a report): name a folder for them with --output-dir"
         )
     return months
 

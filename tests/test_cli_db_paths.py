@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.__main__ import main as analytics_main
 from cli_paths import PathProblem, database_problem
 from decisions.__main__ import main as decisions_main
 from demo.__main__ import main as demo_main
 from ingest import db as ingest_db
 from ingest.__main__ import main as ingest_main
+from reports.__main__ import main as analytics_main
 from tests.conftest import DATA
 
 LOG = DATA / "logs" / "logfile_access_log.0"

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import REPO
 
 DOCS = ("README.md", "ARCHITECTURE.md")
-PACKAGES = ("ingest", "demo", "analytics", "decisions", "views")
+PACKAGES = ("ingest", "demo", "analytics", "decisions", "reports", "views")
 # Where a repository path can start; a span naming a file of another project (COUNTER's
 # `source/07-reports.rst`) or a URL path (`/agency?agency=ddc`) starts elsewhere.
 ROOTS = (*PACKAGES, "tests", "bench", "deploy", "data", ".ci", ".streamlit", ".venv")
