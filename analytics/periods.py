@@ -100,7 +100,7 @@ def _month_end(first: date) -> date:
 def month(text: str) -> Period:
     """Return the calendar month YYYY-MM (CE), with a message naming the bad value if not."""
     parts = text.split("-")
-    if len(parts) != 2 or len(parts[0]) != 4 or not all(p.isdigit() for p in parts):
+    if [len(p) for p in parts] != [4, 2] or not all(p.isdigit() for p in parts):
         raise ValueError(f"{text!r} is not a month (expected YYYY-MM, e.g. 2023-03)")
     first = parse_date(f"{text}-01") if 1 <= int(parts[1]) <= 12 else None
     if first is None:
