@@ -73,3 +73,9 @@ def download_seconds() -> float:
     Read apart from load_settings: a typo here must not stop the ingest or the other pages.
     """
     return _seconds("ODA_DOWNLOAD_SECONDS", 10.0, 1.0, 3600.0)
+
+
+def datacite_client_id() -> str | None:
+    """Return the portal's DataCite client id (ODA_DATACITE_CLIENT_ID), if it has one: usage
+    reports then name every publisher by it instead of the agency's URN."""
+    return os.environ.get("ODA_DATACITE_CLIENT_ID") or None

@@ -1,15 +1,16 @@
 """COUNTER Research Data Dataset Report (DSR, release rd1) from the counted monthly tables.
 
-Followed (see README, "Standard usage reports"): the COUNTER Code of Practice for Research Data
+Followed (see docs/usage-reports.md): the COUNTER Code of Practice for Research Data
 (Project-Counter/coprd: source/07-reports.rst tables 7.2-7.4, 06-specifications/02 and 03,
-appendices/b-errors.rst) and the Research Data SUSHI JSON that DataCite's hub takes
-(datacite/sashimi lib/sushi_schema/sushi_schema.json and its Make Data Count fixture, whose
-instances carry `access-method` as issued by CDLUC3/counter-processor).
+appendices/b-errors.rst) and the JSON Schema DataCite's usage hub validates every report with
+(datacite/sashimi lib/sushi_schema/sushi_usage_schema.json, applied to the header merged with
+the datasets, only the keys app/controllers/reports_controller.rb permits, one month a report).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -25,8 +26,8 @@ CREATED_BY = "data.go.th usage analytics (Open Data Awards dashboard)"
 REPORT_NAME = "dataset report"  # the JSON form's name, as DataCite's hub and counter-processor use
 TABULAR_NAME = "Dataset Master Report"  # CoP-RD table 7.2, row 1: "MUST match exactly"
 
-# (access-method, metric-type, the daily_usage column that holds it). Machine unique
-# investigations are not counted at ingest, so they are never reported (said in exceptions).
+# (access-method, metric-type, the column that holds it: daily_usage's, and machine unique
+# investigations counted from the stored events by usage.monthly_machine_unique_investigations)
 INSTANCES = (
     ("regular", "total-dataset-requests", "total_requests"),
     ("regular", "unique-dataset-requests", "unique_requests"),
@@ -35,6 +36,7 @@ INSTANCES = (
     ("machine", "total-dataset-requests", "machine_requests"),
     ("machine", "unique-dataset-requests", "unique_machine_requests"),
     ("machine", "total-dataset-investigations", "machine_investigations"),
+    ("machine", "unique-dataset-investigations", "unique_machine_investigations"),
 )
 COUNTS = tuple(column for _, _, column in INSTANCES)
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -47,13 +49,65 @@ NO_COUNTRY = {
     "data": "Client IP addresses are pseudonymised at ingest and never stored (PDPA), so usage"
     " cannot be attributed to countries: no country-counts are given.",
 }
-NO_MACHINE_UNIQUE_INVESTIGATIONS = {
-    "code": 2,
-    "severity": "warning",
-    "message": "Machine unique-dataset-investigations not counted",
-    "data": "Machine access is reported as total-dataset-requests, unique-dataset-requests and"
-    " total-dataset-investigations; unique investigations are counted for regular access only.",
-}
+# DataCite's hub knows these publisher-id types (sushi_usage_schema.json,
+# counter_publisher_identifiers); a CKAN organization has none of ISNI, ORCID or GRID.
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+
+
+def check_client_id(client_id: str | None) -> str | None:
+    """Return a DataCite client id in lower case (None: none), or ValueError naming it."""
+    if client_id is None:
+        return None
+    found = client_id.strip().lower()
+    if not _CLIENT_ID.match(found):
+        raise ValueError(
+            f"{client_id!r} is no DataCite client id (letters, digits, '.' and '-', e.g. dga.data)"
+        )
+    return found
+
+
+def publisher_urn(agency_id: pl.Expr, agency: pl.Expr) -> pl.Expr:
+    """Return the publisher's URN: `urn:uuid:` and its CKAN organization id (a UUID, as CKAN
+    makes them), or `urn:data.go.th:organization:` and its name for an id that is none."""
+    return (
+        pl.when(agency_id.str.to_lowercase().str.contains(_UUID.pattern))
+        .then("urn:uuid:" + agency_id.str.to_lowercase())
+        .otherwise(f"urn:{PLATFORM}:organization:" + agency)
+    )
+
+
+def _publisher_id(client_id: str | None) -> tuple[pl.Expr, pl.Expr]:
+    """Return (type, value) of each item's publisher-id: the agency's URN, or the portal's
+    DataCite client id for every item when it has one."""
+    if client_id is not None:
+        return pl.lit("client-id"), pl.lit(client_id)
+    return pl.lit("urn"), publisher_urn(pl.col("agency_id"), pl.col("agency"))
+
+
+def published_dates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return every dataset with its catalog created date, its first day of use and the date a
+    report gives as published: the earlier of the two (a dataset migrated into CKAN was used
+    before its record was created; use cannot come before publication)."""
+    return con.sql(
+        """
+        with first_use as (
+            select dataset_id, min(day) as first_use
+            from daily_usage
+            where dataset_id is not null and total_investigations + machine_investigations > 0
+            group by dataset_id
+        ),
+        final as (
+            select d.id as dataset_id, d.name as dataset, d.title, d.agency_id,
+                   d.created_at::date as created, f.first_use,
+                   case when d.created_at is not null
+                        then least(d.created_at::date, f.first_use) end as published
+            from datasets as d
+            left join first_use as f on f.dataset_id = d.id
+        )
+        select * from final
+        """
+    ).pl()
 
 
 def monthly_dataset_usage(
@@ -62,15 +116,17 @@ def monthly_dataset_usage(
     """Return one row per (month, dataset, owning agency) with use in the period.
 
     The sums are those of `usage.monthly_per_dataset`, which the rankings add up, so a report
-    and a ranking of the same period agree. `begin`/`end` are the month clipped to the period.
+    and a ranking of the same period agree. `begin`/`end` are the month clipped to the period;
+    `published` the earlier of the catalog's created date and the first day of use.
     """
-    rows = usage.monthly_per_dataset(con, period).filter(
-        (pl.col("total_investigations") + pl.col("machine_investigations")) > 0
+    keys = ["month", "dataset_id", "agency_id"]
+    rows = (
+        usage.monthly_per_dataset(con, period)
+        .filter((pl.col("total_investigations") + pl.col("machine_investigations")) > 0)
+        .join(usage.monthly_machine_unique_investigations(con, period), on=keys, how="left")
+        .with_columns(pl.col("unique_machine_investigations").fill_null(0))
     )
-    datasets = con.sql(
-        "select id as dataset_id, name as dataset, title, created_at::date as published"
-        " from datasets"
-    ).pl()
+    datasets = published_dates(con).select("dataset_id", "dataset", "title", "published")
     agencies = con.sql(
         "select id as agency_id, name as agency, title_th as agency_title from agencies"
     ).pl()
@@ -134,13 +190,8 @@ def _items(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _no_usage(data: str) -> dict[str, Any]:
-    return {
-        "code": 3030,
-        "severity": "error",
-        "message": "No Usage Available for Requested Dates",
-        "data": data,
-    }
+def _exception(code: int, severity: str, message: str, data: str) -> dict[str, Any]:
+    return {"code": code, "severity": severity, "message": message, "data": data}
 
 
 def report_exceptions(
@@ -149,42 +200,90 @@ def report_exceptions(
     *,
     has_usage: bool,
     withheld_years: list[int] | tuple[int, ...] = (),
+    first_day: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Return the report's exceptions (CoP-RD appendix B; codes 1-2 are this portal's)."""
+    """Return the report's exceptions (CoP-RD appendix B; code 1 is this portal's): what was
+    not processed, not ready or withheld, each said for what it is."""
+    span = f"{period.start} to {period.end}"
     found: list[dict[str, Any]] = []
-    if last_day is None or last_day < period.start:
-        found.append(_no_usage(f"no usage is processed for {period.start} to {period.end}"))
-    elif not has_usage and not withheld_years:
-        found.append(_no_usage(f"no dataset was used from {period.start} to {period.end}"))
-    if last_day is not None and period.start <= last_day < period.end:
+    processed = f"usage is processed from {first_day} to {last_day}" if first_day else ""
+    if last_day is None:
         found.append(
-            {
-                "code": 3031,
-                "severity": "warning",
-                "message": "Usage Not Ready for Requested Dates",
-                "data": f"usage is processed up to {last_day}: {last_day:%Y-%m} is partial"
-                " and later months of the period are not ready",
-            }
+            _exception(
+                3030,
+                "error",
+                "No Usage Available for Requested Dates",
+                f"no usage is processed yet: no logs were loaded for {span}",
+            )
         )
+    elif first_day is not None and period.end < first_day:
+        found.append(
+            _exception(
+                3030,
+                "error",
+                "No Usage Available for Requested Dates",
+                f"{processed}: {span} is before the logs start and was not processed",
+            )
+        )
+    elif period.start > last_day:
+        found.append(
+            _exception(
+                3031,
+                "error",
+                "Usage Not Ready for Requested Dates",
+                f"usage is processed up to {last_day}: {span} is not ready",
+            )
+        )
+    else:
+        if first_day is not None and period.start < first_day:
+            found.append(
+                _exception(
+                    3040,
+                    "warning",
+                    "Partial Data Returned",
+                    f"{processed}: the days before {first_day} were not processed",
+                )
+            )
+        if last_day < period.end:
+            found.append(
+                _exception(
+                    3031,
+                    "warning",
+                    "Usage Not Ready for Requested Dates",
+                    f"usage is processed up to {last_day}: the days after it are not ready",
+                )
+            )
+        if not has_usage and not withheld_years:
+            found.append(
+                _exception(
+                    3030,
+                    "error",
+                    "No Usage Available for Requested Dates",
+                    f"no dataset was used from {span}",
+                )
+            )
     if withheld_years:
         years = ", ".join(str(y) for y in withheld_years)
-        found.append(
-            {
-                "code": 3040,
-                "severity": "warning",
-                "message": "Partial Data Returned",
-                "data": f"figures of Thai fiscal year(s) {years} (BE) are withheld until the"
-                " awards of that year are announced",
-            }
+        why = (
+            f"figures of Thai fiscal year(s) {years} (BE) are withheld until the awards of"
+            " that year are announced"
         )
-    return [*found, NO_COUNTRY, NO_MACHINE_UNIQUE_INVESTIGATIONS]
+        found.append(
+            _exception(3040, "warning", "Partial Data Returned", why)
+            if has_usage
+            else _exception(2010, "error", "Requestor Not Authorized to Access Usage", why)
+        )
+    return [*found, NO_COUNTRY]
 
 
-def _filters(agency: str | None) -> list[tuple[str, str, str]]:
-    """Return (JSON name, tabular name, value) of each filter that limited the report."""
+def _filters(agency: str | None, frame: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """Return (JSON name, tabular name, value) of each filter that limited the report; the
+    agency is named by the URN its items carry (by its name when the period has no rows)."""
     found = [("platform", "Platform", PLATFORM)]
     if agency is not None:
-        found.append(("publisher-id", "Publisher_ID", f"{PLATFORM}:{agency}"))
+        ids = frame.filter(pl.col("agency") == agency)["agency_id"].head(1).to_list() or [agency]
+        urn = pl.select(publisher_urn(pl.lit(ids[0]), pl.lit(agency))).item()
+        found.append(("publisher-id", "Publisher_ID", urn))
     return found
 
 
@@ -195,12 +294,15 @@ def dataset_report(
     created: date,
     exceptions: list[dict[str, Any]],
     agency: str | None = None,
+    client_id: str | None = None,
 ) -> dict[str, Any]:
     """Return the DSR as the Research Data SUSHI JSON object (report-header, report-datasets).
 
     Zero usage is left out as the CoP-RD requires: no instance with count 0, no performance
-    entry without an instance, no dataset without a performance entry.
+    entry without an instance, no dataset without a performance entry. Each item's publisher-id
+    is its agency's URN, or the portal's DataCite client id when given (check_client_id).
     """
+    id_type, id_value = _publisher_id(client_id)
     instances = (
         _long(frame)
         .sort("order")
@@ -249,11 +351,9 @@ def dataset_report(
             ).alias("dataset-dates"),
             pl.lit(PLATFORM).alias("platform"),
             pl.col("agency_title").alias("publisher"),
-            pl.concat_list(
-                pl.struct(
-                    pl.lit("proprietary").alias("type"), (ns + pl.col("agency")).alias("value")
-                )
-            ).alias("publisher-id"),
+            pl.concat_list(pl.struct(id_type.alias("type"), id_value.alias("value"))).alias(
+                "publisher-id"
+            ),
             pl.lit("dataset").alias("data-type"),
             pl.col("yop"),
             (f"{PORTAL_URL}/dataset/" + pl.col("dataset")).alias("uri"),
@@ -275,7 +375,7 @@ def dataset_report(
                 "begin-date": period.start.isoformat(),
                 "end-date": period.end.isoformat(),
             },
-            "report-filters": [{"name": n, "value": v} for n, _, v in _filters(agency)],
+            "report-filters": [{"name": n, "value": v} for n, _, v in _filters(agency, frame)],
             "report-attributes": [],
             "exceptions": exceptions,
         },
@@ -322,6 +422,7 @@ def report_tsv_bytes(
     created: date,
     exceptions: list[dict[str, Any]],
     agency: str | None = None,
+    client_id: str | None = None,
 ) -> bytes:
     """Return the DSR in COUNTER's tabular form: the 10-row header, a blank row, the body.
 
@@ -361,7 +462,7 @@ def report_tsv_bytes(
         .select(
             pl.col("title").alias("Dataset_Title"),
             pl.col("agency_title").alias("Publisher"),
-            (ns + pl.col("agency")).alias("Publisher_ID"),
+            _publisher_id(client_id)[1].alias("Publisher_ID"),
             pl.lit(None, pl.String).alias("Creators"),
             pl.col("published").dt.to_string("%Y-%m-%d").alias("Publication_Date"),
             pl.lit(None, pl.String).alias("Dataset_Version"),
@@ -376,7 +477,7 @@ def report_tsv_bytes(
         )
     )
     body = body.with_columns(_inert(c) for c, t in body.schema.items() if t == pl.String)
-    filters = "; ".join(f"{name}={value}" for _, name, value in _filters(agency))
+    filters = "; ".join(f"{name}={value}" for _, name, value in _filters(agency, frame))
     header = [
         ("Report_Name", TABULAR_NAME),
         ("Report_ID", "DSR"),

@@ -149,3 +149,25 @@ def agency_lookalikes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         """,
         params={"invisible": INVISIBLE},
     ).pl()
+
+
+def used_before_created(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the datasets used before the catalog says they were created (most likely
+    migrated into CKAN), longest gap first: usage reports give their first use as published."""
+    from analytics.counter_report import published_dates
+
+    agencies = con.sql("select id as agency_id, name as agency from agencies").pl()
+    return (
+        published_dates(con)
+        .filter(pl.col("first_use") < pl.col("created"))
+        .join(agencies, on="agency_id", how="left")
+        .select(
+            pl.col("dataset").alias("id"),
+            "title",
+            "agency",
+            "created",
+            "first_use",
+            (pl.col("created") - pl.col("first_use")).dt.total_days().alias("days_before"),
+        )
+        .sort("days_before", "id", descending=[True, False])
+    )

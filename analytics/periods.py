@@ -16,7 +16,7 @@ class Period:
     start: date
     end: date
     label: str
-    kind: str  # fiscal_year | year | range
+    kind: str  # fiscal_year | year | month | range
     partial: bool = False  # the data ends inside the period: it stops at the last day with data
 
     def __post_init__(self) -> None:
@@ -91,3 +91,38 @@ def parse_date(text: str) -> date:
         hint = f"; for a Buddhist Era year subtract {BE_OFFSET}" if day.year > LAST_DAY.year else ""
         raise ValueError(f"{text} is out of range ({FIRST_DAY} to {LAST_DAY}{hint})")
     return day
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def month(text: str) -> Period:
+    """Return the calendar month YYYY-MM (CE), with a message naming the bad value if not."""
+    parts = text.split("-")
+    if [len(p) for p in parts] != [4, 2] or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{text!r} is not a month (expected YYYY-MM, e.g. 2023-03)")
+    first = parse_date(f"{text}-01") if 1 <= int(parts[1]) <= 12 else None
+    if first is None:
+        raise ValueError(f"{text!r} is not a month: no month {parts[1]}")
+    return Period(first, _month_end(first), f"{first:%Y-%m}", "month")
+
+
+def whole_months(period: Period) -> list[Period]:
+    """Return the calendar months of a period that starts on a first and ends on a last day of
+    a month (COUNTER reports whole months), or ValueError naming the day that is not."""
+    if period.start.day != 1:
+        raise ValueError(
+            f"{period.start} is not the first day of a month: COUNTER reports whole calendar"
+            f" months (start {period.start:%Y-%m}-01 or use --month)"
+        )
+    if period.end != _month_end(period.end.replace(day=1)):
+        raise ValueError(
+            f"{period.end} is not the last day of a month: COUNTER reports whole calendar"
+            f" months (end {_month_end(period.end.replace(day=1))} or use --month)"
+        )
+    found, first = [], period.start
+    while first <= period.end:  # twelve a year
+        found.append(month(f"{first:%Y-%m}"))
+        first = _month_end(first) + timedelta(days=1)
+    return found

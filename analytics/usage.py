@@ -20,14 +20,16 @@ MACHINE_OF = {
 
 # The owner of a dataset on a Thai day: dated history from catalog loads; a dataset without
 # history (never seen moving) belongs to its current agency.
-_OWNED_USAGE = f"""
-with owners as (
+_OWNERS = """
+owners as (
     select dataset_id, agency_id, valid_from::date as from_day, valid_to::date as to_day
     from dataset_agencies
     union all
     select id, agency_id, null, null from datasets
     where agency_id is not null and id not in (select dataset_id from dataset_agencies)
-),
+)"""
+_OWNED_USAGE = f"""
+with {_OWNERS},
 usage as (
     select * from daily_usage
     where day between $start and $end and dataset_id is not null
@@ -82,5 +84,39 @@ def monthly_per_dataset(con: duckdb.DuckDBPyConnection, period: Period) -> pl.Da
             f"select date_trunc('month', day)::date as month, dataset_id, agency_id, {sums()}"
             " from final group by all"
         ),
+        params=period_params(period),
+    ).pl()
+
+
+def monthly_machine_unique_investigations(
+    con: duckdb.DuckDBPyConnection, period: Period
+) -> pl.DataFrame:
+    """Return one row per (month, dataset, owning agency) with the machine user-sessions that
+    investigated it, counted from the stored events (daily_usage holds no such column)."""
+    # a user-session as ingest.counting has it: client + Thai day + hour, kept requests only
+    return con.sql(
+        f"""
+        with {_OWNERS},
+        sessions as (
+            select distinct day, dataset_id, client_key, epoch(ts)::bigint // 3600 as hour
+            from events
+            where day between $start and $end and dataset_id is not null
+              and kept and ua_class = 'machine'
+        ),
+        per_day as (
+            select day, dataset_id, count(*) as sessions from sessions group by all
+        ),
+        final as (
+            select date_trunc('month', p.day)::date as month, p.dataset_id, o.agency_id,
+                   sum(p.sessions)::bigint as unique_machine_investigations
+            from per_day as p
+            join owners as o
+              on o.dataset_id = p.dataset_id
+             and (o.from_day is null or p.day >= o.from_day)
+             and (o.to_day is null or p.day < o.to_day)
+            group by all
+        )
+        select * from final
+        """,
         params=period_params(period),
     ).pl()

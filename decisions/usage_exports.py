@@ -52,19 +52,35 @@ def dsr_bytes(
     last_day: date | None,
     created: date,
     agency: str | None = None,
+    first_day: date | None = None,
+    client_id: str | None = None,
 ) -> bytes:
     """Return the period's COUNTER DSR as JSON or TSV bytes, with the embargo applied."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}: one of {', '.join(FORMATS)}")
     visible, withheld = visible_usage(user, frame, period, announced)
     exceptions = counter_report.report_exceptions(
-        period, last_day, has_usage=not visible.is_empty(), withheld_years=withheld
+        period,
+        last_day,
+        has_usage=not visible.is_empty(),
+        withheld_years=withheld,
+        first_day=first_day,
     )
     if fmt == "tsv":
         return counter_report.report_tsv_bytes(
-            visible, period, created=created, exceptions=exceptions, agency=agency
+            visible,
+            period,
+            created=created,
+            exceptions=exceptions,
+            agency=agency,
+            client_id=client_id,
         )
     report = counter_report.dataset_report(
-        visible, period, created=created, exceptions=exceptions, agency=agency
+        visible,
+        period,
+        created=created,
+        exceptions=exceptions,
+        agency=agency,
+        client_id=client_id,
     )
     return counter_report.report_json_bytes(report)

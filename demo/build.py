@@ -89,7 +89,12 @@ def generate_inputs(folder: Path, scale: DemoScale, progress: Progress) -> DemoI
     rng = np.random.default_rng(scale.seed)
     folder.mkdir(parents=True, exist_ok=True)
     agencies = catalog.agencies(scale.agencies, rng)
-    packages = catalog.packages(agencies, scale.datasets, rng)
+    years = (2566, 2567)
+    # every dataset is created before the first log line: the demo never shows use before
+    # publication (a real catalog can: analytics.health.used_before_created lists them)
+    packages = catalog.packages(
+        agencies, scale.datasets, rng, created_before=datetime(years[0] - 544, 10, 1)
+    )
     orgs = folder / "organization_list.json"
     orgs.write_text(f'{{"success": true, "result": {agencies.write_json()}}}', encoding="utf-8")
     first = [orgs, *catalog.write_pages(packages, folder, "catalog-2565")]
@@ -98,7 +103,7 @@ def generate_inputs(folder: Path, scale: DemoScale, progress: Progress) -> DemoI
     )
     log_catalog = catalog.log_catalog(packages, rng)
     logs, expected = [], []
-    for i, fy in enumerate((2566, 2567)):
+    for i, fy in enumerate(years):
         progress(0.1 + 0.2 * i, f"สร้างล็อกปีงบประมาณ {fy} · generating FY {fy} logs")
         start = datetime(fy - 544, 10, 1, tzinfo=BKK)
         spec = syn.LogSpec(

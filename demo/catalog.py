@@ -99,14 +99,31 @@ def agencies(count: int, rng: np.random.Generator) -> pl.DataFrame:
     )
 
 
-def packages(agencies: pl.DataFrame, count: int, rng: np.random.Generator) -> pl.DataFrame:
-    """Return packages (CKAN dicts as a frame) with Zipf-many datasets per agency."""
+FIRST_CREATED = datetime(2019, 1, 1, 8)  # the demo catalog's oldest dataset
+_SPREAD_DAYS = 5 * 365  # what the generator draws creation days from (kept: same random stream)
+
+
+def packages(
+    agencies: pl.DataFrame,
+    count: int,
+    rng: np.random.Generator,
+    created_before: datetime = datetime(2022, 10, 1),
+) -> pl.DataFrame:
+    """Return packages (CKAN dicts as a frame) with Zipf-many datasets per agency, each created
+    before created_before (the first log line: a dataset is never used before it exists)."""
     n = count
     weights = syn.zipf_weights(rng, agencies.height, 0.8)
     owner = rng.choice(agencies.height, size=n, p=weights)
     per = rng.integers(1, 5, size=n)
-    days = rng.integers(0, 5 * 365, size=n).astype("timedelta64[D]")
-    created = (np.datetime64("2019-01-01T08:00:00") + days).astype("datetime64[us]")
+    drawn = rng.integers(0, _SPREAD_DAYS, size=n)
+    # modified dates keep the drawn day, so quality scores do not move; created ones are
+    # squeezed between FIRST_CREATED and the day before created_before
+    room = (created_before - FIRST_CREATED).days  # whole days: the last one ends before it
+    first = np.datetime64(FIRST_CREATED)
+    drawn_day = (first + drawn.astype("timedelta64[D]")).astype("datetime64[us]")
+    created = (first + (drawn * room // _SPREAD_DAYS).astype("timedelta64[D]")).astype(
+        "datetime64[us]"
+    )
     modified_gap = rng.integers(0, 900, size=n)
     frame = pl.DataFrame(
         {
@@ -116,6 +133,7 @@ def packages(agencies: pl.DataFrame, count: int, rng: np.random.Generator) -> pl
             "scope": rng.choice(_SCOPES, size=n),
             "owner": owner,
             "created": created,
+            "drawn": drawn_day,
             "gap": modified_gap,
             "high_value": rng.random(n) < 0.1,
             "category": rng.choice(_CATEGORIES, size=n),
@@ -175,7 +193,7 @@ def packages(agencies: pl.DataFrame, count: int, rng: np.random.Generator) -> pl
             .alias("maintainer_email"),
             pl.col("agency_title").alias("maintainer"),
             pl.col("created").dt.strftime("%Y-%m-%dT%H:%M:%S").alias("metadata_created"),
-            (pl.col("created") + pl.duration(days="gap"))
+            (pl.col("drawn") + pl.duration(days="gap"))
             .clip(upper_bound=datetime(2024, 9, 1))
             .dt.strftime("%Y-%m-%dT%H:%M:%S")
             .alias("metadata_modified"),

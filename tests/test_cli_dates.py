@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.__main__ import main
+from reports.__main__ import main
 from tests.views import site
 
 

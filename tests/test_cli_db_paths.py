@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.__main__ import main as analytics_main
 from cli_paths import PathProblem, database_problem
 from decisions.__main__ import main as decisions_main
 from demo.__main__ import main as demo_main
 from ingest import db as ingest_db
 from ingest.__main__ import main as ingest_main
+from reports.__main__ import main as analytics_main
 from tests.conftest import DATA
 
 LOG = DATA / "logs" / "logfile_access_log.0"
@@ -37,7 +37,7 @@ COMMANDS: list[tuple[str, Callable[[list[str]], int], list[str]]] = [
     (
         "analytics counter-report",
         analytics_main,
-        ["counter-report", "--db", "DB", "--year", "2023"],
+        ["counter-report", "--db", "DB", "--month", "2023-03"],
     ),
     (
         "analytics usage-export",
@@ -46,6 +46,13 @@ COMMANDS: list[tuple[str, Callable[[list[str]], int], list[str]]] = [
     ),
     ("decisions kiosk-link", decisions_main, ["--db", "DB", "kiosk-link", "--fy", "2567"]),
     ("decisions kiosk-links", decisions_main, ["--db", "DB", "kiosk-links"]),
+    ("decisions users list", decisions_main, ["--db", "DB", "users", "list"]),
+    (
+        "decisions users add",
+        decisions_main,
+        ["--db", "DB", "users", "add", "somchai", "--role", "staff"],
+    ),
+    ("decisions audit verify", decisions_main, ["--db", "DB", "audit", "verify"]),
     ("demo", demo_main, ["--db", "DB", "--force", "--lines-per-year", "480"]),
 ]
 

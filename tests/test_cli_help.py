@@ -1,4 +1,4 @@
-"""Every command of the three command lines shows a runnable example under its --help (issue 14)."""
+"""Every command of the command lines shows a runnable example under its --help (issue 14)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from analytics.__main__ import build_parser as analytics_parser
 from decisions.__main__ import build_parser as decisions_parser
 from demo.__main__ import build_parser as demo_parser
 from ingest.__main__ import build_parser as ingest_parser
+from reports.__main__ import build_parser as reports_parser
 
 
 def _commands(
@@ -28,7 +28,7 @@ def _commands(
 
 PARSERS = {
     "ingest": ingest_parser(),
-    "analytics": analytics_parser(),
+    "reports": reports_parser(),
     "decisions": decisions_parser(),
     "demo": demo_parser(),
 }
@@ -40,7 +40,7 @@ LEAVES = [
 def test_every_command_is_walked() -> None:
     names = {(program, " ".join(words)) for program, words, _ in LEAVES}
     assert ("ingest", "logs") in names and ("decisions", "users add") in names
-    assert ("analytics", "counter-report") in names and ("demo", "") in names
+    assert ("reports", "counter-report") in names and ("demo", "") in names
     assert len(names) >= 13
 
 

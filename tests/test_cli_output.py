@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.__main__ import main
 from cli_paths import PathProblem, write_output
+from reports.__main__ import main
 from tests.views import site
 
 
@@ -31,7 +31,7 @@ def umask() -> Iterator[None]:
 
 def _report(db: Path, out: Path) -> list[str]:
     # FY 2567 is not announced: staff's report includes it (else nothing to show, exit 3)
-    report = ["counter-report", "--db", str(db), "--fiscal-year", "2567", "--include-unannounced"]
+    report = ["counter-report", "--db", str(db), "--month", "2024-01", "--include-unannounced"]
     return [*report, "--output", str(out)]
 
 

@@ -52,6 +52,13 @@ else:
     st.warning(text("health.lookalikes"), icon=":material/content_copy:")
     st.caption(text("health.lookalikes_help"))
     tables.show(lookalikes, key="lookalikes")
+early = data.used_before_created(path, version)
+st.subheader(text("health.used_before_created"))
+st.caption(
+    text("health.used_before_created_help" if early.height else "health.none_used_before_created")
+)
+if early.height:
+    tables.show(early, key="used_before_created")
 
 st.subheader(text("health.files"))
 tables.show(data.file_loads(path, version), key="files")

@@ -1,11 +1,10 @@
 """The structure a DSR must have, as a JSON Schema (draft 7).
 
-Taken from DataCite's hub (datacite/sashimi lib/sushi_schema/sushi_schema.json:
-counter_dataset_report, counter_dataset_usage, counter_dataset_performance and its
-instance), made stricter where the COUNTER Code of Practice for Research Data and issue 15 are:
-the header fields are required, instances carry `access-method` (as Make Data Count's
-counter-processor writes them) and count > 0 (CoP-RD "Zero Usage"), and no unknown keys.
-One deliberate difference: publisher-id accepts `proprietary` (a CKAN organization has no ISNI).
+Taken from DataCite's hub (datacite/sashimi lib/sushi_schema/sushi_usage_schema.json, copied to
+tests/data/standards/: counter_dataset_usage, counter_dataset_performance and its instance),
+made stricter where the COUNTER Code of Practice for Research Data and issue 15 are: the header
+fields are required, instances carry `access-method` and count > 0 (CoP-RD "Zero Usage"), and no
+unknown keys. What the hub itself accepts is checked by tests/analytics/hub.py.
 """
 
 from __future__ import annotations
@@ -121,7 +120,7 @@ DSR_SCHEMA = {
                             **_ID,
                             "properties": {
                                 **_ID["properties"],
-                                "type": {"enum": ["isni", "orcid", "grid", "proprietary"]},
+                                "type": {"enum": ["isni", "orcid", "grid", "urn", "client-id"]},
                             },
                         },
                     },

@@ -125,9 +125,9 @@ def test_nothing_to_show_says_why_on_stderr_and_fails(after: tuple[Path, Path]) 
     none = run("awards", "--db", str(db), "--rules", str(rules), "--fiscal-year", "2570")
     assert none.returncode == 3 and "no award candidates in fiscal year 2570" in none.stderr
     # FY 2567 is not announced: the public report withholds it all, and says so
-    report = run("counter-report", "--db", str(db), "--fiscal-year", "2567")
+    report = run("counter-report", "--db", str(db), "--month", "2024-01")
     assert report.returncode == 3
     assert "fiscal year(s) 2567 withheld" in report.stderr
-    assert 3040 in [e["code"] for e in json.loads(report.stdout)["report-header"]["exceptions"]]
-    never = run("counter-report", "--db", str(db), "--year", "2030", "--include-unannounced")
+    assert 2010 in [e["code"] for e in json.loads(report.stdout)["report-header"]["exceptions"]]
+    never = run("counter-report", "--db", str(db), "--month", "2030-01", "--include-unannounced")
     assert never.returncode == 3 and "no usage is processed" in never.stderr

@@ -122,9 +122,24 @@ def test_a_months_report_equals_the_rankings_of_that_month(con) -> None:
         )
         if value:
             want[(name, "machine", "total-dataset-investigations")] = value
+    # machine unique investigations, which no ranking shows: recounted from the stored events,
+    # a user-session being one client in one clock hour (COUNTING.md)
+    recount = con.execute(
+        """
+        select d.name, count(distinct (e.client_key, date_trunc('hour', e.ts)))
+        from events as e join datasets as d on d.id = e.dataset_id
+        where e.ua_class = 'machine' and e.kept and e.day between '2015-05-01' and '2015-05-31'
+        group by d.name
+        """
+    ).fetchall()
+    for name, value in recount:
+        want[(name, "machine", "unique-dataset-investigations")] = value
     assert got == want
     # the real traffic reaches every kind of figure, and robots are out of all of them
-    assert {key[1:] for key in got} == set(PAIRS) | {("machine", "total-dataset-investigations")}
+    assert {key[1:] for key in got} == set(PAIRS) | {
+        ("machine", "total-dataset-investigations"),
+        ("machine", "unique-dataset-investigations"),
+    }
     robots = con.execute("select sum(robot_requests) from daily_usage").fetchone()[0]
     assert robots > 0
     counted = sum(v for k, v in got.items() if k[2] == "total-dataset-investigations")

@@ -8,7 +8,7 @@ covid-daily (ddc), February 2023
   client B  14:00:00 download                      -> requests 1, investigations 1, 1 session
   script S  (python-requests) 10:00:00 + 10:00:10 download (one), 10:01:00 landing page,
             10:30:00 download, 11:15:00 download   -> machine requests 3 in 2 sessions,
-                                                      machine investigations 4
+                                                      machine investigations 4 in 2 sessions
   Googlebot 12 Feb download                        -> a robot: never counted
   Regular Feb: requests 3, unique 2, investigations 4, unique 2.
 covid-daily, client B 2023-03-01 00:10 +07:00 (still 28 Feb in UTC) -> March: 1/1/1/1
@@ -82,6 +82,7 @@ EXPECTED = {
         ("machine", "total-dataset-requests"): 3,
         ("machine", "unique-dataset-requests"): 2,
         ("machine", "total-dataset-investigations"): 4,
+        ("machine", "unique-dataset-investigations"): 2,  # hours 10 and 11
     },
     ("covid-daily", "2023-03"): {
         ("regular", "total-dataset-requests"): 1,
@@ -156,7 +157,7 @@ def test_dsr_holds_the_hand_counted_figures(con) -> None:
         "2026-11-29",
     )
     codes = [e["code"] for e in header["exceptions"]]
-    assert codes == [1, 2]  # no countries, no machine unique investigations; nothing withheld
+    assert codes == [1]  # no countries; nothing withheld, nothing missing
     assert "never stored" in header["exceptions"][0]["data"]
 
 
@@ -175,7 +176,10 @@ def test_dsr_items_carry_ckan_ids_publisher_and_thai_titles(con) -> None:
         {"type": "proprietary", "value": "data.go.th:d0000000-0000-4000-8000-000000000001"},
     ]
     assert covid["publisher"] == "กรมควบคุมโรค"
-    assert covid["publisher-id"] == [{"type": "proprietary", "value": "data.go.th:ddc"}]
+    # a type DataCite's hub knows: the CKAN organization's id as a URN
+    assert covid["publisher-id"] == [
+        {"type": "urn", "value": "urn:uuid:a0000000-0000-4000-8000-000000000001"}
+    ]
     assert (covid["platform"], covid["data-type"], covid["yop"]) == (
         "data.go.th",
         "dataset",
@@ -197,9 +201,10 @@ def test_one_agency_report_keeps_its_datasets_only(con) -> None:
         ("covid-daily", "2023-03"),
         ("dengue", "2023-03"),
     }
-    assert {"name": "publisher-id", "value": "data.go.th:ddc"} in report["report-header"][
-        "report-filters"
-    ]
+    assert {
+        "name": "publisher-id",
+        "value": "urn:uuid:a0000000-0000-4000-8000-000000000001",
+    } in report["report-header"]["report-filters"]
 
 
 def _ranking_figures(con, period: Period, agency: str | None = None) -> dict:
@@ -244,11 +249,20 @@ def _month_end(first: date) -> date:
     return (first.replace(day=28) + _days(4)).replace(day=1) - _days(1)
 
 
+MACHINE_UNIQUE = ("machine", "unique-dataset-investigations")  # no ranking orders by it
+
+
+def _ranked(found: dict) -> dict:
+    """Return figures() without what no ranking shows (machine unique investigations)."""
+    return {k: {m: n for m, n in v.items() if m != MACHINE_UNIQUE} for k, v in found.items()}
+
+
 def test_report_and_rankings_agree_month_by_month(con) -> None:
     period = fiscal_year(2566)
-    assert figures(report_of(con, period)) == _ranking_figures(con, period) == EXPECTED
+    assert figures(report_of(con, period)) == EXPECTED
+    assert _ranked(EXPECTED) == _ranking_figures(con, period)
     ddc = {k: v for k, v in EXPECTED.items() if k[0] != "village-fund"}
-    assert _ranking_figures(con, period, agency="ddc") == ddc
+    assert _ranking_figures(con, period, agency="ddc") == _ranked(ddc)
     assert figures(report_of(con, period, agency="ddc")) == ddc
 
 
@@ -324,9 +338,10 @@ def test_tsv_has_the_counter_header_and_thai_intact(con) -> None:
         ("Machine", "Total_Dataset_Requests", 3, 3),
         ("Machine", "Unique_Dataset_Requests", 2, 2),
         ("Machine", "Total_Dataset_Investigations", 4, 4),
+        ("Machine", "Unique_Dataset_Investigations", 2, 2),
     ]
-    assert covid["Publisher"].to_list() == ["กรมควบคุมโรค"] * 7
-    assert covid["Creators"].to_list() == [None] * 7  # unknown is blank, never "n/a"
+    assert covid["Publisher"].to_list() == ["กรมควบคุมโรค"] * 8
+    assert covid["Creators"].to_list() == [None] * 8  # unknown is blank, never "n/a"
     # dengue: only investigations, so no request rows (CoP-RD: omit zero-total rows)
     dengue = body.filter(pl.col("URI").str.ends_with("/dengue"))
     assert dengue["Metric_Type"].to_list() == [
@@ -353,19 +368,50 @@ def test_embargo_withholds_unannounced_years_from_the_public(con) -> None:
     report = report_of(con, fiscal_year(2566), user=PUBLIC)
     jsonschema.validate(report, DSR_SCHEMA)
     assert report["report-datasets"] == []
-    withheld_exc = [e for e in report["report-header"]["exceptions"] if e["code"] == 3040]
-    assert withheld_exc and "2566" in withheld_exc[0]["data"]
+    # all withheld: not "partial data" with nothing in it, but not authorized (CoP-RD 2010)
+    codes = {e["code"]: e for e in report["report-header"]["exceptions"]}
+    assert 3040 not in codes and "2566" in codes[2010]["data"]
+    ddc = report_of(con, fiscal_year(2566), user=User("d", "agency", "ddc"))
+    codes = {e["code"]: e for e in ddc["report-header"]["exceptions"]}
+    assert ddc["report-datasets"] and 2010 not in codes and "2566" in codes[3040]["data"]
 
 
 def test_exceptions_for_periods_without_usage_or_not_yet_processed(con) -> None:
-    none = counter_report.report_exceptions(
-        date_range(date(2030, 1, 1), date(2030, 1, 31)), date(2023, 10, 5), has_usage=False
+    def codes(first: str, last: str, **kw: object) -> list[tuple[int, str]]:
+        found = counter_report.report_exceptions(
+            date_range(date.fromisoformat(first), date.fromisoformat(last)),
+            date(2024, 9, 30),
+            first_day=date(2022, 10, 1),
+            **{"has_usage": False, **kw},  # type: ignore[arg-type]
+        )
+        return [(e["code"], e["data"]) for e in found if e["code"] != 1]
+
+    # before the logs start: not processed, which is not "no dataset was used"
+    ((code, data),) = codes("2021-01-01", "2021-01-31")
+    assert code == 3030 and "before the logs start" in data
+    # after the last processed day: not ready
+    ((code, data),) = codes("2030-01-01", "2030-01-31")
+    assert code == 3031 and "processed up to 2024-09-30" in data
+    # the last month, processed to its last day: nothing partial about it
+    assert codes("2024-09-01", "2024-09-30", has_usage=True) == []
+    # a month the data ends inside: partial, and said so
+    partial = counter_report.report_exceptions(
+        date_range(date(2024, 9, 1), date(2024, 9, 30)), date(2024, 9, 20), has_usage=True
     )
-    assert [e["code"] for e in none] == [3030, 1, 2]
-    partial = counter_report.report_exceptions(fiscal_year(2567), date(2023, 10, 5), has_usage=True)
-    assert [e["code"] for e in partial] == [3031, 1, 2]
-    assert "2023-10-05" in partial[0]["data"]
+    assert [e["code"] for e in partial] == [3031, 1]
     assert partial[0]["message"] == "Usage Not Ready for Requested Dates"  # CoP-RD table B.1
+    # in the span, nobody used anything
+    ((code, data),) = codes("2023-06-01", "2023-06-30")
+    assert code == 3030 and data == "no dataset was used from 2023-06-01 to 2023-06-30"
+    # a month the logs start inside: partial, the days before not processed
+    started = counter_report.report_exceptions(
+        date_range(date(2022, 10, 1), date(2022, 10, 31)),
+        date(2024, 9, 30),
+        first_day=date(2022, 10, 15),
+        has_usage=True,
+    )
+    assert [e["code"] for e in started] == [3040, 1]
+    assert "the days before 2022-10-15 were not processed" in started[0]["data"]
 
 
 def test_usage_export_table_and_ckan_metadata(con) -> None:
@@ -452,7 +498,10 @@ def test_a_dataset_that_moved_agency_is_reported_under_each_owner(tmp_path: Path
         (item["publisher-id"][0]["value"], item["performance"][0]["period"]["begin-date"])
         for item in whole["report-datasets"]
     ]
-    assert owners == [("data.go.th:cdd", "2023-07-01"), ("data.go.th:ddc", "2023-05-01")]
+    assert owners == [
+        ("urn:uuid:a0000000-0000-4000-8000-000000000002", "2023-07-01"),
+        ("urn:uuid:a0000000-0000-4000-8000-000000000001", "2023-05-01"),
+    ]
     assert figures(whole) == {
         ("dengue", "2023-05"): {
             ("regular", "total-dataset-requests"): 2,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -56,3 +57,21 @@ def test_bad_ranges_and_dates_name_the_value() -> None:
 def test_thai_dates_use_buddhist_era() -> None:
     assert thai_date(date(2022, 11, 7)) == "7 พฤศจิกายน 2565"
     assert thai_month(date(2023, 1, 15)) == "ม.ค. 2566"
+
+
+def test_a_month_and_the_whole_months_of_a_period() -> None:
+    from analytics.periods import month, whole_months
+
+    feb = month("2024-02")
+    assert (feb.start, feb.end, feb.kind) == (date(2024, 2, 1), date(2024, 2, 29), "month")
+    assert [m.label for m in whole_months(fiscal_year(2566))][::11] == ["2022-10", "2023-09"]
+    assert len(whole_months(fiscal_year(2566))) == 12
+    for bad, why in [
+        ("2024-2", "'2024-2' is not a month (expected YYYY-MM"),
+        ("2024-00", "'2024-00' is not a month: no month 00"),
+        ("March", "'March' is not a month"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(why)):
+            month(bad)
+    with pytest.raises(ValueError, match="2023-03-30 is not the last day of a month"):
+        whole_months(date_range(date(2023, 1, 1), date(2023, 3, 30)))

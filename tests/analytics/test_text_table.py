@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics import text_table
-from analytics.__main__ import build_parser
+from reports.__main__ import build_parser
 from tests.conftest import REPO
 from tests.views import site
 
@@ -97,7 +97,7 @@ def test_every_command_help_shows_an_example() -> None:
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.choices and "rankings" in a.choices)
     for name, sub in subparsers.choices.items():
-        assert "example:" in sub.format_help() and f"-m analytics {name}" in sub.format_help()
+        assert "example:" in sub.format_help() and f"-m reports {name}" in sub.format_help()
 
 
 def test_a_narrow_terminal_cuts_titles_first_never_numbers_or_flags() -> None:

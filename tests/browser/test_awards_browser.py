@@ -112,10 +112,14 @@ def test_a_staff_download_is_not_served_to_a_client_without_the_session(
         assert status == 404
 
 
-# The demo's catalog and agencies with fewer log lines: FY 2566 still has all 58 awards of the
-# 2022 rules (9 plaques, 49 certificates), no tie at a cut-off (100,000 and 140,000 lines leave
-# one, which staff must break by hand) and one flagged winner, whose approval needs its words.
-SCALE = DemoScale(lines_per_year=160_000)
+# The demo as `python -m demo` builds it: FY 2566 has all 58 awards of the 2022 rules (9 plaques,
+# 49 certificates), no tie at a cut-off and two flagged winners (the planted one-day burst: a
+# certificate and its agency's plaque), whose approvals need their words. Smaller demos no
+# longer do: since every dataset is created before its first use (issue 24), datasets the
+# catalog used to list as created after FY 2566 compete in it; of 120,000-240,000 lines a year,
+# 130,000 and 165,000 leave a tie at a cut-off and none leaves a flagged winner but 160,000,
+# which leaves a tie.
+SCALE = DemoScale()
 MAX_ACTIONS = 15  # clicks and submits from the shortlists to the announced year and its files
 
 
@@ -190,7 +194,7 @@ def test_the_whole_demo_year_is_decided_announced_and_printed_in_few_clicks(
         justifications = page.get_by_label(re.compile(r"^เหตุผลประกอบ\\?:"))
         justifications.first.wait_for()  # the form's boxes may be drawn after its button
         desk.idle()
-        assert justifications.count() == 1  # the demo's flagged winner: its approval needs words
+        assert justifications.count() == 2  # the demo's flagged winners: approvals need words
         for i in range(justifications.count()):  # each flagged candidate: its own words
             justifications.nth(i).fill(f"ตรวจหลักฐานแล้ว รายที่ {i + 1}: การใช้งานจริง")
         desk.click("อนุมัติทั้งหมด (58 ราย)")

@@ -35,6 +35,8 @@ def test_small_demo_is_realistic_and_counted_as_generated(tmp_path: Path) -> Non
     assert {t for (t,) in query(db, "select title_th from agencies")} <= real_names
     assert query(db, "select count(*) from datasets") == [(200,)]
     assert query(db, "select count(*) from datasets where deleted_at is not null") == [(1,)]
+    # created before the first log line: no dataset is used before it exists (issue 24)
+    assert query(db, "select max(created_at) < DATE '2022-10-01' from datasets") == [(True,)]
     assert query(db, "select count(*) from dataset_agencies where valid_to is not null") == [(1,)]
     formats = {f for (f,) in query(db, "select distinct format from resources")}
     assert {"CSV", "XLSX", "PDF"} <= formats

@@ -58,3 +58,20 @@ def test_a_look_alike_agency_is_listed_beside_the_real_one(portal: Path, tmp_pat
             "agency_ids": f"{site.AGENCIES['ddc'][0]}, {org_id}",
         }
     ]
+
+
+def test_datasets_used_before_their_created_date_are_listed(portal: Path, tmp_path: Path) -> None:
+    at = health(en="true")
+    assert "No dataset was used before its created date" in [c.value for c in at.caption]
+    # village-fund was downloaded on 15 Mar 2023; a catalog now says it was created in June
+    late = site.package("village-fund") | {"metadata_created": "2023-06-01T10:00:00"}
+    body = {"success": True, "result": {"count": 1, "results": [late]}}
+    page = tmp_path / "late.json"
+    page.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    load_catalog(portal, [page])
+    at = health(en="true")
+    assert "Datasets used before their catalog created date" in [h.value for h in at.subheader]
+    table = next(df.value for df in at.dataframe if "days_before" in df.value.columns)
+    assert table[["id", "agency", "days_before"]].to_dict("records") == [
+        {"id": "village-fund", "agency": "cdd", "days_before": 78}
+    ]

@@ -133,6 +133,7 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "top_client_share": _kw(evidence.top_client_share, "level", "name"),
     "catalog_agencies": rank_change.catalog_agencies,
     "monthly_dataset_usage": _kw(dsr_rows, "agency"),
+    "used_before_created": health.used_before_created,
 }
 
 

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from analytics.counter_report import check_client_id
 from analytics.periods import Period
 from decisions.auth import User
 from decisions.usage_exports import dsr_bytes
+from settings import datacite_client_id
 from views.parts import data, downloads, ui
 from views.parts.context import Context
 
@@ -28,6 +30,8 @@ def report_downloads(viewer: User, ctx: Context, period: Period, agency: str | N
             fmt=fmt,
             announced=announced,
             last_day=ctx.last_day,
+            first_day=ctx.first_day,
+            client_id=check_client_id(datacite_client_id()),
             created=datetime.now(ZoneInfo("Asia/Bangkok")).date(),
             agency=agency,
         )
