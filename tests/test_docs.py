@@ -190,7 +190,9 @@ def commands(doc: str) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
 @cache
 def help_text(command: tuple[str, ...]) -> str:
     """Return `python -m PACKAGE SUB... --help`, asked in this process (argparse exits first)."""
-    main = importlib.import_module(f"{command[0]}.__main__").main
+    # `python -m analytics` hands its arguments to `python -m reports` (analytics/__main__.py)
+    package = "reports" if command[0] == "analytics" else command[0]
+    main = importlib.import_module(f"{package}.__main__").main
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         with pytest.raises(SystemExit) as exited:
