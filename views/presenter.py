@@ -43,7 +43,7 @@ st.title(text("stage.title", be=fy))
 figures = announced.Figures(ctx, viewer, period.until(ctx.last_day), where="sidebar")
 stage.counters(period, every, figures.headline(None) if figures.announced else None)
 if access.results_visible(viewer, period, announced_years):
-    stage.race(period, autoplay, top, figures.ranking_race(top))
+    stage.race(period, autoplay, top, figures.ranking_race(top), every)
 else:  # the embargo: the ranking of a year staff have not announced stays with staff
     later = text("stage.embargoed", be=fy)
     st.html(f'<div class="stage-label" data-testid="embargoed">{later}</div>')

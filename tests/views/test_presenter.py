@@ -43,7 +43,8 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
     background = layout["paper_bgcolor"]
     assert contrast(layout["yaxis"]["tickfont"]["color"], background) >= 7
     assert contrast("#ffd54a", background) >= 7 and contrast("#c9d1e0", background) >= 7
-    assert layout["title"]["text"] == "อันดับหน่วยงาน · ก.ย. 2567"
+    # the data ends on 10 January 2024: the race ends there, not in September
+    assert layout["title"]["text"] == "อันดับหน่วยงาน · ม.ค. 2567"
     # nothing to click on the stage itself: staff controls live in the sidebar
     assert not at.main.get("selectbox") and not at.main.get("button")
 
@@ -51,7 +52,7 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
 def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
     at = app(monkeypatch, site_db, "presenter", fy="2567", en="true")
     assert at.title[0].value == "Open Data Awards · fiscal year 2567 BE"
-    assert figure(at, "race")["layout"]["title"]["text"] == "Agency ranking · Sep 2024"
+    assert figure(at, "race")["layout"]["title"]["text"] == "Agency ranking · Jan 2024"
     html = "".join(h.proto.body for h in at.get("html"))
     assert ">Unique downloads<" in html
 
@@ -59,13 +60,13 @@ def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
 def test_race_autoplays_month_by_month_and_loops(monkeypatch, site_db: Path) -> None:  # noqa: F811
     at = app(monkeypatch, site_db, "presenter", fy="2567", autoplay="1")
     titles = [figure(at, "race")["layout"]["title"]["text"]]
-    for _ in range(12 + 4):  # twelve months, the hold at the end, and round again
+    for _ in range(4 + 4):  # October to January (the last data), the hold at the end, round again
         at.run()
         titles.append(figure(at, "race")["layout"]["title"]["text"])
     assert titles[0] == "อันดับหน่วยงาน · ต.ค. 2566"
     assert titles[1] == "อันดับหน่วยงาน · พ.ย. 2566"
-    assert titles[11:16] == ["อันดับหน่วยงาน · ก.ย. 2567"] * 5
-    assert titles[16] == titles[0]
+    assert titles[3:8] == ["อันดับหน่วยงาน · ม.ค. 2567"] * 5
+    assert titles[8] == titles[0]
     # January 2024: ddc 4 downloads, cdd 2
     january = figure(app(monkeypatch, site_db, "presenter", fy="2567"), "race")["data"][0]
     assert january["x"][:2] == [4, 2]

@@ -23,6 +23,7 @@ T = TypeVar("T")
 text = i18n.text
 STEP_SECONDS = 1.6  # one month of the race
 HOLD_STEPS = 4  # the last month stays a few steps before the race starts again
+REFRESH_SECONDS = 5.0  # the live parts re-read the database this often (?refresh=)
 SHOWS = ("race", "winners")
 
 STYLE = Path(__file__).with_name("stage.css")  # the dark theme; labels >= 28 px at 1080p
@@ -100,20 +101,29 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
     live_counters()
 
 
-def race(period: Period, autoplay: bool, top: int, announced: pl.DataFrame | None = None) -> None:
-    """Draw the race; with autoplay it steps a month at a time and starts again after a pause.
+def race(
+    period: Period,
+    autoplay: bool,
+    top: int,
+    announced: pl.DataFrame | None = None,
+    every: float = REFRESH_SECONDS,
+) -> None:
+    """Draw the race, re-read every `every` seconds; with autoplay it steps a month at a time.
 
-    announced: an announced year's race, drawn instead of the live one."""
+    It ends at the last month with data, never a month still to come. announced: an announced
+    year's race, drawn instead of the live one."""
 
-    @st.fragment(run_every=STEP_SECONDS if autoplay else None)
+    # without autoplay the race still re-reads on the counters' timer: a bar follows the data
+    @st.fragment(run_every=STEP_SECONDS if autoplay else every)
     def race_player() -> None:
         path = data.db_path()
         if path is None:
             return
+        version = data.version(path)
         frame = announced
         if frame is None:
-            frame = data.ranking_race(path, data.version(path), period, "unique_requests", top)
-        months = stage_chart.race_months(frame)
+            frame = data.ranking_race(path, version, period, "unique_requests", top)
+        months = stage_chart.race_months(frame, until=data.usage_span(path, version)[1])
         if not months:
             return
         if autoplay:
