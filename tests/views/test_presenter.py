@@ -3,7 +3,7 @@ follow the agency, large light labels on a dark stage, and the winners revealed 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import stage_chart
 from decisions import auth
+from decisions.keys import secret_key, secret_path_for
+from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
 from tests.views import site
@@ -149,3 +151,25 @@ def test_reveal_in_english_from_the_url(announced: Path) -> None:
     at.run()
     html = stage_html(at)
     assert "Award 1 of 2" in html and ">Agency with the most open data downloads<" in html
+
+
+def test_a_kiosk_link_shows_an_unannounced_race_only_when_made_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The embargo holds on a kiosk unless staff made its link with --live-race."""
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    monkeypatch.setenv("ODA_USERS", str(users))
+    made = Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
+    _, plain = made.create_kiosk(2567, timedelta(days=1), "ops")
+    _, racing = made.create_kiosk(2567, timedelta(days=1), "ops", live_race=True)
+    kiosk = app(monkeypatch, db, "presenter", fy="2567", kiosk=plain)
+    assert not kiosk.exception and not kiosk.get("plotly_chart")
+    assert 'data-testid="embargoed"' in stage_html(kiosk)
+    live = app(monkeypatch, db, "presenter", fy="2567", kiosk=racing)
+    assert not live.exception
+    assert figure(live, "race")["layout"]["title"]["text"] == "อันดับหน่วยงาน · ม.ค. 2567"
+    assert figure(live, "race")["data"][0]["x"][:2] == [4, 2]  # ddc 4, cdd 2
+    other = app(monkeypatch, db, "presenter", fy="2566", kiosk=racing)  # its year, whatever the URL
+    assert other.title[0].value == "รางวัลข้อมูลเปิด ปีงบประมาณ 2567"

@@ -6,7 +6,7 @@ only controls are staff's, in the collapsed sidebar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -15,9 +15,11 @@ import polars as pl
 import streamlit as st
 
 from analytics import stage_chart
-from analytics.periods import Period
+from analytics.periods import Period, fiscal_year_of
 from analytics.thai import MONTHS_TH_SHORT
-from views.parts import data, i18n, live, pickers
+from decisions import access
+from decisions.auth import User
+from views.parts import data, guard, i18n, live, pickers
 
 T = TypeVar("T")
 text = i18n.text
@@ -64,6 +66,19 @@ def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]
         st.query_params.pop("autoplay", None)
     st.sidebar.caption(text("stage.keys"))
     return int(fy or default_year), show or "race", autoplay
+
+
+def race_visible(viewer: User, period: Period, announced_years: Collection[int]) -> bool:
+    """Return whether the stage may show the period's race: the embargo, or a kiosk link whose
+    maker chose to show its year's live race before the announcement (kiosk-link --live-race)."""
+    if access.results_visible(viewer, period, announced_years):
+        return True
+    kiosk = guard.kiosk()
+    return (
+        kiosk is not None
+        and kiosk.live_race
+        and fiscal_year_of(period.start) == kiosk.fiscal_year == fiscal_year_of(period.end)
+    )
 
 
 def month_name(month: object) -> str:
