@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from decisions import auth
+from ingest.db import writer_turn
 from settings import follow_status_path_for
 from tests.browser.test_browser import CHROMIUM, browser, running_dashboard  # noqa: F401
 from tests.conftest import REPO
@@ -142,3 +143,27 @@ def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
         if follower.poll() is None:
             follower.terminate()
             follower.wait(timeout=60)
+
+
+def test_a_database_held_by_a_long_load_leaves_the_stage_as_it_was(browser, tmp_path) -> None:  # noqa: F811
+    """A timer tick that finds the database held past a page's wait keeps the last figures: no
+    traceback (Streamlit's, in English) on the audience's screen."""
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    with running_dashboard(db) as url:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{url}/presenter?fy=2567&refresh=2")
+        page.locator(COUNTER).wait_for(timeout=60_000)
+        page.wait_for_function(f"() => ({BARS})()[{CDD!r}] === 2", timeout=30_000)
+        with writer_turn(db):  # a load that holds the database longer than a page waits
+            os.utime(db)  # a new version: every part of the stage must read again
+            deadline = time.monotonic() + 8 + 2 * 2 + 3  # the page's wait, two ticks, slack
+            while time.monotonic() < deadline:
+                page.wait_for_timeout(500)
+                assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator(COUNTER).inner_text() == "6"
+        assert page.evaluate(BARS)[CDD] == 2
+        page.wait_for_timeout(3000)  # released: the next ticks read again, without a trace
+        main = page.locator('[data-testid="stMain"]')  # (the sidebar says open mode to staff)
+        assert main.locator('[data-testid="stException"], [data-testid="stAlert"]').count() == 0
+        assert page.locator(COUNTER).inner_text() == "6"
+        page.close()

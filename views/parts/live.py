@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics.periods import BE_OFFSET
 from analytics.thai import MONTHS_TH_SHORT
+from ingest.db import DatabaseBusy
 from settings import follow_status_path_for
 from views.parts import data, i18n, ui
 
+T = TypeVar("T")
 BKK = timezone(timedelta(hours=7))
 DEFAULT_STALE_MINUTES = 10.0
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -36,6 +39,19 @@ STYLE = """<style>
     color: #3ddc97; animation: stage-delta 6s ease-out forwards;}
 @media (prefers-reduced-motion: reduce) {.stage-number.changed, .stage-delta {animation: none;}}
 </style>"""
+
+
+def steady(key: str, read: Callable[[], T]) -> T | None:
+    """Return read(), or what it returned last time while a data load holds the database.
+
+    The stage's parts re-read on a timer; a tick that raised would put Streamlit's English
+    traceback on the audience's screen, so it shows the last figures until the next tick."""
+    try:
+        value = read()
+    except DatabaseBusy:
+        return st.session_state.get(f"_steady:{key}")
+    st.session_state[f"_steady:{key}"] = value
+    return value
 
 
 def stale_minutes() -> float:
@@ -145,7 +161,7 @@ def freshness(path: str, version: int) -> None:
     The stage is the audience's: the cause (a stopped follower, a silent log and its path) is
     for staff, on Data health (feed_report), and in the follower's own terminal."""
     now = datetime.now(UTC)
-    last = data.last_load(path, version)
+    last = steady("last_load", lambda: data.last_load(path, version))
     english = ui.english()
     st.html(STYLE)
     fresh = as_of_text(last, now, english)

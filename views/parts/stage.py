@@ -7,6 +7,7 @@ only controls are staff's, in the collapsed sidebar.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +21,7 @@ from analytics.thai import MONTHS_TH_SHORT
 from decisions import access
 from decisions.auth import User
 from views.parts import data, guard, i18n, live, pickers
+from views.parts.live import steady
 
 T = TypeVar("T")
 text = i18n.text
@@ -100,9 +102,11 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
         if path is None:
             return
         version = data.version(path)
-        head = (
-            announced if announced is not None else data.headline(path, version, period, None)
-        ).row(0, named=True)
+        live_head = steady(period.label, lambda: data.headline(path, version, period, None))
+        shown = announced if announced is not None else live_head
+        if shown is None:
+            return
+        head = shown.row(0, named=True)
         cols = st.columns(3)
         for col, key in zip(
             cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
@@ -135,10 +139,18 @@ def race(
         if path is None:
             return
         version = data.version(path)
-        frame = announced
-        if frame is None:
-            frame = data.ranking_race(path, version, period, "unique_requests", top)
-        months = stage_chart.race_months(frame, until=data.usage_span(path, version)[1])
+
+        def read() -> tuple[pl.DataFrame, date | None]:
+            frame = announced
+            if frame is None:
+                frame = data.ranking_race(path, version, period, "unique_requests", top)
+            return frame, data.usage_span(path, version)[1]
+
+        found = steady(f"race:{period.label}:{top}", read)
+        if found is None:
+            return
+        frame, last_day = found
+        months = stage_chart.race_months(frame, until=last_day)
         if not months:
             return
         if autoplay:
