@@ -40,6 +40,8 @@ def home() -> None:
     """The root URL: open the first page this account may see, keeping the URL's parameters."""
     # ?en is bound to the language toggle (setting it here raises); the toggle carries it over
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "en"}
+    if "en" not in st.session_state and ui.english():  # no toggle drawn yet (a kiosk link)
+        st.session_state["en"] = True
     st.switch_page(f"views/{st.session_state['home']}.py", query_params=params)
 
 

@@ -36,9 +36,15 @@ def agency_colors(race: pl.DataFrame) -> dict[str, str]:
     return {agency: STAGE_PALETTE[i % len(STAGE_PALETTE)] for i, agency in enumerate(ids)}
 
 
-def race_months(race: pl.DataFrame) -> list[date]:
-    """Return the race's months in order."""
-    return race["month"].unique().sort().to_list()
+def race_months(race: pl.DataFrame, until: date | None = None) -> list[date]:
+    """Return the race's months in order, none after the month of `until` (the last day with data).
+
+    A fiscal year's race has a row for every month of the year; those still to come are not shown.
+    """
+    months = race["month"].unique().sort()
+    if until is None:
+        return months.to_list()
+    return months.filter(months <= until).to_list()
 
 
 def race_step(

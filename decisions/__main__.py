@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "print a link that opens the Presenter without a password",
         "kiosk-link",
         description="Print a URL that opens the Presenter read-only with public rights (the "
-        "embargo holds) for one fiscal year, until it expires or is revoked.",
+        "embargo holds unless --live-race) for one fiscal year, until it expires or is revoked.",
     )
     kiosk.add_argument("--fy", type=int, required=True, help="fiscal year (BE), e.g. 2567")
     kiosk.add_argument("--expires", default="1d", help="lifetime: 30m, 12h, 1d, 2w (default 1d)")
@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the dashboard's address as the stage machine reaches it (default: ODA_URL)",
     )
     kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
+    kiosk.add_argument(
+        "--live-race",
+        action="store_true",
+        help="show the year's live race on this screen before the year is announced (the event's "
+        "choice: the ranking is then public to whoever sees the screen or holds the link)",
+    )
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=_link_id)
@@ -227,12 +233,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kiosk-link":
             lasts = parse_duration(args.expires)
             link_id, token = _sessions(db).create_kiosk(
-                args.fy, lasts, getpass.getuser(), args.note
+                args.fy, lasts, getpass.getuser(), args.note, live_race=args.live_race
             )
             # the root: a kiosk session has one page, the Presenter, which Streamlit serves at /
             print(f"{args.url.rstrip('/')}/?fy={args.fy}&kiosk={token}")
             print(
-                f"kiosk link #{link_id} for fiscal year {args.fy}, valid for {args.expires}; "
+                f"kiosk link #{link_id} for fiscal year {args.fy}, valid for {args.expires}"
+                f"{', with the live race before the announcement' if args.live_race else ''}; "
                 f"revoke it with: python -m decisions kiosk-revoke {link_id}",
                 file=sys.stderr,
             )
@@ -241,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                 state = (
                     "revoked" if link.revoked_at else f"expires {link.expires_at:%Y-%m-%d %H:%M}"
                 )
-                print(f"#{link.id}\tfy {link.fiscal_year}\t{state} UTC\t{link.note}")
+                race = "\tlive race" if link.live_race else ""
+                print(f"#{link.id}\tfy {link.fiscal_year}\t{state} UTC{race}\t{link.note}")
         elif args.command == "kiosk-revoke":
             if not _sessions(db).revoke_kiosk(args.id):
                 print(f"error: no live kiosk link #{args.id}", file=sys.stderr)

@@ -63,6 +63,8 @@ class KioskLink(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     note: str = ""
+    # staff chose to show this year's live race before it is announced (kiosk-link --live-race)
+    live_race: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Kiosk:
     id: int
     fiscal_year: int
     expires_at: datetime
+    live_race: bool = False
 
 
 def parse_duration(text: str) -> timedelta:
@@ -114,6 +117,11 @@ class Sessions:
             if "credential" not in present:
                 con.exec_driver_sql(
                     "alter table websession add column credential varchar not null default ''"
+                )
+            links = {row[1] for row in con.exec_driver_sql("pragma table_info(kiosklink)")}
+            if "live_race" not in links:  # links made before keep the embargo
+                con.exec_driver_sql(
+                    "alter table kiosklink add column live_race boolean not null default 0"
                 )
         self._key = key
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -218,9 +226,18 @@ class Sessions:
 
     # kiosk links
     def create_kiosk(
-        self, fiscal_year: int, lasts: timedelta, created_by: str, note: str = ""
+        self,
+        fiscal_year: int,
+        lasts: timedelta,
+        created_by: str,
+        note: str = "",
+        *,
+        live_race: bool = False,
     ) -> tuple[int, str]:
-        """Record a kiosk link for a fiscal year; return its id and its token (shown once)."""
+        """Record a kiosk link for a fiscal year; return its id and its token (shown once).
+
+        live_race: the link shows the year's live race even before it is announced (staff's
+        choice for the event); without it the embargo holds on the screen."""
         if not 2500 <= fiscal_year < 2700:
             raise ValueError(f"--fy {fiscal_year}: a Buddhist Era fiscal year such as 2567")
         if lasts > KIOSK_MAX:
@@ -234,6 +251,7 @@ class Sessions:
             created_at=now,
             expires_at=now + lasts,
             note=note,
+            live_race=live_race,
         )
         with Session(self.engine) as session:
             session.add(link)
@@ -258,7 +276,7 @@ class Sessions:
         if _utc(row.expires_at) <= self._now():
             return None, "expired"
         assert row.id is not None
-        return Kiosk(row.id, row.fiscal_year, _utc(row.expires_at)), ""
+        return Kiosk(row.id, row.fiscal_year, _utc(row.expires_at), bool(row.live_race)), ""
 
     def revoke_kiosk(self, link_id: int) -> bool:
         """Revoke a kiosk link; return whether it existed and was live."""

@@ -35,6 +35,7 @@ from ingest.regular_files import NotRegularFile, not_regular, open_regular
 from settings import follow_status_path_for
 
 DEFAULT_INTERVAL = 2.0
+QUIET_NOTE_SECONDS = 10 * 60.0  # the stage's default ?stale: from then on it says "paused"
 SNIFF_BYTES = 256  # first bytes compared between looks: a rewritten file starts differently
 DRAIN_SECONDS = 60.0  # keep reading a renamed-away file this long after it last grew
 COPY_WINDOW_SECONDS = 120.0  # look for rotated copies this long after a rotation
@@ -399,6 +400,7 @@ class Follower:
         """Look and load every interval until stop is set (checked between loads)."""
         started = self._clock()
         last_lines: float | None = None
+        quiet_said = False
         try:
             while not stop.is_set():
                 tick = self.look()
@@ -419,6 +421,18 @@ class Follower:
                     self._report(report, out, err, as_json)
                     if report.result.as_dict()["lines_read"]:
                         last_lines = report.at.timestamp()
+                        quiet_said = False
+                quiet = self._clock() - (last_lines or started)
+                if not quiet_said and quiet > QUIET_NOTE_SECONDS:
+                    # the stage only says "paused": the cause is for the operator, here
+                    names = ", ".join(str(w.path) for w in self.watches)
+                    print(
+                        f"no new lines for {quiet / 60:.0f} min in {names}: the stage says "
+                        "'paused' until some come. Is the web server writing to it?",
+                        file=err,
+                        flush=True,
+                    )
+                    quiet_said = True
                 self._write_status(started, last_lines)
                 stop.wait(self.interval)
         finally:

@@ -7,7 +7,7 @@ step · refresh=5 seconds between counter updates · top=8 bars · en=true Engli
 import streamlit as st
 
 from analytics import periods
-from decisions import access, auth
+from decisions import auth
 from views.parts import announced, badges, context, data, guard, stage, ui, untrusted
 
 text = ui.text
@@ -42,8 +42,8 @@ st.title(text("stage.title", be=fy))
 # an announced year: its totals and race as announced (staff: the switch is in the sidebar)
 figures = announced.Figures(ctx, viewer, period.until(ctx.last_day), where="sidebar")
 stage.counters(period, every, figures.headline(None) if figures.announced else None)
-if access.results_visible(viewer, period, announced_years):
-    stage.race(period, autoplay, top, figures.ranking_race(top))
+if stage.race_visible(viewer, period, announced_years):
+    stage.race(period, autoplay, top, figures.ranking_race(top), every)
 else:  # the embargo: the ranking of a year staff have not announced stays with staff
     later = text("stage.embargoed", be=fy)
     st.html(f'<div class="stage-label" data-testid="embargoed">{later}</div>')

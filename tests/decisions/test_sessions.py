@@ -132,6 +132,29 @@ def test_kiosk_links_expire_and_can_be_revoked(sessions: Sessions, clock) -> Non
         sessions.create_kiosk(2567, timedelta(days=91), "ops")
 
 
+def test_a_kiosk_link_shows_the_live_race_only_when_its_maker_chose_it(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "d.sqlite"
+    with sqlite3.connect(path) as con:  # the kiosklink table as the release before made it
+        con.execute(
+            "create table kiosklink (id integer primary key, secret_hash varchar not null,"
+            " fiscal_year integer not null, created_by varchar not null,"
+            " created_at datetime not null, expires_at datetime not null, revoked_at datetime,"
+            " note varchar not null)"
+        )
+        con.execute(
+            "insert into kiosklink values (1, 'x', 2567, 'ops', '2026-01-01', '2099-01-01',"
+            " null, 'old')"
+        )
+    sessions = Sessions(path, b"k" * 32, clock=clock)
+    assert [link.live_race for link in sessions.kiosk_links()] == [False]  # the embargo holds
+    _, plain = sessions.create_kiosk(2570, timedelta(days=1), "ops")
+    _, racing = sessions.create_kiosk(2570, timedelta(days=1), "ops", live_race=True)
+    assert sessions.kiosk(plain)[0].live_race is False  # type: ignore[union-attr]
+    assert sessions.kiosk(racing)[0].live_race is True  # type: ignore[union-attr]
+
+
 def test_durations() -> None:
     assert parse_duration("1d") == timedelta(days=1)
     assert parse_duration("30m") == timedelta(minutes=30)
@@ -165,6 +188,13 @@ def test_cli_kiosk_link_prints_a_working_url_and_revokes_it(portal: Path, capsys
     assert main(["--db", db, "kiosk-revoke", "1"]) == 1
     assert main(["--db", db, "kiosk-link", "--fy", "2567", "--expires", "forever"]) == 2
     assert "--expires 'forever'" in capsys.readouterr().err
+    assert main(["--db", db, "kiosk-link", "--fy", "2567", "--live-race"]) == 0
+    out, err = capsys.readouterr()
+    assert "with the live race before the announcement" in err
+    found, _ = sessions.kiosk(out.strip().split("kiosk=")[1])
+    assert found is not None and found.live_race
+    assert main(["--db", db, "kiosk-links"]) == 0
+    assert "\tlive race\t" in capsys.readouterr().out.splitlines()[0]
 
 
 def test_cli_users_add_refuses_an_agency_the_catalog_does_not_know(

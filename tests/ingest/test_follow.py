@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -249,6 +250,46 @@ def test_the_follower_thread_stops_on_its_event_and_leaves_the_database_free(
     duckdb.connect(str(db)).close()  # a writer may open it: the follower holds nothing
     assert downloads(db) == 90 and events(db) == 90
     assert "error" not in err.getvalue()
+
+
+def test_a_silent_log_is_named_once_on_the_operators_terminal(db: Path, log: Path) -> None:
+    """The stage only says "paused"; the follower tells its operator which file went quiet."""
+    log.parent.mkdir()
+    log.touch()
+    now = [1_000_000.0]
+    follower = Follower(db, [log], interval=0.05, clock=lambda: now[0])
+    stop = threading.Event()
+    out, err = io.StringIO(), io.StringIO()
+    thread = threading.Thread(target=follower.run, args=(stop, out, True, err))
+
+    def notes() -> list[str]:
+        return [n for n in err.getvalue().splitlines() if n.startswith("no new lines")]
+
+    def wait(check: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 30
+        while not check() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert check(), err.getvalue()
+
+    thread.start()
+    try:
+        time.sleep(0.3)
+        assert notes() == []  # ten minutes have not passed
+        now[0] += 11 * 60
+        wait(lambda: len(notes()) == 1)
+        time.sleep(0.3)
+        assert notes() == [
+            f"no new lines for 11 min in {log}: the stage says 'paused' until some come. "
+            "Is the web server writing to it?"
+        ]  # said once, not every interval
+        append(log, 2)
+        wait(lambda: bool(out.getvalue()))
+        now[0] += 12 * 60  # quiet again after the new lines: said again
+        wait(lambda: len(notes()) == 2)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert notes()[1].startswith("no new lines for 12 min in ")
 
 
 def _start(db: Path, log: Path) -> subprocess.Popen[str]:

@@ -3,7 +3,7 @@ follow the agency, large light labels on a dark stage, and the winners revealed 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import stage_chart
 from decisions import auth
+from decisions.keys import secret_key, secret_path_for
+from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
 from tests.views import site
@@ -43,7 +45,8 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
     background = layout["paper_bgcolor"]
     assert contrast(layout["yaxis"]["tickfont"]["color"], background) >= 7
     assert contrast("#ffd54a", background) >= 7 and contrast("#c9d1e0", background) >= 7
-    assert layout["title"]["text"] == "อันดับหน่วยงาน · ก.ย. 2567"
+    # the data ends on 10 January 2024: the race ends there, not in September
+    assert layout["title"]["text"] == "อันดับหน่วยงาน · ม.ค. 2567"
     # nothing to click on the stage itself: staff controls live in the sidebar
     assert not at.main.get("selectbox") and not at.main.get("button")
 
@@ -51,7 +54,7 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
 def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
     at = app(monkeypatch, site_db, "presenter", fy="2567", en="true")
     assert at.title[0].value == "Open Data Awards · fiscal year 2567 BE"
-    assert figure(at, "race")["layout"]["title"]["text"] == "Agency ranking · Sep 2024"
+    assert figure(at, "race")["layout"]["title"]["text"] == "Agency ranking · Jan 2024"
     html = "".join(h.proto.body for h in at.get("html"))
     assert ">Unique downloads<" in html
 
@@ -59,13 +62,13 @@ def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
 def test_race_autoplays_month_by_month_and_loops(monkeypatch, site_db: Path) -> None:  # noqa: F811
     at = app(monkeypatch, site_db, "presenter", fy="2567", autoplay="1")
     titles = [figure(at, "race")["layout"]["title"]["text"]]
-    for _ in range(12 + 4):  # twelve months, the hold at the end, and round again
+    for _ in range(4 + 4):  # October to January (the last data), the hold at the end, round again
         at.run()
         titles.append(figure(at, "race")["layout"]["title"]["text"])
     assert titles[0] == "อันดับหน่วยงาน · ต.ค. 2566"
     assert titles[1] == "อันดับหน่วยงาน · พ.ย. 2566"
-    assert titles[11:16] == ["อันดับหน่วยงาน · ก.ย. 2567"] * 5
-    assert titles[16] == titles[0]
+    assert titles[3:8] == ["อันดับหน่วยงาน · ม.ค. 2567"] * 5
+    assert titles[8] == titles[0]
     # January 2024: ddc 4 downloads, cdd 2
     january = figure(app(monkeypatch, site_db, "presenter", fy="2567"), "race")["data"][0]
     assert january["x"][:2] == [4, 2]
@@ -148,3 +151,25 @@ def test_reveal_in_english_from_the_url(announced: Path) -> None:
     at.run()
     html = stage_html(at)
     assert "Award 1 of 2" in html and ">Agency with the most open data downloads<" in html
+
+
+def test_a_kiosk_link_shows_an_unannounced_race_only_when_made_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The embargo holds on a kiosk unless staff made its link with --live-race."""
+    db = site.load(tmp_path / "site.duckdb", tmp_path)
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "somchai", "staff", "staff-password")
+    monkeypatch.setenv("ODA_USERS", str(users))
+    made = Sessions(decisions_path_for(db), secret_key(secret_path_for(db)))
+    _, plain = made.create_kiosk(2567, timedelta(days=1), "ops")
+    _, racing = made.create_kiosk(2567, timedelta(days=1), "ops", live_race=True)
+    kiosk = app(monkeypatch, db, "presenter", fy="2567", kiosk=plain)
+    assert not kiosk.exception and not kiosk.get("plotly_chart")
+    assert 'data-testid="embargoed"' in stage_html(kiosk)
+    live = app(monkeypatch, db, "presenter", fy="2567", kiosk=racing)
+    assert not live.exception
+    assert figure(live, "race")["layout"]["title"]["text"] == "อันดับหน่วยงาน · ม.ค. 2567"
+    assert figure(live, "race")["data"][0]["x"][:2] == [4, 2]  # ddc 4, cdd 2
+    other = app(monkeypatch, db, "presenter", fy="2566", kiosk=racing)  # its year, whatever the URL
+    assert other.title[0].value == "รางวัลข้อมูลเปิด ปีงบประมาณ 2567"

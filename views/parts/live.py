@@ -3,40 +3,55 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analytics.periods import BE_OFFSET
 from analytics.thai import MONTHS_TH_SHORT
+from ingest.db import DatabaseBusy
 from settings import follow_status_path_for
 from views.parts import data, i18n, ui
 
+T = TypeVar("T")
 BKK = timezone(timedelta(hours=7))
 DEFAULT_STALE_MINUTES = 10.0
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
+# On the dark stage (#0b1020): the risen number turns from green (#3ddc97, 10.7:1) back to the
+# stage's yellow; the "+N" stays green. Freshness is styled in stage.css (>= 28 px, >= 7:1).
 STYLE = """<style>
 @keyframes stage-rise {
-    0% {transform: translateY(0.12em); opacity: 0.4; color: #0a8f3c;}
-    35% {transform: none; opacity: 1; color: #0a8f3c;}
-    100% {color: #1f4e9c;}
+    0% {transform: translateY(0.12em); opacity: 0.4; color: #3ddc97;}
+    35% {transform: none; opacity: 1; color: #3ddc97;}
+    100% {color: #ffd54a;}
 }
 @keyframes stage-delta {
     0% {opacity: 0; transform: translateY(0.4em);} 15% {opacity: 1; transform: none;}
     75% {opacity: 1;} 100% {opacity: 0;}
 }
 .stage-number.changed {animation: stage-rise 1.6s ease-out;}
-.stage-delta {display: inline-block; margin-left: 0.6rem; font-size: 1.6rem; font-weight: 600;
-    color: #0a8f3c; animation: stage-delta 6s ease-out forwards;}
-.feed-fresh {font-size: 1.4rem; color: #4a4a4a;}
-.feed-stale {font-size: 1.5rem; color: #6b3a00; background: #fff4e0; padding: 0.5rem 1rem;
-    border-left: 0.4rem solid #e08a00; border-radius: 0.3rem;}
+.stage-delta {display: inline-block; margin-left: 0.6rem; font-size: 1.75rem; font-weight: 600;
+    color: #3ddc97; animation: stage-delta 6s ease-out forwards;}
 @media (prefers-reduced-motion: reduce) {.stage-number.changed, .stage-delta {animation: none;}}
 </style>"""
+
+
+def steady(key: str, read: Callable[[], T]) -> T | None:
+    """Return read(), or what it returned last time while a data load holds the database.
+
+    The stage's parts re-read on a timer; a tick that raised would put Streamlit's English
+    traceback on the audience's screen, so it shows the last figures until the next tick."""
+    try:
+        value = read()
+    except DatabaseBusy:
+        return st.session_state.get(f"_steady:{key}")
+    st.session_state[f"_steady:{key}"] = value
+    return value
 
 
 def stale_minutes() -> float:
@@ -141,15 +156,48 @@ def counter(col: DeltaGenerator, key: str, label: str, value: int | None, scope:
 
 
 def freshness(path: str, version: int) -> None:
-    """Show how fresh the figures are and warn when the live feed has gone quiet."""
+    """Show how fresh the figures are; when the live feed stops, say only that it paused.
+
+    The stage is the audience's: the cause (a stopped follower, a silent log and its path) is
+    for staff, on Data health (feed_report), and in the follower's own terminal."""
     now = datetime.now(UTC)
-    last = data.last_load(path, version)
+    last = steady("last_load", lambda: data.last_load(path, version))
     english = ui.english()
     st.html(STYLE)
+    fresh = as_of_text(last, now, english)
+    if silence_text(last, feed_status(path), now, stale_minutes(), english) is None:
+        st.html(f'<div class="feed-fresh" data-testid="feed-fresh">{escape(fresh)}</div>')
+        return
+    paused = i18n.wording("live.paused", english)
     st.html(
-        f'<div class="feed-fresh" data-testid="feed-fresh">{escape(as_of_text(last, now, english))}'
-        "</div>"
+        f'<div class="feed-fresh feed-paused" data-testid="feed-paused">{escape(paused)}'
+        f" · {escape(fresh)}</div>"
     )
-    warning = silence_text(last, feed_status(path), now, stale_minutes(), english)
-    if warning:
-        st.html(f'<div class="feed-stale" data-testid="feed-stale">⚠ {escape(warning)}</div>')
+
+
+def feed_report(path: str) -> None:
+    """Tell staff whether a follower feeds this database, and why the stage says it paused."""
+    now, english = datetime.now(UTC), ui.english()
+    feed = feed_status(path)
+    st.subheader(i18n.wording("live.feed_title", english))
+    if feed is None:
+        st.caption(i18n.wording("live.no_follower", english))
+        return
+    last = data.last_load(path, data.version(path))
+    problem = silence_text(last, feed, now, stale_minutes(), english)
+    if problem:
+        st.warning(f"{problem} {i18n.wording('live.stage_paused', english)}", icon="⚠️")
+    else:
+        st.success(i18n.wording("live.following", english), icon="✅")
+    files = ", ".join(str(f) for f in feed.get("files", []))
+    looked = datetime.fromtimestamp(float(feed.get("looked_at", 0.0)), UTC)
+    st.caption(
+        i18n.wording(
+            "live.feed_detail",
+            english,
+            files=files,
+            interval=f"{float(feed.get('interval', 2.0)):g}",
+            looked=clock_text(looked, now, english),
+            pid=feed.get("pid", "?"),
+        )
+    )

@@ -6,7 +6,8 @@ only controls are staff's, in the collapsed sidebar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -15,14 +16,18 @@ import polars as pl
 import streamlit as st
 
 from analytics import stage_chart
-from analytics.periods import Period
+from analytics.periods import Period, fiscal_year_of
 from analytics.thai import MONTHS_TH_SHORT
-from views.parts import data, i18n, live, pickers
+from decisions import access
+from decisions.auth import User
+from views.parts import data, guard, i18n, live, pickers
+from views.parts.live import steady
 
 T = TypeVar("T")
 text = i18n.text
 STEP_SECONDS = 1.6  # one month of the race
 HOLD_STEPS = 4  # the last month stays a few steps before the race starts again
+REFRESH_SECONDS = 5.0  # the live parts re-read the database this often (?refresh=)
 SHOWS = ("race", "winners")
 
 STYLE = Path(__file__).with_name("stage.css")  # the dark theme; labels >= 28 px at 1080p
@@ -65,6 +70,19 @@ def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]
     return int(fy or default_year), show or "race", autoplay
 
 
+def race_visible(viewer: User, period: Period, announced_years: Collection[int]) -> bool:
+    """Return whether the stage may show the period's race: the embargo, or a kiosk link whose
+    maker chose to show its year's live race before the announcement (kiosk-link --live-race)."""
+    if access.results_visible(viewer, period, announced_years):
+        return True
+    kiosk = guard.kiosk()
+    return (
+        kiosk is not None
+        and kiosk.live_race
+        and fiscal_year_of(period.start) == kiosk.fiscal_year == fiscal_year_of(period.end)
+    )
+
+
 def month_name(month: object) -> str:
     """Return '2567 ต.ค.'-style month names in Thai (BE) or 'Oct 2023' in English."""
     day = month  # a date
@@ -84,9 +102,11 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
         if path is None:
             return
         version = data.version(path)
-        head = (
-            announced if announced is not None else data.headline(path, version, period, None)
-        ).row(0, named=True)
+        live_head = steady(period.label, lambda: data.headline(path, version, period, None))
+        shown = announced if announced is not None else live_head
+        if shown is None:
+            return
+        head = shown.row(0, named=True)
         cols = st.columns(3)
         for col, key in zip(
             cols, ("unique_requests", "total_requests", "datasets_active"), strict=True
@@ -100,20 +120,37 @@ def counters(period: Period, every: float, announced: pl.DataFrame | None = None
     live_counters()
 
 
-def race(period: Period, autoplay: bool, top: int, announced: pl.DataFrame | None = None) -> None:
-    """Draw the race; with autoplay it steps a month at a time and starts again after a pause.
+def race(
+    period: Period,
+    autoplay: bool,
+    top: int,
+    announced: pl.DataFrame | None = None,
+    every: float = REFRESH_SECONDS,
+) -> None:
+    """Draw the race, re-read every `every` seconds; with autoplay it steps a month at a time.
 
-    announced: an announced year's race, drawn instead of the live one."""
+    It ends at the last month with data, never a month still to come. announced: an announced
+    year's race, drawn instead of the live one."""
 
-    @st.fragment(run_every=STEP_SECONDS if autoplay else None)
+    # without autoplay the race still re-reads on the counters' timer: a bar follows the data
+    @st.fragment(run_every=STEP_SECONDS if autoplay else every)
     def race_player() -> None:
         path = data.db_path()
         if path is None:
             return
-        frame = announced
-        if frame is None:
-            frame = data.ranking_race(path, data.version(path), period, "unique_requests", top)
-        months = stage_chart.race_months(frame)
+        version = data.version(path)
+
+        def read() -> tuple[pl.DataFrame, date | None]:
+            frame = announced
+            if frame is None:
+                frame = data.ranking_race(path, version, period, "unique_requests", top)
+            return frame, data.usage_span(path, version)[1]
+
+        found = steady(f"race:{period.label}:{top}", read)
+        if found is None:
+            return
+        frame, last_day = found
+        months = stage_chart.race_months(frame, until=last_day)
         if not months:
             return
         if autoplay:
