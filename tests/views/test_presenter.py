@@ -16,6 +16,7 @@ from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
 from tests.views import site
 from tests.views.test_pages import app, figure, site_db  # noqa: F401  (fixture)
+from views.parts import scenes
 
 STAFF = auth.User("somchai", "staff")
 
@@ -44,8 +45,10 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
     assert contrast(layout["yaxis"]["tickfont"]["color"], background) >= 7
     assert contrast("#ffd54a", background) >= 7 and contrast("#c9d1e0", background) >= 7
     assert layout["title"]["text"] == "อันดับหน่วยงาน · ก.ย. 2567"
-    # nothing to click on the stage itself: staff controls live in the sidebar
-    assert not at.main.get("selectbox") and not at.main.get("button")
+    # nothing to click on the stage itself: staff controls live in the sidebar, and the only
+    # buttons are the operator's keys, which the stage's theme hides
+    assert not at.main.get("selectbox")
+    assert {b.key for b in at.main.get("button")} == set(scenes.KEYS)
 
 
 def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811

@@ -24,6 +24,7 @@ from analytics import (
     feed,
     flags,
     health,
+    live_scenes,
     quality,
     rank_change,
     rankings,
@@ -133,6 +134,9 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "top_client_share": _kw(evidence.top_client_share, "level", "name"),
     "catalog_agencies": rank_change.catalog_agencies,
     "monthly_dataset_usage": _kw(dsr_rows, "agency"),
+    # the stage's live scenes
+    "recent_downloads": live_scenes.recent_downloads,
+    "most_improved": live_scenes.most_improved,
 }
 
 
