@@ -137,7 +137,8 @@ def _empty(show: Show, scene: str) -> bool:
     c = show.ctx
     if scene == "ticker":
         return bool(data.recent_downloads(c.path, c.version, show.period).is_empty())
-    return bool(data.most_improved(c.path, c.version, show.period).is_empty())
+    so_far = show.period.until(c.last_day)  # against the same days of the year before
+    return bool(data.most_improved(c.path, c.version, so_far).is_empty())
 
 
 def current(order: list[str]) -> str:
