@@ -192,7 +192,7 @@ def test_before_the_first_download_last_years_winners(announced: Path) -> None:
     assert "ดาวน์โหลดตั้งแต่ 1 ตุลาคม 2567" in html
     assert '<div class="stage-number" data-testid="live-unique_requests">0</div>' in html
     at.button(key="scene_next").click().run()
-    assert at.title[0].value == "ผู้ได้รับรางวัล ปีงบประมาณ 2566"  # the newest announced year
+    assert at.title[0].value == "ผู้ได้รับรางวัลครั้งล่าสุด · ปีงบประมาณ 2566"  # the newest announced
     assert 'class="scene-winner">กรมการพัฒนาชุมชน<' in scene_html(at)
 
 

@@ -100,10 +100,12 @@ def _growth(growth: float | None) -> str:
     return "" if growth is None else escape(text("scene.growth", pct=f"{growth:+,.0%}"))
 
 
-def wall(winners: pl.DataFrame, fy: int, page: int, pages: int) -> None:
-    """One page of a year's winners: the award, the winner and its agency on each card."""
+def wall(winners: pl.DataFrame, fy: int, page: int, pages: int, *, last: bool = False) -> None:
+    """One page of a year's winners: the award, the winner and its agency on each card.
+
+    last: the winners of the newest announced year, shown while a new year begins."""
     titles = badges.award_names(data.rules_text())
-    st.title(text("scene.winners_of", be=fy))
+    st.title(text("scene.last_winners" if last else "scene.winners_of", be=fy))
     cards = "".join(
         '<div class="scene-card">'
         f'<div class="scene-award">{escape(titles.get(category, category))}</div>'

@@ -222,4 +222,5 @@ def draw(show: Show, scene: str) -> None:
             frame = winners(show.ctx.path, fy)
             n = int(page or 1)
             pages = -(-frame.height // WALL_PAGE)
-            scene_draw.wall(frame.slice((n - 1) * WALL_PAGE, WALL_PAGE), fy, n, pages)
+            page_of = frame.slice((n - 1) * WALL_PAGE, WALL_PAGE)
+            scene_draw.wall(page_of, fy, n, pages, last=base == "last_winners")
