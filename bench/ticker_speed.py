@@ -92,7 +92,7 @@ def main() -> None:
         "select count(*) from events where day between $start and $end", params
     ).fetchall()[0]
     ticker = live_scenes.recent_downloads(con, period)
-    newest = ticker["at"].max()
+    newest = str(ticker["at"].max())
     whole = con.execute(WHOLE_YEAR, params).fetchall()
     assert [r[1] for r in whole] == ticker["id"].to_list(), "the two reads disagree"
     window = cpu(lambda: live_scenes.recent_downloads(con, period), args.repeat)
