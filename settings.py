@@ -67,6 +67,11 @@ def load_settings() -> Settings:
     )
 
 
+def stage_path() -> Path:
+    """Return the stage's running order file (ODA_STAGE, default data/stage.toml)."""
+    return _anchored(os.environ.get("ODA_STAGE", "data/stage.toml"))
+
+
 def download_seconds() -> float:
     """Return how long a clicked download stays at its /media URL (ODA_DOWNLOAD_SECONDS, 10).
 

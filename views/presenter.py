@@ -1,14 +1,15 @@
-"""Presenter / นำเสนอ: the stage view for a big screen; the URL alone reproduces it.
+"""Presenter / นำเสนอ: the stage for a big screen, a show of scenes; the URL alone reproduces it.
 
-?fy=2567 the year · show=race|winners · autoplay=1 the race plays and loops · award=N the reveal's
-step · refresh=5 seconds between counter updates · top=8 bars · en=true English.
+?fy=2567 the year · scene=live|ticker|improved|since|last_winners|wall (-2, -3: its pages) ·
+pause=1 the scenes stay · show=winners the reveal · award=N the reveal's step · autoplay=1 the
+race plays and loops · refresh=5 seconds between counter updates · top=8 bars · en=true English.
+The running order and each scene's seconds: data/stage.toml (docs/stage.md).
 """
 
 import streamlit as st
 
 from analytics import periods
-from decisions import auth
-from views.parts import announced, badges, context, data, guard, stage, ui, untrusted
+from views.parts import announced, context, data, guard, scenes, stage, ui, untrusted
 
 text = ui.text
 st.set_page_config(initial_sidebar_state="collapsed")
@@ -16,34 +17,33 @@ ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
 announced_years = data.announced_years(data.db_path())
 viewer = guard.require_page("presenter", bool(announced_years))
 stage.style()
+scenes.style()
 ctx = context.require_usage()
-years = list(
-    range(periods.fiscal_year_of(ctx.last_day), periods.fiscal_year_of(ctx.first_day) - 1, -1)
-)
+years, newest = scenes.stage_years(ctx)
 if viewer.role == "staff":  # staff steer the stage from the sidebar; the screen shows no controls
-    fy, show, autoplay = stage.staff_controls(years, years[0])
+    fy, show, autoplay = stage.staff_controls(years, newest)
 else:
-    fy = stage.url_value("fy", years, years[0])
+    fy = stage.url_value("fy", years, newest)
     show = stage.url_value("show", stage.SHOWS, "race")
     autoplay = stage.flag("autoplay")
-period = periods.fiscal_year(fy)
 every, usable = untrusted.url_seconds(st.query_params.get("refresh"), 5.0, 2.0, 300.0)
 if not usable:  # said, not raised: the stage keeps running on the default
     st.toast(text("stage.bad_refresh", value=untrusted.md_text(st.query_params.get("refresh"))))
 top = stage.url_value("top", range(3, 16), 8)
+plan = scenes.load_plan(viewer.role == "staff")
 
-if show == "winners":
-    # the public view of the decisions: approved winners, once staff have announced the year
-    winners = data.decision_store(ctx.path).decisions_frame(auth.User("stage", "public"), fy)
-    stage.reveal(winners, badges.award_names(data.rules_text()), fy)
+if show == "winners":  # the announcement: one award at a time, moved on by the presenter
+    scenes.operator_keys([], "", reveal=True)
+    scenes.staff_notes("reveal", viewer.role == "staff")
+    stage.reveal(scenes.winners(ctx.path, fy), scenes.award_titles(), fy)
     st.stop()
 
-st.title(text("stage.title", be=fy))
 # an announced year: its totals and race as announced (staff: the switch is in the sidebar)
-figures = announced.Figures(ctx, viewer, period.until(ctx.last_day), where="sidebar")
-stage.counters(period, every, figures.headline(None) if figures.announced else None)
-if stage.race_visible(viewer, period, announced_years):
-    stage.race(period, autoplay, top, figures.ranking_race(top), every)
-else:  # the embargo: the ranking of a year staff have not announced stays with staff
-    later = text("stage.embargoed", be=fy)
-    st.html(f'<div class="stage-label" data-testid="embargoed">{later}</div>')
+figures = announced.Figures(ctx, viewer, periods.fiscal_year(fy).until(ctx.last_day), "sidebar")
+now = scenes.Show(ctx, viewer, fy, announced_years, figures, every, autoplay, top)
+order = scenes.running_order(now, plan)
+scene = scenes.current(order)
+scenes.operator_keys(order, scene, reveal=False)
+scenes.staff_notes(scene, viewer.role == "staff")
+scenes.draw(now, scene)
+scenes.clock(order, scene, plan.seconds[scene.partition("-")[0]])

@@ -82,7 +82,7 @@ def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
     )
     try:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(link)  # no autoplay, the default refresh: what the event's screen runs
+        page.goto(f"{link}&pause=1")  # no autoplay, the default refresh, the live scene held
         page.locator(COUNTER).wait_for(timeout=60_000)
         page.wait_for_function(f"() => ({BARS})()[{CDD!r}] === 2", timeout=30_000)
         assert page.locator(COUNTER).inner_text() == "6"
@@ -131,7 +131,7 @@ def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
         assert page.locator('[data-testid="stException"], [data-testid="stAlert"]').count() == 0
         page.screenshot(path=str(tmp_path / "kiosk-paused.png"))
 
-        page.goto(f"{link}&en=true")  # the root passes the language on to the stage
+        page.goto(f"{link}&pause=1&en=true")  # the root passes the language on to the stage
         paused = page.locator('[data-testid="feed-paused"]', has_text="Updates paused")
         paused.wait_for(timeout=60_000)
         english = paused.inner_text()
@@ -151,7 +151,7 @@ def test_a_database_held_by_a_long_load_leaves_the_stage_as_it_was(browser, tmp_
     db = site.load(tmp_path / "site.duckdb", tmp_path)
     with running_dashboard(db) as url:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{url}/presenter?fy=2567&refresh=2")
+        page.goto(f"{url}/presenter?fy=2567&refresh=2&pause=1")
         page.locator(COUNTER).wait_for(timeout=60_000)
         page.wait_for_function(f"() => ({BARS})()[{CDD!r}] === 2", timeout=30_000)
         with writer_turn(db):  # a load that holds the database longer than a page waits

@@ -16,8 +16,9 @@ from decisions.keys import secret_key, secret_path_for
 from decisions.sessions import Sessions
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
-from tests.views import site
+from tests.views import hostile, site
 from tests.views.test_pages import app, figure, site_db  # noqa: F401  (fixture)
+from views.parts import scenes
 
 STAFF = auth.User("somchai", "staff")
 
@@ -47,8 +48,10 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
     assert contrast("#ffd54a", background) >= 7 and contrast("#c9d1e0", background) >= 7
     # the data ends on 10 January 2024: the race ends there, not in September
     assert layout["title"]["text"] == "อันดับหน่วยงาน · ม.ค. 2567"
-    # nothing to click on the stage itself: staff controls live in the sidebar
-    assert not at.main.get("selectbox") and not at.main.get("button")
+    # nothing to click on the stage itself: staff controls live in the sidebar, and the only
+    # buttons are the operator's keys, which the stage's theme hides
+    assert not at.main.get("selectbox")
+    assert {b.key for b in at.main.get("button")} == set(scenes.KEYS)
 
 
 def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811
@@ -173,3 +176,87 @@ def test_a_kiosk_link_shows_an_unannounced_race_only_when_made_to(
     assert figure(live, "race")["data"][0]["x"][:2] == [4, 2]  # ddc 4, cdd 2
     other = app(monkeypatch, db, "presenter", fy="2566", kiosk=racing)  # its year, whatever the URL
     assert other.title[0].value == "รางวัลข้อมูลเปิด ปีงบประมาณ 2567"
+
+
+def scene_html(at: AppTest) -> str:
+    return "".join(h.proto.body for h in at.get("html") if 'class="scene"' in h.proto.body)
+
+
+def test_the_operator_keys_steer_the_scenes(monkeypatch, site_db: Path) -> None:  # noqa: F811
+    # FY 2567 has downloads and is not announced: the live figures, then the ticker (the most
+    # improved needs the same days of FY 2566 with use, and the tiny portal has none)
+    at = app(monkeypatch, site_db, "presenter", fy="2567")
+    assert figure(at, "race") and not scene_html(at)
+    at.button(key="scene_next").click().run()
+    assert at.query_params["scene"] in ("ticker", ["ticker"])
+    html = scene_html(at)
+    assert 'data-testid="scene-ticker"' in html
+    # 10 Jan 2024: covid-daily last downloaded at 10:03, village-fund at 10:01 (Thai time)
+    assert html.index("รายงานผู้ป่วยโควิด-19 รายวัน") < html.index("กองทุนหมู่บ้าน")
+    assert '<span class="scene-time">10:03</span>' in html
+    at.button(key="scene_next_page").click().run()  # round again
+    assert at.query_params["scene"] in ("live", ["live"])
+    at.button(key="scene_back_page").click().run()
+    assert at.query_params["scene"] in ("ticker", ["ticker"])
+    at.button(key="scene_pause").click().run()
+    assert at.query_params["pause"] in ("1", ["1"])
+    at.button(key="scene_reveal").click().run()  # the reveal; FY 2567 is not announced yet
+    assert "ผลรางวัลจะประกาศในงาน" in stage_html(at)
+    assert [b.key for b in at.main.get("button") if (b.key or "").startswith("scene_")] == [
+        "scene_reveal"
+    ]
+    at.button(key="scene_reveal").click().run()
+    assert 'data-testid="scene-ticker"' in scene_html(at) and "show" not in at.query_params
+
+
+def test_before_the_first_download_last_years_winners(announced: Path) -> None:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"fy": "2568"})  # no download since 1 October 2567 yet
+    at.switch_page("views/presenter.py")
+    at.run()
+    assert not at.exception, at.exception
+    html = stage_html(at)
+    assert "ดาวน์โหลดตั้งแต่ 1 ตุลาคม 2567" in html
+    assert '<div class="stage-number" data-testid="live-unique_requests">0</div>' in html
+    at.button(key="scene_next").click().run()
+    assert at.title[0].value == "ผู้ได้รับรางวัลครั้งล่าสุด · ปีงบประมาณ 2566"  # the newest announced
+    assert 'class="scene-winner">กรมการพัฒนาชุมชน<' in scene_html(at)
+
+
+def test_after_the_announcement_a_wall_of_winners_in_english(announced: Path) -> None:
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at.query_params.update({"fy": "2566", "en": "true"})
+    at.switch_page("views/presenter.py")
+    at.run()
+    assert at.title[0].value == "Winners of fiscal year 2566 BE"
+    html = scene_html(at)
+    assert html.index(">Agency with the most open data downloads<") < html.index(
+        'class="scene-winner">รายงานผู้ป่วยโควิด-19 รายวัน<'
+    )
+    assert 'class="scene-sub">กรมควบคุมโรค<' in html
+    at.button(key="scene_next").click().run()  # then the year's figures as announced
+    assert figure(at, "race") and at.query_params["scene"] in ("live", ["live"])
+
+
+def test_a_bad_running_order_is_told_to_staff(monkeypatch, site_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    stage_file = tmp_path / "stage.toml"
+    stage_file.write_text("[seconds]\nlive = 2\n", encoding="utf-8")
+    monkeypatch.setenv("ODA_STAGE", str(stage_file))
+    at = app(monkeypatch, site_db, "presenter", fy="2567")
+    assert not at.exception
+    (said,) = [e.value for e in at.sidebar.error]
+    assert said == (
+        f"{stage_file}: [seconds] live = 2 is not a number of seconds from 5 to 600"
+        " (ใช้ลำดับฉากตั้งต้นแทน)"
+    )
+    assert not at.main.get("alert") and not at.main.error  # the hall sees the show, no message
+    assert figure(at, "race")
+
+
+def test_the_ticker_shows_hostile_titles_as_text(monkeypatch, tmp_path: Path) -> None:
+    db = hostile.load(tmp_path / "site.duckdb", tmp_path, "http://tracker.invalid/t")
+    at = app(monkeypatch, db, "presenter", fy="2567", scene="ticker")
+    html = scene_html(at)
+    assert "&lt;a href=&quot;http://tracker.invalid/t/a&quot;&gt;A&lt;/a&gt;" in html
+    assert "&lt;b&gt;กรมควบคุมโรค&lt;/b&gt;" in html
+    assert "<a " not in html and "<img" not in html and "<b>" not in html

@@ -24,6 +24,7 @@ from analytics import (
     feed,
     flags,
     health,
+    live_scenes,
     quality,
     rank_change,
     rankings,
@@ -134,6 +135,9 @@ _QUERIES: dict[str, Callable[..., Any]] = {
     "catalog_agencies": rank_change.catalog_agencies,
     "monthly_dataset_usage": _kw(dsr_rows, "agency"),
     "used_before_created": health.used_before_created,
+    # the stage's live scenes
+    "recent_downloads": live_scenes.recent_downloads,
+    "most_improved": live_scenes.most_improved,
 }
 
 
