@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from views.parts import data, guard, live, tables, ui
+from views.parts import data, feed, guard, tables, ui
 
 text = ui.text
 ui.language_toggle()  # in every page: AppTest keeps only the page's own sidebar
@@ -27,7 +27,7 @@ for col, key in zip(
     cols, ("files_loaded", "lines_read", "parsed", "rejected", "stored_events"), strict=True
 ):
     col.metric(text(f"health.{key}"), ui.number(totals[key]))
-live.feed_report(path)  # the cause of a stage that says it paused
+feed.feed_report(path)  # the cause of a stage that says it paused
 
 st.subheader(text("health.traffic"))
 tables.show(data.traffic_shares(path, version), key="traffic")

@@ -9,7 +9,19 @@ The running order and each scene's seconds: data/stage.toml (docs/stage.md).
 import streamlit as st
 
 from analytics import periods
-from views.parts import announced, context, data, guard, scenes, stage, ui, untrusted
+from views.parts import (
+    announced,
+    context,
+    data,
+    guard,
+    scene_keys,
+    scenes,
+    stage,
+    stage_controls,
+    stage_reveal,
+    ui,
+    untrusted,
+)
 
 text = ui.text
 st.set_page_config(initial_sidebar_state="collapsed")
@@ -21,29 +33,29 @@ scenes.style()
 ctx = context.require_usage()
 years, newest = scenes.stage_years(ctx)
 if viewer.role == "staff":  # staff steer the stage from the sidebar; the screen shows no controls
-    fy, show, autoplay = stage.staff_controls(years, newest)
+    fy, show, autoplay = stage_controls.staff_controls(years, newest)
 else:
-    fy = stage.url_value("fy", years, newest)
-    show = stage.url_value("show", stage.SHOWS, "race")
-    autoplay = stage.flag("autoplay")
+    fy = stage_controls.url_value("fy", years, newest)
+    show = stage_controls.url_value("show", stage_controls.SHOWS, "race")
+    autoplay = stage_controls.flag("autoplay")
 every, usable = untrusted.url_seconds(st.query_params.get("refresh"), 5.0, 2.0, 300.0)
 if not usable:  # said, not raised: the stage keeps running on the default
     st.toast(text("stage.bad_refresh", value=untrusted.md_text(st.query_params.get("refresh"))))
-top = stage.url_value("top", range(3, 16), 8)
+top = stage_controls.url_value("top", range(3, 16), 8)
 plan = scenes.load_plan(viewer.role == "staff")
 
 if show == "winners":  # the announcement: one award at a time, moved on by the presenter
-    scenes.operator_keys([], "", reveal=True)
-    scenes.staff_notes("reveal", viewer.role == "staff")
-    stage.reveal(scenes.winners(ctx.path, fy), scenes.award_titles(), fy)
+    scene_keys.operator_keys([], "", reveal=True)
+    scene_keys.staff_notes("reveal", viewer.role == "staff")
+    stage_reveal.reveal(scenes.winners(ctx.path, fy), scenes.award_titles(), fy)
     st.stop()
 
 # an announced year: its totals and race as announced (staff: the switch is in the sidebar)
 figures = announced.Figures(ctx, viewer, periods.fiscal_year(fy).until(ctx.last_day), "sidebar")
 now = scenes.Show(ctx, viewer, fy, announced_years, figures, every, autoplay, top)
 order = scenes.running_order(now, plan)
-scene = scenes.current(order)
-scenes.operator_keys(order, scene, reveal=False)
-scenes.staff_notes(scene, viewer.role == "staff")
+scene = scene_keys.current(order)
+scene_keys.operator_keys(order, scene, reveal=False)
+scene_keys.staff_notes(scene, viewer.role == "staff")
 scenes.draw(now, scene)
-scenes.clock(order, scene, plan.seconds[scene.partition("-")[0]])
+scene_keys.clock(order, scene, plan.seconds[scene.partition("-")[0]])

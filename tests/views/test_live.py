@@ -15,7 +15,7 @@ from settings import follow_status_path_for
 from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, write
 from tests.views import site
-from views.parts.live import as_of_text, silence_text
+from views.parts.feed import as_of_text, silence_text
 
 BKK = timezone(timedelta(hours=7))
 NOW = datetime(2026, 11, 29, 14, 40, 0, tzinfo=BKK)

@@ -18,7 +18,7 @@ from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
 from tests.views import hostile, site
 from tests.views.test_pages import app, figure, site_db  # noqa: F401  (fixture)
-from views.parts import scenes
+from views.parts import scene_keys
 
 STAFF = auth.User("somchai", "staff")
 
@@ -51,7 +51,7 @@ def test_stage_text_is_large_and_contrasted(monkeypatch, site_db: Path) -> None:
     # nothing to click on the stage itself: staff controls live in the sidebar, and the only
     # buttons are the operator's keys, which the stage's theme hides
     assert not at.main.get("selectbox")
-    assert {b.key for b in at.main.get("button")} == set(scenes.KEYS)
+    assert {b.key for b in at.main.get("button")} == set(scene_keys.KEYS)
 
 
 def test_english_stage(monkeypatch, site_db: Path) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import periods
 from analytics.thai import MONTHS_TH
-from views.parts import badges, data, i18n, live, stage, ui
+from views.parts import badges, data, feed, i18n, stage, ui
 
 if TYPE_CHECKING:
     from views.parts.scenes import Show
@@ -68,7 +68,7 @@ def ticker(show: Show) -> None:
             f'<span class="scene-sub">{escape(agency or "")}</span></div>'
             for at, title, agency in frame.select("at", "title", "agency_title").iter_rows()
         )
-        newest = live.as_of_text(frame["at"][0], now, ui.english())
+        newest = feed.as_of_text(frame["at"][0], now, ui.english())
         _html(f'{rows}<div class="scene-note">{escape(newest)}</div>', "ticker")
 
     ticker_rows()

@@ -1,16 +1,13 @@
-"""The Presenter's stage: dark theme, live counters, the race that plays itself, the reveal.
+"""The Presenter's stage: dark theme, live counters and the race that plays itself.
 
-Everything the stage shows comes from the URL (?fy=2567&show=race&autoplay=1&award=2); the
-only controls are staff's, in the collapsed sidebar.
+Everything the stage shows comes from the URL (stage_controls); the reveal is stage_reveal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import date
-from html import escape
 from pathlib import Path
-from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -20,15 +17,13 @@ from analytics.periods import Period, fiscal_year_of
 from analytics.thai import MONTHS_TH_SHORT
 from decisions import access
 from decisions.auth import User
-from views.parts import data, guard, i18n, live, pickers
+from views.parts import data, guard, i18n, live
 from views.parts.live import steady
 
-T = TypeVar("T")
 text = i18n.text
 STEP_SECONDS = 1.6  # one month of the race
 HOLD_STEPS = 4  # the last month stays a few steps before the race starts again
 REFRESH_SECONDS = 5.0  # the live parts re-read the database this often (?refresh=)
-SHOWS = ("race", "winners")
 
 STYLE = Path(__file__).with_name("stage.css")  # the dark theme; labels >= 28 px at 1080p
 
@@ -36,38 +31,6 @@ STYLE = Path(__file__).with_name("stage.css")  # the dark theme; labels >= 28 px
 def style() -> None:
     """Draw the dark stage theme and hide the app's chrome."""
     st.html(f"<style>{STYLE.read_text(encoding='utf-8')}</style>")
-
-
-def url_value(key: str, options: Sequence[T], default: T) -> T:
-    """Return the URL's raw value for key if it is one of the options, else the default."""
-    by_text = {str(o): o for o in options}
-    return by_text.get(st.query_params.get(key, ""), default)
-
-
-def flag(key: str) -> bool:
-    """Return whether the URL switches this on (?autoplay=1)."""
-    return st.query_params.get(key, "").lower() in ("1", "true", "yes")
-
-
-def staff_controls(years: list[int], default_year: int) -> tuple[int, str, bool]:
-    """Draw staff's stage controls in the sidebar (kept in the URL); return year, show, autoplay."""
-    st.sidebar.subheader(text("stage.controls"))
-    fy = pickers.url_choice(text("period.fy_pick"), years, key="fy", default=default_year)
-    show = pickers.url_choice(
-        text("stage.show_pick"),
-        list(SHOWS),
-        key="show",
-        format_func=lambda s: text(f"stage.show.{s}"),
-        default="race",
-        widget="segmented",
-    )
-    autoplay = st.sidebar.toggle(text("stage.autoplay"), value=flag("autoplay"), key="autoplay")
-    if autoplay:
-        st.query_params["autoplay"] = "1"
-    else:
-        st.query_params.pop("autoplay", None)
-    st.sidebar.caption(text("stage.keys"))
-    return int(fy or default_year), show or "race", autoplay
 
 
 def race_visible(viewer: User, period: Period, announced_years: Collection[int]) -> bool:
@@ -171,48 +134,3 @@ def race(
         )
 
     race_player()
-
-
-def reveal(winners: pl.DataFrame, titles: dict[str, str], fy: int) -> None:
-    """Draw one award at a time, full screen; a key (→, ←) or a click moves on.
-
-    titles: category id -> the award's name in the reader's language, in the rules' order.
-    """
-    if winners.is_empty():
-        st.html(
-            f'<div class="stage-card"><div class="stage-award">{text("stage.soon")}</div></div>'
-        )
-        return
-    order = {category: i for i, category in enumerate(titles)}
-    awards = winners.with_columns(
-        pl.col("category").replace_strict(order, default=len(order)).alias("order")
-    ).sort("order", maintain_order=True)  # decisions arrive in the order they were made
-    total = awards.height
-    step = max(0, min(int(url_value("award", range(total + 1), 0)), total))
-    back, _, forward = st.columns([1, 8, 1])
-    if back.button(text("stage.back"), key="stage_back", shortcut="Left", disabled=step == 0):
-        step -= 1
-    if forward.button(text("stage.next"), key="stage_next", shortcut="Right"):
-        step = min(step + 1, total)
-    if st.button(" ", key="stage_click"):
-        step = min(step + 1, total)
-    st.query_params["award"] = str(step)
-    if step == 0:
-        st.html(
-            '<div class="stage-card">'
-            f'<div class="stage-winner">{escape(text("stage.winners"))}</div>'
-            f'<div class="stage-agency">{escape(text("stage.title", be=fy))}</div></div>'
-        )
-        return
-    row = awards.row(step - 1, named=True)
-    name = titles.get(row["category"], row["category"])
-    agency = row["agency_title"] or ""
-    if agency == row["winner_title"]:
-        agency = ""  # an agency award: the winner is the agency
-    st.html(
-        f'<div class="stage-card" data-testid="award-{step}">'
-        f'<div class="stage-small">{text("stage.award_of", n=step, total=total)}</div>'
-        f'<div class="stage-award">{escape(name)}</div>'
-        f'<div class="stage-winner">{escape(row["winner_title"] or "")}</div>'
-        f'<div class="stage-agency">{escape(agency)}</div></div>'
-    )
