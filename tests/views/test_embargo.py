@@ -105,7 +105,9 @@ def test_the_stage_shows_the_race_only_once_the_year_is_announced(secured: Path)
     won = store.propose(STAFF, 2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "most downloads")
     store.approve(STAFF, won)
     store.announce(STAFF, 2566)
-    after = visit("public", "presenter", fy="2566")
+    wall = visit("public", "presenter", fy="2566")  # an announced year opens on its winners
+    assert wall is not None and any("กรมการพัฒนาชุมชน" in h.proto.body for h in wall.get("html"))
+    after = visit("public", "presenter", fy="2566", scene="live")
     assert after is not None
     specs = [json.loads(c.proto.spec) for c in after.get("plotly_chart")]
     race = json.dumps(specs, ensure_ascii=False)
