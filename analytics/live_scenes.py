@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -36,6 +36,13 @@ def recent_downloads(
         return pl.DataFrame(schema=_TICKER_SCHEMA)
     # constant day bounds let DuckDB skip every row group of `events` outside the two days
     # (events arrive in time order): the page never scans a year of events
+    return latest_downloads(con, newest - timedelta(days=1), newest, limit=limit)
+
+
+def latest_downloads(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, *, limit: int = TICKER_ROWS
+) -> pl.DataFrame:
+    """Return each dataset's latest kept regular download between two days, newest first."""
     return con.sql(
         """
         with downloads as (
@@ -54,7 +61,7 @@ def recent_downloads(
         )
         select * from final order by "at" desc, id limit $limit
         """,
-        params={"first": newest - timedelta(days=1), "last": newest, "limit": limit},
+        params={"first": first, "last": last, "limit": limit},
     ).pl()
 
 

@@ -39,6 +39,12 @@ EXAMPLE = {
 EXAMPLES = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLE.values())
 
 
+LIVE_RACE_HELP = (
+    "show the year's live race on this screen before the year is announced (the event's choice:"
+    " the ranking is then public to whoever sees the screen or holds the link)"
+)
+
+
 def _command(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
@@ -181,12 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the dashboard's address as the stage machine reaches it (default: ODA_URL)",
     )
     kiosk.add_argument("--note", default="", help="what the link is for (shown by kiosk-links)")
-    kiosk.add_argument(
-        "--live-race",
-        action="store_true",
-        help="show the year's live race on this screen before the year is announced (the event's "
-        "choice: the ranking is then public to whoever sees the screen or holds the link)",
-    )
+    kiosk.add_argument("--live-race", action="store_true", help=LIVE_RACE_HELP)
     _command(sub, "kiosk-links", "list kiosk links", "kiosk-links")
     revoke = _command(sub, "kiosk-revoke", "revoke a kiosk link at once", "kiosk-revoke")
     revoke.add_argument("id", type=_link_id)

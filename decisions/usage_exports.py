@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -66,21 +67,13 @@ def dsr_bytes(
         withheld_years=withheld,
         first_day=first_day,
     )
+    facts: dict[str, Any] = {
+        "created": created,
+        "exceptions": exceptions,
+        "agency": agency,
+        "client_id": client_id,
+    }
     if fmt == "tsv":
-        return counter_report.report_tsv_bytes(
-            visible,
-            period,
-            created=created,
-            exceptions=exceptions,
-            agency=agency,
-            client_id=client_id,
-        )
-    report = counter_report.dataset_report(
-        visible,
-        period,
-        created=created,
-        exceptions=exceptions,
-        agency=agency,
-        client_id=client_id,
-    )
+        return counter_report.report_tsv_bytes(visible, period, **facts)
+    report = counter_report.dataset_report(visible, period, **facts)
     return counter_report.report_json_bytes(report)

@@ -425,13 +425,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser(
-        "rankings",
-        help="rank agencies or datasets for a period",
-        epilog=EXAMPLES["rankings"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    r.add_argument("--db", type=Path)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        """A subcommand with its examples and the database it reads."""
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--db", type=Path)
+        return p
+
+    r = command("rankings", "rank agencies or datasets for a period")
     r.add_argument("--level", choices=("agency", "dataset"), required=True)
     when = r.add_mutually_exclusive_group(required=True)
     when.add_argument("--fiscal-year", type=int, help="Thai fiscal year in BE, e.g. 2566")
@@ -446,13 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--columns", help=COLUMNS_HELP)
     r.add_argument("--live", action="store_true", help=LIVE_HELP)
     r.set_defaults(func=rankings_command)
-    a = sub.add_parser(
-        "awards",
-        help="shortlists of every award category for a fiscal year",
-        epilog=EXAMPLES["awards"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    a.add_argument("--db", type=Path)
+    a = command("awards", "shortlists of every award category for a fiscal year")
     a.add_argument("--fiscal-year", type=int, required=True)
     a.add_argument("--rules", type=Path, help="TOML rules (default data/awards.toml)")
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -466,13 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def usage_parser(name: str, help_text: str) -> argparse.ArgumentParser:
         """A subcommand reporting usage of a period: database, period, agency, embargo."""
-        p = sub.add_parser(
-            name,
-            help=help_text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        p.add_argument("--db", type=Path)
+        p = command(name, help_text)
         _period_args(p, month=name == "counter-report")
         p.add_argument("--agency", help="one agency's datasets (CKAN organization name)")
         p.add_argument("--include-unannounced", action="store_true", help=embargo)
