@@ -175,6 +175,69 @@ def build_log(base: Path, lines: int, path: Path, same_days: bool = False) -> No
             written, copy = written + take, copy + 1
 
 
+LAYER_LINES = 10_000  # one layer: two days of a portal's traffic
+LAYER_DAYS = 2
+
+
+def generate_layer(path: Path) -> None:
+    """Write one layer: LAYER_LINES lines over LAYER_DAYS days (the base log's catalog)."""
+    start = datetime(2023, 5, 17, tzinfo=BKK)
+    spec = LogSpec(
+        catalog=base_catalog(),
+        start=start,
+        end=start + timedelta(days=LAYER_DAYS),
+        lines=LAYER_LINES,
+        seed=2026,
+    )
+    write_log(spec, path)
+
+
+def _client_of_layer(k: int) -> pl.Expr:
+    """The layer's lines with their clients moved to other addresses (k = 0: as written).
+
+    IPv4: the first two octets shift with k (223 x 256 distinct layers); IPv6: the first group (2400 + k, in hex).
+    """
+    v4 = pl.col("line").str.extract(r"^(\d+)\.(\d+)\.", 1).cast(pl.Int32)
+    v4b = pl.col("line").str.extract(r"^(\d+)\.(\d+)\.", 2).cast(pl.Int32)
+    first = ((v4 + k) % 223 + 1).cast(pl.String)
+    second = ((v4b + k // 223) % 256).cast(pl.String)
+    as_v4 = pl.concat_str(first, pl.lit("."), second, pl.col("line").str.replace(r"^\d+\.\d+", ""))
+    v6 = pl.col("line").str.extract(r"^([0-9a-f]{1,4}):", 1)
+    as_v6 = pl.col("line").str.replace(r"^[0-9a-f]{1,4}", f"{(0x2400 + k) & 0xFFFF:x}")
+    if k == 0:
+        return pl.col("line")
+    return (
+        pl.when(v4.is_not_null())
+        .then(as_v4)
+        .when(v6.is_not_null())
+        .then(as_v6)
+        .otherwise(pl.col("line"))
+    )
+
+
+def build_layers(layer: Path, layers: int, layered: Path, ordered: Path) -> int:
+    """Write `layers` copies of the layer with other clients each, twice: one after the other
+    (`layered`: every copy the same hours again, as several frontends' logs loaded one after
+    another) and the same lines sorted by time (`ordered`); return the lines of each."""
+    base = pl.read_csv(
+        layer, has_header=False, separator="\n", quote_char=None, new_columns=["line"]
+    ).with_row_index("i")
+    copies = pl.concat(
+        [
+            base.select("i", pl.lit(k).alias("k"), _client_of_layer(k).alias("line"))
+            for k in range(layers)
+        ]
+    )
+    copies.select("line").write_csv(layered, include_header=False, quote_style="never")
+    # the layer is written in time order, so copy k of line i sorts by (i, k)
+    (
+        copies.sort("i", "k")
+        .select("line")
+        .write_csv(ordered, include_header=False, quote_style="never")
+    )
+    return copies.height
+
+
 def field_split_floor(path: Path) -> float:
     """Return lines/s of polars' CSV field split of the file (best of two)."""
     best = float("inf")

@@ -62,9 +62,14 @@ WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
 # of each file), so figures read during a load are at most a few seconds behind the events.
-# Not less often when a rebuild is long: rebuilding at most an eighth of the writer's time let each
-# rebuild grow with the wait before it (a reader waited 4 s at 20M lines, against 1.3 s every 5 s).
 REFRESH_SECONDS = 5.0
+# ... or, once a rebuild takes long, this many times its length after it: a rebuild reads every
+# event of its days, so with the same hours loaded many times over (several frontends' logs)
+# each rebuild grew with the load and rebuilding every 5 s took ever more of it (a third of
+# the writer's time at 2M lines in 200 layers). Readers still wait for one chunk of
+# counting.REBUILD_EVENTS events at most, not for the days marked meanwhile: those are rebuilt
+# in chunks with readers let in between.
+REBUILD_SPACING = 4.0
 
 
 @dataclass
@@ -445,7 +450,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     turns = WriterTurns(db_path)
     size = _BatchSize()
     configured: duckdb.DuckDBPyConnection | None = None  # settings stay with it across turns
-    refreshed = time.monotonic()
+    refreshed, rebuilding = time.monotonic(), 0.0
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
@@ -473,9 +478,11 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
-            if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
+            since = time.monotonic() - refreshed
+            if last or since >= max(REFRESH_SECONDS, REBUILD_SPACING * rebuilding):
                 _rebuild_marked_days(turns, let_readers_in)
                 con = turns.connection()
+                rebuilding = time.monotonic() - refreshed - since
                 refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
