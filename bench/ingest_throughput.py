@@ -195,7 +195,8 @@ def generate_layer(path: Path) -> None:
 def _client_of_layer(k: int) -> pl.Expr:
     """The layer's lines with their clients moved to other addresses (k = 0: as written).
 
-    IPv4: the first two octets shift with k (223 x 256 distinct layers); IPv6: the first group (2400 + k, in hex).
+    IPv4: the first two octets shift with k (223 x 256 distinct layers); IPv6: the first
+    group (2400 + k, in hex).
     """
     v4 = pl.col("line").str.extract(r"^(\d+)\.(\d+)\.", 1).cast(pl.Int32)
     v4b = pl.col("line").str.extract(r"^(\d+)\.(\d+)\.", 2).cast(pl.Int32)

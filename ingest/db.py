@@ -33,6 +33,7 @@ import duckdb
 
 from cli_paths import PathProblem, database_problem
 from ingest.privacy import mask_stored_ips
+from ingest.spill import spill_folder
 
 SCHEMA_FILES = ("schema_logs.sql", "schema_catalog.sql")
 READ_WAIT_SECONDS = 30.0  # a reader gives up (DatabaseBusy) only after this long
@@ -227,7 +228,12 @@ def _attach(
     # with row groups this small a batch would otherwise be written to the file at insert and
     # again at the next checkpoint, leaving freed blocks behind: the file grew a third more for
     # the same events, at no saving
-    con = host if host is not None else duckdb.connect(config={"enable_optimistic_write": False})
+    # an in-memory DuckDB would spill into the current folder: beside the database instead
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "enable_optimistic_write": False,
+        "temp_directory": str(spill_folder(db_path)),
+    }
+    con = host if host is not None else duckdb.connect(config=config)
     try:
         quoted = str(db_path).replace("'", "''")
         con.execute(f"attach '{quoted}' as {_ATTACHED} (row_group_size {ROW_GROUP_SIZE})")

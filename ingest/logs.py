@@ -46,6 +46,7 @@ from ingest.log_stage import stage_batch
 from ingest.prefetch import map_ahead
 from ingest.privacy import hmac_pads, load_or_create_key
 from ingest.regular_files import not_regular
+from ingest.spill import spill_folder
 from settings import key_path_for, load_settings
 
 COMMIT_SECONDS = 1.0  # while readers come, a batch should commit in about this long
@@ -398,7 +399,11 @@ class _BatchSize:
 
 
 def _staged_batches(
-    load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None], size: _BatchSize
+    db_path: Path,
+    load: _Load,
+    pads: tuple[bytes, bytes],
+    idle: Callable[[], None],
+    size: _BatchSize,
 ) -> Iterator[tuple[_Staged, bool]]:
     """Parse and pseudonymise batches in a worker thread; yield each with whether it is last."""
     hasher = hashlib.sha256()
@@ -409,6 +414,7 @@ def _staged_batches(
         scratch_config: dict[str, str | bool | int | float | list[str]] = {
             "threads": 1,
             "memory_limit": "32MB",  # the HMAC of one batch's distinct clients
+            "temp_directory": str(spill_folder(db_path)),  # never the current folder
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
             local = threading.local()  # a DuckDB connection serves one thread at a time
@@ -457,7 +463,7 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
             size.reader_came()
 
     try:
-        for staged, last in _staged_batches(load, pads, let_readers_in, size):
+        for staged, last in _staged_batches(db_path, load, pads, let_readers_in, size):
             if staged.nbytes == 0 and (load.load_id is None or not last):
                 continue  # the end of the file, with nothing after the last commit
             if load.is_new and load.load_id is None and last:
