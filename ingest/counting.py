@@ -304,9 +304,10 @@ def refresh_pending_days(
     return int(rows[0][0])
 
 
-def pending_day_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:
+def pending_day_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date, int]]:
     """The marked days as runs of consecutive marked days holding about REBUILD_EVENTS stored
-    events each (a day is never split), to rebuild in one transaction each."""
+    events each (a day is never split), to rebuild in one transaction each: (first, last,
+    stored events)."""
     first, last = con.execute(
         "select min(day) - DATE '1970-01-01', max(day) - DATE '1970-01-01' from pending_days"
     ).fetchall()[0]
@@ -321,7 +322,11 @@ def pending_day_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]
         order by p.day
         """
     ).fetchall()
-    return day_runs([(day, int(n)) for day, n in rows], REBUILD_EVENTS)
+    counts = [(day, int(n)) for day, n in rows]
+    return [
+        (first_day, last_day, sum(n for day, n in counts if first_day <= day <= last_day))
+        for first_day, last_day in day_runs(counts, REBUILD_EVENTS)
+    ]
 
 
 def day_runs(counts: list[tuple[date, int]], per_run: int) -> list[tuple[date, date]]:

@@ -64,13 +64,13 @@ CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
 # of each file), so figures read during a load are at most a few seconds behind the events.
 REFRESH_SECONDS = 5.0
-# ... or, once a rebuild takes long, this many times its length after it: a rebuild reads every
-# event of its days, so with the same hours loaded many times over (several frontends' logs)
-# each rebuild grew with the load and rebuilding every 5 s took ever more of it (a third of
-# the writer's time at 2M lines in 200 layers). Readers still wait for one chunk of
-# counting.REBUILD_EVENTS events at most, not for the days marked meanwhile: those are rebuilt
-# in chunks with readers let in between.
-REBUILD_SPACING = 4.0
+# ... and once the marked days hold many events, only after the batches have stored this share
+# of what the last rebuild read: a rebuild reads every event of its days, so with the same hours
+# loaded many times over (several frontends' logs) or a day of a busy portal, rebuilding every
+# 5 s read each event again and again (a third of the writer's time at 2M lines in 200 layers),
+# growing with the load; so each event is read about three times at most. Readers wait for one
+# chunk of counting.REBUILD_EVENTS events at most (readers are let in between chunks).
+REBUILD_SHARE = 0.5
 
 
 @dataclass
@@ -456,7 +456,8 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     turns = WriterTurns(db_path)
     size = _BatchSize()
     configured: duckdb.DuckDBPyConnection | None = None  # settings stay with it across turns
-    refreshed, rebuilding = time.monotonic(), 0.0
+    refreshed = time.monotonic()
+    stored, rebuilt = 0, 0  # events stored since the last rebuild, and that rebuild's events
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
@@ -484,11 +485,14 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
-            since = time.monotonic() - refreshed
-            if last or since >= max(REFRESH_SECONDS, REBUILD_SPACING * rebuilding):
-                _rebuild_marked_days(turns, let_readers_in)
+            stored += 0 if staged.events is None else staged.events.num_rows
+            due = (
+                time.monotonic() - refreshed >= REFRESH_SECONDS
+                and stored >= REBUILD_SHARE * rebuilt
+            )
+            if last or due:
+                rebuilt, stored = _rebuild_marked_days(turns, let_readers_in), 0
                 con = turns.connection()
-                rebuilding = time.monotonic() - refreshed - since
                 refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
             size.committed(staged.nbytes, time.monotonic() - started)
@@ -500,14 +504,16 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     return load.result
 
 
-def _rebuild_marked_days(turns: WriterTurns, let_readers_in: Callable[[], None]) -> None:
+def _rebuild_marked_days(turns: WriterTurns, let_readers_in: Callable[[], None]) -> int:
     """Rebuild the marked days in transactions of about counting.REBUILD_EVENTS events, with
     queued readers let in between (they may see some days rebuilt already, as they see a
-    load's first batches)."""
-    for i, days in enumerate(pending_day_chunks(turns.connection())):
+    load's first batches); return how many stored events the rebuilt days hold."""
+    chunks = pending_day_chunks(turns.connection())
+    for i, (first, last, _) in enumerate(chunks):
         if i:
             let_readers_in()
-        refresh_pending_days(turns.connection(), days)
+        refresh_pending_days(turns.connection(), (first, last))
+    return sum(events for _, _, events in chunks)
 
 
 def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:
