@@ -18,6 +18,8 @@ import shutil
 import threading
 from pathlib import Path
 
+from cli_paths import PathProblem
+
 TEMP_DIR_ENV = "ODA_TEMP_DIR"
 _numbers = itertools.count()
 _swept: set[tuple[Path, str]] = set()  # (root, database name) this process has looked through
@@ -36,7 +38,13 @@ def spill_folder(db_path: Path) -> Path:
     """Return a new spill folder's path for one in-memory DuckDB of this process (not made:
     DuckDB makes it when it first spills), after removing those of processes that are gone."""
     root = spill_root(db_path)
-    root.mkdir(parents=True, exist_ok=True)  # DuckDB makes the last folder only
+    try:
+        root.mkdir(parents=True, exist_ok=True)  # DuckDB makes the last folder only
+    except OSError as exc:  # a file in the way, no permission
+        raise PathProblem(
+            f"{root}: cannot hold the ingest's temporary files ({exc.strerror or exc});"
+            f" set {TEMP_DIR_ENV} to a folder that can"
+        ) from exc
     with _lock:
         number = next(_numbers)
         if (root, db_path.name) not in _swept:

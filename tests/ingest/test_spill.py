@@ -123,3 +123,27 @@ def test_an_ingest_started_elsewhere_writes_nothing_there(tmp_path: Path) -> Non
     assert list(cwd.iterdir()) == []
     assert not [p for p in db.parent.iterdir() if ".ingest-" in p.name]
     assert query(db, "select count(*) from events") == [(2000,)]
+
+
+def test_a_temp_folder_that_cannot_be_made_is_named_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("ODA_TEMP_DIR", str(in_the_way / "below"))
+    log = write(tmp_path / "a.log", [line(at("2023-03-01 10:00:00"), download())])
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "logs", "--db", str(tmp_path / "w.duckdb"), str(log)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert proc.stderr == (
+        f"error: {in_the_way / 'below'}: cannot hold the ingest's temporary files (Not a"
+        " directory); set ODA_TEMP_DIR to a folder that can\n"
+    )
