@@ -186,13 +186,13 @@ LAYER_LINES = 10_000  # one layer: two days of a portal's traffic
 LAYER_DAYS = 2
 
 
-def generate_layer(path: Path) -> None:
-    """Write one layer: LAYER_LINES lines over LAYER_DAYS days (the base log's catalog)."""
+def generate_layer(path: Path, days: int = LAYER_DAYS) -> None:
+    """Write one layer: LAYER_LINES lines over `days` days (the base log's catalog)."""
     start = datetime(2023, 5, 17, tzinfo=BKK)
     spec = LogSpec(
         catalog=base_catalog(),
         start=start,
-        end=start + timedelta(days=LAYER_DAYS),
+        end=start + timedelta(days=days),
         lines=LAYER_LINES,
         seed=2026,
     )
@@ -370,19 +370,19 @@ def daily_differences(one: Path, other: Path) -> dict[str, int]:
         con.close()
 
 
-def run_layers(work: Path, layers: int, catalog: bool) -> int:
+def run_layers(work: Path, layers: int, catalog: bool, days: int = LAYER_DAYS) -> int:
     """Load the same lines time-ordered and in `layers` layers of the same two days; print the
     CPU-seconds per million lines of each, their ratio, and whether the daily figures agree."""
-    layer = work / "layer.log"
+    layer = work / f"layer-{days}-days.log"
     if not layer.exists():
-        generate_layer(layer)
+        generate_layer(layer, days)
     layered, ordered = work / f"layered-{layers}.log", work / f"ordered-{layers}.log"
     # in a process of its own: a child's peak RSS counts the parent's at the fork, and the
     # bench holding the lines would be counted as the ingest's
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         lines = pool.apply(build_layers, (layer, layers, layered, ordered))
     print(
-        f"{lines:,} lines: {layers} layers of the same {LAYER_DAYS} days ({LAYER_LINES:,} lines"
+        f"{lines:,} lines: {layers} layers of the same {days} days ({LAYER_LINES:,} lines"
         " each, other clients in each), and the same lines sorted by time"
         + (", each load into a database holding the catalog" if catalog else "")
     )
@@ -447,6 +447,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"instead of --sizes: N x {LAYER_LINES:,} lines, loaded time-ordered and as N"
         f" layers of the same {LAYER_DAYS} days (several frontends' logs), CPU-s of each",
     )
+    parser.add_argument(
+        "--layer-days",
+        type=int,
+        default=LAYER_DAYS,
+        metavar="DAYS",
+        help=f"with --layers: the days each layer spans (default {LAYER_DAYS})",
+    )
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",")]
 
@@ -454,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         if args.layers:
-            return run_layers(work, args.layers, args.catalog)
+            return run_layers(work, args.layers, args.catalog, args.layer_days)
         base = work / "base-1M.log"
         if not base.exists():
             print(f"generated base log: {BASE_LINES:,} lines in {generate_base(base):.0f} s")
