@@ -33,6 +33,7 @@ import duckdb
 
 from cli_paths import PathProblem, database_problem
 from ingest.privacy import mask_stored_ips
+from ingest.spill import spill_folder
 
 SCHEMA_FILES = ("schema_logs.sql", "schema_catalog.sql")
 READ_WAIT_SECONDS = 30.0  # a reader gives up (DatabaseBusy) only after this long
@@ -224,10 +225,7 @@ def _attach(
 ) -> duckdb.DuckDBPyConnection:
     """Attach the file read-write with ROW_GROUP_SIZE rows per row group (an ATTACH option
     only) to `host` or a new in-memory DuckDB, as its default database."""
-    # with row groups this small a batch would otherwise be written to the file at insert and
-    # again at the next checkpoint, leaving freed blocks behind: the file grew a third more for
-    # the same events, at no saving
-    con = host if host is not None else duckdb.connect(config={"enable_optimistic_write": False})
+    con = host if host is not None else _in_memory(db_path)
     try:
         quoted = str(db_path).replace("'", "''")
         con.execute(f"attach '{quoted}' as {_ATTACHED} (row_group_size {ROW_GROUP_SIZE})")
@@ -237,6 +235,17 @@ def _attach(
             con.close()
         raise
     return con
+
+
+def _in_memory(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB for a writer of db_path, spilling beside it (ingest.spill): by
+    default it would spill into the current folder."""
+    # without optimistic writes: with row groups this small a batch would otherwise be written
+    # to the file at insert and again at the next checkpoint, leaving freed blocks behind: the
+    # file grew a third more for the same events, at no saving
+    return duckdb.connect(
+        config={"enable_optimistic_write": False, "temp_directory": str(spill_folder(db_path))}
+    )
 
 
 def _detach(con: duckdb.DuckDBPyConnection) -> None:

@@ -46,6 +46,7 @@ from ingest.log_stage import stage_batch
 from ingest.prefetch import map_ahead
 from ingest.privacy import hmac_pads, load_or_create_key
 from ingest.regular_files import not_regular
+from ingest.spill import spill_folder
 from settings import key_path_for, load_settings
 
 COMMIT_SECONDS = 1.0  # while readers come, a batch should commit in about this long
@@ -62,9 +63,14 @@ WRITER_MEMORY = "256MB"  # with a batch or two in flight, the process stays well
 CHECKPOINT_WAL_BYTES = 48 * 1024 * 1024  # about a dozen batches of a busy log
 # Batches mark their days; the aggregates of those days are rebuilt this often (and at the end
 # of each file), so figures read during a load are at most a few seconds behind the events.
-# Not less often when a rebuild is long: rebuilding at most an eighth of the writer's time let each
-# rebuild grow with the wait before it (a reader waited 4 s at 20M lines, against 1.3 s every 5 s).
 REFRESH_SECONDS = 5.0
+# ... and once the marked days hold many events, only after the batches have stored this share
+# of what the last rebuild read: a rebuild reads every event of its days, so with the same hours
+# loaded many times over (several frontends' logs) or a day of a busy portal, rebuilding every
+# 5 s read each event again and again (a third of the writer's time at 2M lines in 200 layers),
+# growing with the load; so each event is read about three times at most. Readers wait for one
+# chunk of counting.REBUILD_EVENTS events at most (readers are let in between chunks).
+REBUILD_SHARE = 0.5
 
 
 @dataclass
@@ -393,7 +399,11 @@ class _BatchSize:
 
 
 def _staged_batches(
-    load: _Load, pads: tuple[bytes, bytes], idle: Callable[[], None], size: _BatchSize
+    db_path: Path,
+    load: _Load,
+    pads: tuple[bytes, bytes],
+    idle: Callable[[], None],
+    size: _BatchSize,
 ) -> Iterator[tuple[_Staged, bool]]:
     """Parse and pseudonymise batches in a worker thread; yield each with whether it is last."""
     hasher = hashlib.sha256()
@@ -404,6 +414,7 @@ def _staged_batches(
         scratch_config: dict[str, str | bool | int | float | list[str]] = {
             "threads": 1,
             "memory_limit": "32MB",  # the HMAC of one batch's distinct clients
+            "temp_directory": str(spill_folder(db_path)),  # never the current folder
         }
         with closing(duckdb.connect(config=scratch_config)) as scratch:
             local = threading.local()  # a DuckDB connection serves one thread at a time
@@ -446,13 +457,14 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     size = _BatchSize()
     configured: duckdb.DuckDBPyConnection | None = None  # settings stay with it across turns
     refreshed = time.monotonic()
+    stored, rebuilt = 0, 0  # events stored since the last rebuild, and that rebuild's events
 
     def let_readers_in() -> None:
         if turns.let_readers_in():
             size.reader_came()
 
     try:
-        for staged, last in _staged_batches(load, pads, let_readers_in, size):
+        for staged, last in _staged_batches(db_path, load, pads, let_readers_in, size):
             if staged.nbytes == 0 and (load.load_id is None or not last):
                 continue  # the end of the file, with nothing after the last commit
             if load.is_new and load.load_id is None and last:
@@ -473,8 +485,13 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
                 con.rollback()
                 raise
             con.commit()
-            if last or time.monotonic() - refreshed >= REFRESH_SECONDS:
-                _rebuild_marked_days(turns, let_readers_in)
+            stored += 0 if staged.events is None else staged.events.num_rows
+            due = (
+                time.monotonic() - refreshed >= REFRESH_SECONDS
+                and stored >= REBUILD_SHARE * rebuilt
+            )
+            if last or due:
+                rebuilt, stored = _rebuild_marked_days(turns, let_readers_in), 0
                 con = turns.connection()
                 refreshed = time.monotonic()
             _checkpoint_if_due(con, db_path)
@@ -487,14 +504,16 @@ def _load_batches(db_path: Path, load: _Load, pads: tuple[bytes, bytes]) -> File
     return load.result
 
 
-def _rebuild_marked_days(turns: WriterTurns, let_readers_in: Callable[[], None]) -> None:
+def _rebuild_marked_days(turns: WriterTurns, let_readers_in: Callable[[], None]) -> int:
     """Rebuild the marked days in transactions of about counting.REBUILD_EVENTS events, with
     queued readers let in between (they may see some days rebuilt already, as they see a
-    load's first batches)."""
-    for i, days in enumerate(pending_day_chunks(turns.connection())):
+    load's first batches); return how many stored events the rebuilt days hold."""
+    chunks = pending_day_chunks(turns.connection())
+    for i, (first, last, _) in enumerate(chunks):
         if i:
             let_readers_in()
-        refresh_pending_days(turns.connection(), days)
+        refresh_pending_days(turns.connection(), (first, last))
+    return sum(events for _, _, events in chunks)
 
 
 def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:

@@ -250,11 +250,6 @@ def test_every_counting_rule_names_tests_that_exist() -> None:
     assert not missing, f"docs/counting.md names tests that do not exist: {missing}"
 
 
-# Written by other engineers in parallel (issue 27) and merged with this branch: linked already.
-# On merge, delete this set; every link must then resolve.
-MERGED_LATER = {"docs/ingest-cost.md"}
-
-
 def heading_anchors(path: Path) -> set[str]:
     """Return the #anchors GitHub gives a Markdown file's headings."""
     text = path.read_text(encoding="utf-8")
@@ -272,9 +267,6 @@ def test_every_relative_link_and_anchor_resolves(doc: str) -> None:
             continue
         file, _, anchor = target.partition("#")
         path = (source.parent / file).resolve() if file else source
-        name = path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
-        if name in MERGED_LATER and not path.exists():
-            continue
         if not path.is_file() or (anchor and anchor not in heading_anchors(path)):
             broken.append(target)
     assert not broken, f"{doc} links to what does not exist: {broken}"
