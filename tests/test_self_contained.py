@@ -23,6 +23,7 @@ OUTSIDE = [
     (re.compile(r"\.\./shared|/work/|/wt/shared"), "a path to the shared folder beside the clone"),
     (re.compile(r"""["'](\.\.[/\\]|\.\.["'])"""), "a path relative to the parent folder"),
     (re.compile(r"""[/(]\s*["']\.\.["']"""), "a parent folder joined to a path"),
+    (re.compile(r"\b(REPO|REPO_ROOT|ROOT)\.parents?\b"), "the folder above the project root"),
 ]
 
 
@@ -103,6 +104,8 @@ def test_no_file_reads_a_path_outside_the_project() -> None:
     ("name", "line"),
     [
         ("tests/test_x.py", 'STYLE = REPO.parent / "shared" / "STYLE.md"  # ../shared/STYLE.md'),
+        ("tests/test_x.py", 'STYLE = REPO.parent / "shared" / "STYLE.md"'),
+        ("analytics/x.py", 'RULES = REPO_ROOT.parent / "shared"'),
         ("tests/test_x.py", 'rules = Path("../shared/COUNTING.md").read_text()'),
         ("bench/x.py", 'LOG = Path("/work/shared/logs/access.log")'),
         ("tests/test_x.py", 'data = REPO / ".." / "corpus"'),
