@@ -15,7 +15,6 @@ from decisions import auth
 from decisions.sessions import COOKIE
 from decisions.store import DecisionStore, decisions_path_for
 from tests.browser.test_browser import CHROMIUM, running_dashboard
-from tests.browser.test_browser import browser as browser  # noqa: PLC0414  (fixture)
 from tests.views import site
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")

@@ -9,7 +9,7 @@ import pytest
 
 from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
-from tests.browser.test_browser import CHROMIUM, browser, running_dashboard  # noqa: F401
+from tests.browser.test_browser import running_dashboard
 from tests.views import site
 
 STAFF = auth.User("somchai", "staff")
