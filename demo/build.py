@@ -15,7 +15,6 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -85,17 +84,8 @@ class DemoInputs:
     expected: list[syn.CounterTotals]
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """The written catalog pages and each fiscal year's log: its spec and file (not yet written)."""
-
-    catalog_first: list[Path]
-    catalog_second: list[Path]
-    years: list[tuple[int, syn.LogSpec, Path]]
-
-
-def _plan(folder: Path, scale: DemoScale) -> _Plan:
-    """Write the demo's catalog pages into folder and decide its logs."""
+def generate_inputs(folder: Path, scale: DemoScale, progress: Progress) -> DemoInputs:
+    """Write the demo's catalog pages and logs into folder."""
     rng = np.random.default_rng(scale.seed)
     folder.mkdir(parents=True, exist_ok=True)
     agencies = catalog.agencies(scale.agencies, rng)
@@ -107,8 +97,9 @@ def _plan(folder: Path, scale: DemoScale) -> _Plan:
         catalog.second_snapshot(packages, agencies), folder, "catalog-2567"
     )
     log_catalog = catalog.log_catalog(packages, rng)
-    years = []
+    logs, expected = [], []
     for i, fy in enumerate((2566, 2567)):
+        progress(0.1 + 0.2 * i, f"สร้างล็อกปีงบประมาณ {fy} · generating FY {fy} logs")
         start = datetime(fy - 544, 10, 1, tzinfo=BKK)
         spec = syn.LogSpec(
             catalog=log_catalog,
@@ -120,13 +111,10 @@ def _plan(folder: Path, scale: DemoScale) -> _Plan:
             month_weights=_MONTH_WEIGHTS,
             gaming=_gaming(packages, scale) if i == 1 else _burst_2566(packages, scale),
         )
-        years.append((fy, spec, folder / f"access-fy{fy}.log.gz"))
-    return _Plan(first, second, years)
-
-
-def _write_log(spec: syn.LogSpec, path: Path) -> syn.CounterTotals:
-    """Write one year's log (its lines depend on its own seed only) and return its counts."""
-    return syn.write_log(spec, path, gzip=True).expected
+        path = folder / f"access-fy{fy}.log.gz"
+        expected.append(syn.write_log(spec, path, gzip=True).expected)
+        logs.append(path)
+    return DemoInputs(first, second, logs, expected)
 
 
 def _ingest(command: str, db: Path, files: list[Path], *options: str) -> None:
@@ -229,23 +217,14 @@ def build_demo(
         shutil.copyfile(key, key_path_for(tmp))
         os.chmod(key_path_for(tmp), 0o600)
     report(0.02, "สร้างแคตตาล็อก · generating the catalog")
-    plan = _plan(folder, scale)
-    expected = []
-    # The logs are written on a thread while the catalog and the earlier year load: generating
-    # is a third of the build, and polars, zlib and DuckDB let go of the GIL for most of it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        written = [pool.submit(_write_log, spec, path) for _, spec, path in plan.years]
-        report(0.1, "สร้างล็อก · generating the logs")
-        report(0.3, "นำเข้าแคตตาล็อก · loading the catalog")
-        _ingest("catalog", tmp, plan.catalog_first[:1])  # organization_list: datasetless ones too
-        _ingest("catalog", tmp, plan.catalog_first[1:], "--complete")  # the whole portal
-        _ingest("catalog", tmp, plan.catalog_second, "--complete")  # the whole portal: one deleted
-        for i, ((_, _, log), done) in enumerate(zip(plan.years, written, strict=True)):
-            expected.append(done.result())
-            report(0.45 + 0.25 * i, f"นำเข้าล็อก {log.name} · ingesting {log.name}")
-            _ingest("logs", tmp, [log])
-    logs = [path for _, _, path in plan.years]
-    inputs = DemoInputs(plan.catalog_first, plan.catalog_second, logs, expected)
+    inputs = generate_inputs(folder, scale, report)
+    report(0.55, "นำเข้าแคตตาล็อก · loading the catalog")
+    _ingest("catalog", tmp, inputs.catalog_first[:1])  # organization_list: datasetless ones too
+    _ingest("catalog", tmp, inputs.catalog_first[1:], "--complete")  # the whole portal as crawled
+    _ingest("catalog", tmp, inputs.catalog_second, "--complete")  # the whole portal: one deleted
+    for i, log in enumerate(inputs.logs):
+        report(0.65 + 0.15 * i, f"นำเข้าล็อก {log.name} · ingesting {log.name}")
+        _ingest("logs", tmp, [log])
     report(0.95, "ตัวนับของพอร์ทัล · portal counters")
     _ingest("tracking", tmp, [_portal_counters(tmp, folder / "tracking_summary.csv", scale.seed)])
     _install(tmp, db_path, report, reused)
