@@ -10,7 +10,6 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from analytics.awards import parse_rules
 from analytics.thai import thai_date
 from decisions.certificates import THAI_FONT
 from demo.build import DemoScale, build_demo
-from tests.browser.test_browser import CHROMIUM, running_dashboard
+from tests.browser.test_browser import running_dashboard
 from tests.conftest import REPO
 from tests.decisions.test_certificates import (
     LIKENESS,
@@ -35,16 +34,6 @@ from tests.decisions.test_certificates import (
 from tests.views import site
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run ./dev system-deps")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def test_staff_approve_a_winner_and_download_the_xlsx_and_certificate(

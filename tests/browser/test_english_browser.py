@@ -15,7 +15,6 @@ from decisions import auth
 from decisions.sessions import COOKIE
 from decisions.store import DecisionStore, decisions_path_for
 from tests.browser.test_browser import CHROMIUM, running_dashboard
-from tests.browser.test_browser import browser as browser  # noqa: PLC0414  (fixture)
 from tests.views import site
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -75,7 +74,7 @@ def thai_wording(page, names: list[str]) -> list[str]:  # noqa: ANN001 (a Playwr
     return found
 
 
-def test_english_pages_have_no_thai_labels_or_headings(english_site, browser) -> None:  # noqa: F811
+def test_english_pages_have_no_thai_labels_or_headings(english_site, browser) -> None:
     url, names = english_site
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -59,58 +59,54 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, tracker) -> Iterator[
 
 @pytest.mark.parametrize("path", PAGES)
 def test_hostile_titles_are_inert_text(
-    hostile_site: str, tracker, path: str, tmp_path: Path
+    browser, hostile_site: str, tracker, path: str, tmp_path: Path
 ) -> None:
     tracker_url, hits = tracker
     host = tracker_url.removeprefix("http://").removesuffix("/t")
     requested: list[str] = []  # every request Chromium makes, to any host
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda r: requested.append(r.url))
-        page.goto(f"{hostile_site}/{path}")
-        page.locator("h1").first.wait_for(timeout=30_000)
-        if path.startswith("awards"):
-            page.get_by_role("button", name="(PDF)").wait_for(timeout=30_000)
-        if not path.startswith(("awards", "health")):
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-        else:
-            page.locator('[data-testid="stDataFrame"]').first.wait_for(
-                state="attached", timeout=30_000
-            )
-        page.wait_for_timeout(2_000)  # images and charts have had time to fetch what they would
-        assert page.locator('[data-testid="stException"]').count() == 0
-        live = page.evaluate(
-            """(host) => [...document.querySelectorAll('a, img, image, iframe, source')]
-                .map((e) => e.getAttribute('href') || e.getAttribute('src')
-                             || e.getAttribute('xlink:href') || '')
-                .filter((u) => u.includes(host))""",
-            host,
-        )
-        assert live == []
-        assert page.locator(".js-plotly-plot a").count() == 0
-        text = page.locator("body").inner_text()
-        if path.startswith("datasets"):
-            assert '=HYPERLINK("' in text and "![px](" in text and '<img src="' in text
-        if path.startswith("agency"):
-            assert "<b>กรมควบคุมโรค</b>" in page.locator("h1").first.inner_text()
-        if path.startswith(("overview", "presenter")):
-            ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
-            assert any(t.startswith("<b>กรมควบคุมโรค</b>") for t in ticks), ticks
-        if path.startswith("awards"):
-            pdf = page.get_by_role("button", name="(PDF)").inner_text()
-            assert "![px](" in pdf and "<b>กรมควบคุมโรค</b>" in pdf  # the titles, as text
-        icons = page.evaluate(
-            "() => [...document.querySelectorAll('link[rel~=icon]')].map((l) => l.href)"
-        )
-        assert icons and all(i.startswith(("data:", hostile_site)) for i in icons), icons
-        page.screenshot(path=str(tmp_path / "page.png"))
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{hostile_site}/{path}")
+    page.locator("h1").first.wait_for(timeout=30_000)
+    if path.startswith("awards"):
+        page.get_by_role("button", name="(PDF)").wait_for(timeout=30_000)
+    if not path.startswith(("awards", "health")):
+        page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    else:
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(2_000)  # images and charts have had time to fetch what they would
+    assert page.locator('[data-testid="stException"]').count() == 0
+    live = page.evaluate(
+        """(host) => [...document.querySelectorAll('a, img, image, iframe, source')]
+            .map((e) => e.getAttribute('href') || e.getAttribute('src')
+                         || e.getAttribute('xlink:href') || '')
+            .filter((u) => u.includes(host))""",
+        host,
+    )
+    assert live == []
+    assert page.locator(".js-plotly-plot a").count() == 0
+    text = page.locator("body").inner_text()
+    if path.startswith("datasets"):
+        assert '=HYPERLINK("' in text and "![px](" in text and '<img src="' in text
+    if path.startswith("agency"):
+        assert "<b>กรมควบคุมโรค</b>" in page.locator("h1").first.inner_text()
+    if path.startswith(("overview", "presenter")):
+        ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+        assert any(t.startswith("<b>กรมควบคุมโรค</b>") for t in ticks), ticks
+    if path.startswith("awards"):
+        pdf = page.get_by_role("button", name="(PDF)").inner_text()
+        assert "![px](" in pdf and "<b>กรมควบคุมโรค</b>" in pdf  # the titles, as text
+    icons = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel~=icon]')].map((l) => l.href)"
+    )
+    assert icons and all(i.startswith(("data:", hostile_site)) for i in icons), icons
+    page.screenshot(path=str(tmp_path / "page.png"))
+    page.close()
     outside = [u for u in requested if not u.startswith((f"{hostile_site}/", "data:", "blob:"))]
     assert outside == [] and hits == []
 
 
-def test_sign_in_and_not_found_ask_no_other_host(tmp_path: Path) -> None:
+def test_sign_in_and_not_found_ask_no_other_host(browser, tmp_path: Path) -> None:
     """The pages a visitor meets before any data: the sign-in form and a page not found."""
     from decisions import auth
     from tests.browser.test_browser import sign_in
@@ -121,17 +117,15 @@ def test_sign_in_and_not_found_ask_no_other_host(tmp_path: Path) -> None:
     auth.add_user(users, "somchai", "staff", "staff-password")
     requested: list[str] = []
     with running_dashboard(db, ODA_USERS=str(users)) as url:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(f"{url}/overview")
-            page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
-            page.wait_for_timeout(1_000)
-            sign_in(page, "somchai", "staff-password")
-            page.goto(f"{url}/no-such-page")  # signed in: the cookie carries over
-            page.get_by_text("ไม่พบหน้านี้").first.wait_for(timeout=30_000)
-            page.wait_for_timeout(1_000)
-            browser.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(f"{url}/overview")
+        page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
+        page.wait_for_timeout(1_000)
+        sign_in(page, "somchai", "staff-password")
+        page.goto(f"{url}/no-such-page")  # signed in: the cookie carries over
+        page.get_by_text("ไม่พบหน้านี้").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1_000)
+        page.close()
     outside = [u for u in requested if not u.startswith((f"{url}/", "data:", "blob:"))]
     assert requested and outside == []

@@ -68,7 +68,7 @@ def tracker() -> Iterator[tuple[str, list[str]]]:
     server.shutdown()
 
 
-def test_which_strings_are_markdown(tmp_path: Path, tracker) -> None:
+def test_which_strings_are_markdown(browser, tmp_path: Path, tracker) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: run ./dev system-deps")
     url, hits = tracker
@@ -85,24 +85,22 @@ def test_which_strings_are_markdown(tmp_path: Path, tracker) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 2000})
-            for _ in range(60):  # the server starts
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/")
-                    break
-                except playwright_api.Error:
-                    time.sleep(0.5)
-            page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
-            selects = page.locator('[data-baseweb="select"]')
-            for i in range(selects.count()):  # open each list: its options are drawn
-                selects.nth(i).click()
-                page.wait_for_timeout(500)
-                page.keyboard.press("Escape")
-            page.locator('[data-testid="stTooltipIcon"]').first.hover()  # the help text
-            page.wait_for_timeout(2_000)
-            browser.close()
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        for _ in range(60):  # the server starts
+            try:
+                page.goto(f"http://127.0.0.1:{port}/")
+                break
+            except playwright_api.Error:
+                time.sleep(0.5)
+        page.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+        selects = page.locator('[data-baseweb="select"]')
+        for i in range(selects.count()):  # open each list: its options are drawn
+            selects.nth(i).click()
+            page.wait_for_timeout(500)
+            page.keyboard.press("Escape")
+        page.locator('[data-testid="stTooltipIcon"]').first.hover()  # the help text
+        page.wait_for_timeout(2_000)
+        page.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -3,26 +3,15 @@ account has a new password, in the browser that signed in and in another one giv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from decisions import auth
-from tests.browser.test_browser import CHROMIUM, running_dashboard, sign_in
+from tests.browser.test_browser import running_dashboard, sign_in
 from tests.views import site
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run ./dev system-deps")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def test_an_old_cookie_signs_nobody_in_after_a_password_change(browser, tmp_path: Path) -> None:

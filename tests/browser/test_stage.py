@@ -13,7 +13,7 @@ import pytest
 
 from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
-from tests.browser.test_browser import CHROMIUM, browser, running_dashboard  # noqa: F401
+from tests.browser.test_browser import running_dashboard
 from tests.conftest import REPO
 from tests.views import site
 
@@ -51,7 +51,7 @@ def announce(db: Path) -> Path:
 
 
 @pytest.mark.parametrize(("width", "height", "least"), [(1920, 1080, 28), (1280, 720, 20)])
-def test_race_labels_are_stage_sized(browser, announced_site: Path, width, height, least) -> None:  # noqa: F811
+def test_race_labels_are_stage_sized(browser, announced_site: Path, width, height, least) -> None:
     with running_dashboard(announced_site) as url:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(f"{url}/presenter?fy=2566")
@@ -72,7 +72,7 @@ def test_race_labels_are_stage_sized(browser, announced_site: Path, width, heigh
         page.close()
 
 
-def test_reveal_advances_with_the_arrow_key(browser, announced_site: Path) -> None:  # noqa: F811
+def test_reveal_advances_with_the_arrow_key(browser, announced_site: Path) -> None:
     with running_dashboard(announced_site) as url:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{url}/presenter?fy=2566&show=winners&en=true")
@@ -89,7 +89,7 @@ def test_reveal_advances_with_the_arrow_key(browser, announced_site: Path) -> No
         page.close()
 
 
-def test_fresh_copy_builds_the_demo_once_and_the_box_goes(browser, tmp_path: Path) -> None:  # noqa: F811
+def test_fresh_copy_builds_the_demo_once_and_the_box_goes(browser, tmp_path: Path) -> None:
     db = tmp_path / "fresh" / "warehouse.duckdb"
     with running_dashboard(db, ODA_AUTO_DEMO="1", ODA_DEMO_LINES_PER_YEAR="20000") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -106,7 +106,7 @@ def test_fresh_copy_builds_the_demo_once_and_the_box_goes(browser, tmp_path: Pat
         page.close()
 
 
-def test_page_not_found_speaks_the_readers_language(browser, announced_site: Path) -> None:  # noqa: F811
+def test_page_not_found_speaks_the_readers_language(browser, announced_site: Path) -> None:
     with running_dashboard(announced_site) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         for query, title in (("", "ไม่พบหน้านี้"), ("?en=true", "Page not found")):
@@ -220,7 +220,7 @@ def stage_url(scenes_site: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.mark.parametrize("english", [False, True], ids=["thai", "english"])
 @pytest.mark.parametrize(("query", "ready"), SCENES, ids=[q for q, _ in SCENES])
 def test_every_scene_is_readable_from_the_back_of_the_hall(
-    browser,  # noqa: F811
+    browser,
     stage_url: str,
     query: str,
     ready: str,
@@ -248,7 +248,7 @@ def test_every_scene_is_readable_from_the_back_of_the_hall(
     page.close()
 
 
-def test_the_kiosk_shows_the_hall_nothing_but_the_show(browser, stage_url: str, scenes_site):  # noqa: F811
+def test_the_kiosk_shows_the_hall_nothing_but_the_show(browser, stage_url: str, scenes_site):
     """Through a kiosk link, in Thai, every scene of every moment: no path, no English, no
     operator message (the running order file is broken), no visible control."""
 
@@ -300,7 +300,7 @@ def test_the_kiosk_shows_the_hall_nothing_but_the_show(browser, stage_url: str, 
     page.close()
 
 
-def test_scenes_move_on_by_themselves(browser, stage_url: str) -> None:  # noqa: F811
+def test_scenes_move_on_by_themselves(browser, stage_url: str) -> None:
     """The broken file's defaults play: the wall of FY 2566 (one page) for 12 s, then the live
     figures; P stops the clock."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})

@@ -18,7 +18,7 @@ import pytest
 from decisions import auth
 from ingest.db import writer_turn
 from settings import follow_status_path_for
-from tests.browser.test_browser import CHROMIUM, browser, running_dashboard  # noqa: F401
+from tests.browser.test_browser import running_dashboard
 from tests.conftest import REPO
 from tests.ingest.logkit import at, line
 from tests.views import site
@@ -65,7 +65,7 @@ def kiosk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
-    browser,  # noqa: F811
+    browser,
     kiosk: tuple[str, Path],
     tmp_path: Path,
 ) -> None:
@@ -145,7 +145,7 @@ def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
             follower.wait(timeout=60)
 
 
-def test_a_database_held_by_a_long_load_leaves_the_stage_as_it_was(browser, tmp_path) -> None:  # noqa: F811
+def test_a_database_held_by_a_long_load_leaves_the_stage_as_it_was(browser, tmp_path) -> None:
     """A timer tick that finds the database held past a page's wait keeps the last figures: no
     traceback (Streamlit's, in English) on the audience's screen."""
     db = site.load(tmp_path / "site.duckdb", tmp_path)

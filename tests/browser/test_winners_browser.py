@@ -10,12 +10,12 @@ from pathlib import Path
 import polars as pl
 
 from decisions import auth
-from tests.browser.test_browser import browser, running_dashboard, sign_in  # noqa: F401
+from tests.browser.test_browser import running_dashboard, sign_in
 from tests.views import site
 from tests.views.test_winners import CERTIFICATE, PAO, PLAQUE, decide
 
 
-def test_a_public_account_opens_the_winners_and_downloads_the_list(browser, tmp_path: Path) -> None:  # noqa: F811
+def test_a_public_account_opens_the_winners_and_downloads_the_list(browser, tmp_path: Path) -> None:
     db = site.load(tmp_path / "site.duckdb", tmp_path)
     users = tmp_path / "users.toml"
     auth.add_user(users, "stage", "public", "public-password")

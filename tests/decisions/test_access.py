@@ -45,7 +45,10 @@ DECISIONS = pl.DataFrame(
         (PUBLIC, False, {"presenter"}),
         (PUBLIC, True, {"overview", "winners", "presenter"}),
     ],
-    ids=lambda v: v.role if isinstance(v, User) else str(v),
+    # sorted: a set prints in hash order, which differs between test processes (pytest-xdist)
+    ids=lambda v: (
+        v.role if isinstance(v, User) else ",".join(sorted(v)) if isinstance(v, set) else str(v)
+    ),
 )
 def test_pages_each_role_may_open(user: User, announced: bool, pages: set[str]) -> None:
     assert {p for p in PAGES if access.can_view(user, p, announced=announced)} == pages

@@ -64,6 +64,31 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def text_hits(db: Path, needles: list[str]) -> list[tuple[str, str, str]]:
+    """Return (table, column, needle) for every text column holding a needle (LIKE %needle%).
+
+    One connection for all the columns: opening the file for each query cost seconds a test.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where data_type = 'VARCHAR'"
+        ).fetchall()
+        assert len(columns) > 10, columns  # the schema is there: an empty scan proves nothing
+        return [
+            (table, column, needle)
+            for table, column in columns
+            for needle in needles
+            if con.execute(
+                f'select count(*) from "{table}" where "{column}" like ?', [f"%{needle}%"]
+            ).fetchall()
+            != [(0,)]
+        ]
+    finally:
+        con.close()
+
+
 def totals(db: Path) -> dict[str, int]:
     """Return the daily_usage metrics summed over everything."""
     names = [
