@@ -29,10 +29,15 @@ VIEWS = {  # role -> the pages and URLs it opens for FY 2566
         ("overview", {}),
         ("agency", {"agency": "pao-cm"}),
         ("datasets", {}),
-        ("presenter", {}),
+        ("presenter", {"scene": "live"}),
     ],
-    "agency": [("overview", {}), ("agency", {}), ("datasets", {}), ("presenter", {})],
-    "public": [("overview", {}), ("presenter", {})],
+    "agency": [
+        ("overview", {}),
+        ("agency", {}),
+        ("datasets", {}),
+        ("presenter", {"scene": "live"}),
+    ],
+    "public": [("overview", {}), ("presenter", {"scene": "live"})],
 }
 
 
