@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pypdfium2 as pdfium
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.awards import parse_rules
 from analytics.thai import thai_date
@@ -149,6 +150,19 @@ class Desk:
         self.idle()  # a click on an element of a run still going may be lost
         button.click()
         self.actions += 1
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait for the run a click starts to end: right after the click the page still looks
+        idle, and the next click would land on the run before its result (approve, then
+        announce) was drawn."""
+        try:
+            self.page.locator('[data-testid^="stStatusWidgetRunning"]').first.wait_for(
+                timeout=3_000
+            )
+        except PlaywrightTimeout:
+            pass  # a run quicker than the check: already over
+        self.idle()
 
     def download(self, name: str, to: Path) -> str:
         """Click a download button, save what it serves to `to`; return its file name."""
