@@ -106,6 +106,18 @@ def running_dashboard(db: Path, **env: str) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+def start_follower(db: Path, log: Path) -> subprocess.Popen:
+    """Start `python -m ingest logs --follow` on log into db, looking every second; the caller
+    stops it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", "logs", "--follow", "--interval", "1"]
+        + ["--db", str(db), str(log)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Start the dashboard on the tiny portal; yield its URL and database."""
@@ -180,13 +192,7 @@ def test_presenter_counter_rises_while_the_follower_runs(server, browser, tmp_pa
     url, db = server
     log = tmp_path / "access.log"
     log.touch()
-    follower = subprocess.Popen(
-        [sys.executable, "-m", "ingest", "logs", "--follow", "--interval", "1"]
-        + ["--db", str(db), str(log)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    follower = start_follower(db, log)
     try:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{url}/presenter?fy=2567&refresh=2")

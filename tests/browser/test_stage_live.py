@@ -18,7 +18,7 @@ import pytest
 from decisions import auth
 from ingest.db import writer_turn
 from settings import follow_status_path_for
-from tests.browser.test_browser import running_dashboard
+from tests.browser.test_browser import running_dashboard, start_follower
 from tests.conftest import REPO
 from tests.ingest.logkit import at, line
 from tests.views import site
@@ -73,13 +73,7 @@ def test_kiosk_race_and_counter_follow_the_log_and_a_stopped_feed_only_pauses(
     log = tmp_path / "feed" / "access.log"
     log.parent.mkdir()
     log.touch()
-    follower = subprocess.Popen(
-        [sys.executable, "-m", "ingest", "logs", "--follow", "--interval", "1"]
-        + ["--db", str(db), str(log)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    follower = start_follower(db, log)
     try:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{link}&pause=1")  # no autoplay, the default refresh, the live scene held

@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from settings import follow_status_path_for
-from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, write
 from tests.views import site
+from tests.views.test_pages import app as open_page
 from views.parts.feed import as_of_text, silence_text
 
 BKK = timezone(timedelta(hours=7))
@@ -73,14 +73,9 @@ def site_db(tmp_path: Path) -> Path:
 
 
 def presenter(monkeypatch: pytest.MonkeyPatch, db: Path, **params: str) -> AppTest:
-    monkeypatch.setenv("ODA_DB", str(db))
-    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
-    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
-    app.query_params.update({"fy": "2567", **params})
-    app.switch_page("views/presenter.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    at = open_page(monkeypatch, db, "presenter", **{"fy": "2567", **params})
+    assert not at.exception, at.exception
+    return at
 
 
 def html(app: AppTest) -> str:
@@ -120,14 +115,9 @@ def test_the_stage_says_only_paused_when_the_feed_is_silent_or_its_follower_died
 
 
 def health(monkeypatch: pytest.MonkeyPatch, db: Path, **params: str) -> AppTest:
-    monkeypatch.setenv("ODA_DB", str(db))
-    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
-    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
-    app.query_params.update(params)
-    app.switch_page("views/health.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    at = open_page(monkeypatch, db, "health", **params)
+    assert not at.exception, at.exception
+    return at
 
 
 def feed_warnings(app: AppTest) -> list:

@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import stage_chart
 from analytics.thai import MONTHS_TH_SHORT
-from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, write
 from tests.views import site
+from tests.views.test_pages import app as open_page
 
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TH_MONTH = re.compile("(" + "|".join(re.escape(m) for m in MONTHS_TH_SHORT) + r")\s*(25\d\d)")
@@ -66,14 +66,9 @@ def december_2569(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def presenter(monkeypatch: pytest.MonkeyPatch, db: Path, **params: str) -> AppTest:
-    monkeypatch.setenv("ODA_DB", str(db))
-    monkeypatch.setenv("ODA_AUTO_DEMO", "0")
-    app = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
-    app.query_params.update(params)
-    app.switch_page("views/presenter.py")
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    at = open_page(monkeypatch, db, "presenter", **params)
+    assert not at.exception, at.exception
+    return at
 
 
 def test_the_months_of_a_text_are_found() -> None:
