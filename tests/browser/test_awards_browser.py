@@ -44,11 +44,11 @@ def test_staff_approve_a_winner_and_download_the_xlsx_and_certificate(
     with running_dashboard(db) as url:  # no users file: demo mode, everyone is staff
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(f"{url}/awards?fy=2566")
-        page.get_by_role("button", name="เสนอชื่อ", exact=True).wait_for(timeout=60_000)
+        desk = Desk(page)  # each click waits for the run before it and its own to end
+        desk.button("เสนอชื่อ", timeout=60_000)
         page.locator("textarea").first.fill("ยอดดาวน์โหลดผู้ใช้ไม่ซ้ำสูงสุด")
-        page.get_by_role("button", name="เสนอชื่อ", exact=True).click()
-        page.get_by_role("button", name="อนุมัติ", exact=True).wait_for(timeout=60_000)
-        page.get_by_role("button", name="อนุมัติ", exact=True).click()
+        desk.click("เสนอชื่อ")
+        desk.click("อนุมัติ")
         xlsx_button = page.get_by_role("button", name="ผู้ได้รับรางวัล XLSX")
         xlsx_button.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
