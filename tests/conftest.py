@@ -1,12 +1,46 @@
-"""Shared test helpers: write access-log lines and open the test database."""
+"""Shared test helpers: write access-log lines and open the test database; the suite's order."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 DATA = REPO / "tests" / "data"
+
+# Seconds each of the slowest test files took in one process of a 3-process run on an idle
+# 2-core machine (`./dev test`, 2026-12-06). `./dev test` hands whole files to its processes in
+# collection order (--no-loadscope-reorder): the longest go first, so no process starts a
+# two-minute browser file while the others have finished. A file not listed runs after them.
+FILE_SECONDS = {
+    "tests/browser/test_browser.py": 129,
+    "tests/browser/test_stage_scenes.py": 118,
+    "tests/browser/test_stage.py": 89,
+    "tests/browser/test_stage_live.py": 86,
+    "tests/browser/test_awards_browser.py": 72,
+    "tests/ingest/test_batches.py": 61,
+    "tests/browser/test_hostile_titles.py": 56,
+    "tests/browser/test_english_browser.py": 39,
+    "tests/analytics/test_cli_announced.py": 34,
+    "tests/test_readme_examples.py": 32,
+    "tests/views/test_embargo.py": 26,
+    "tests/ingest/test_counting_rules.py": 23,
+    "tests/ingest/test_logs_files.py": 22,
+    "tests/views/test_announced_figures.py": 19,
+    "tests/analytics/test_awards_flags.py": 19,
+    "tests/decisions/test_auth.py": 18,
+    "tests/views/test_roles.py": 16,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slowest files first, each file's tests still in their own order."""
+    order = {item.nodeid.split("::", 1)[0]: n for n, item in reversed(list(enumerate(items)))}
+    items.sort(
+        key=lambda item: (-FILE_SECONDS.get(path := item.nodeid.split("::", 1)[0], 0), order[path])
+    )
