@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.settle import settled
 from tests.conftest import REPO
 from tests.ingest.logkit import at, ingest, line, write
 from tests.views import site
@@ -139,7 +140,7 @@ def test_page_loads_without_error_and_renders_thai(server, browser, page_path: s
     page.get_by_text(expected).first.wait_for(timeout=30_000)
     # the navigation names the page at once (รางวัล): wait for the page's own title too
     page.locator("h1").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    settled(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     result = page.evaluate(GLYPH_CHECK, ["h1", expected])
     assert result == "ok", result
@@ -261,7 +262,7 @@ def test_first_visit_to_a_page_url_still_asks_to_sign_in(browser, tmp_path: Path
         page = browser.new_page()
         page.goto(f"{url}/awards?fy=2566")
         page.get_by_text("เข้าสู่ระบบ").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1000)
+        settled(page)
         body = page.locator("body").inner_text()
         assert "covid-daily" not in body and "กรมการพัฒนาชุมชน" not in body
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
@@ -311,7 +312,7 @@ def test_a_public_account_sees_no_ranking_of_an_unannounced_year(
     page.goto(f"{url}/{page_path}")
     sign_in(page, "stage", "public-password")
     page.locator('[data-testid="stMain"]').first.wait_for(timeout=30_000)
-    page.wait_for_timeout(2500)  # let every chart and table of the page draw
+    settled(page)  # every chart and table of the page drawn
     body = page.locator("body").inner_text()
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()

@@ -14,6 +14,7 @@ import pytest
 from decisions import auth
 from decisions.sessions import COOKIE
 from decisions.store import DecisionStore, decisions_path_for
+from tests.browser.settle import settled
 from tests.browser.test_browser import CHROMIUM, running_dashboard
 from tests.views import site
 
@@ -80,7 +81,7 @@ def test_english_pages_have_no_thai_labels_or_headings(english_site, browser) ->
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{url}/?en=true")
     page.get_by_text("Sign in").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    settled(page)
     page.screenshot(path=SHOTS / "sign-in.png", full_page=True)
     assert not thai_wording(page, names)
     page.get_by_label("User name").fill("somchai")
@@ -88,7 +89,7 @@ def test_english_pages_have_no_thai_labels_or_headings(english_site, browser) ->
     page.get_by_role("button", name="Sign in").click()
     page.locator("h1").first.wait_for(timeout=30_000)
     page.locator('[data-testid="stMetricLabel"]').first.wait_for(timeout=30_000)  # the home page
-    page.wait_for_timeout(1500)
+    settled(page)
     page.screenshot(path=SHOTS / "signed-in.png", full_page=True)
     # the session cookie lets the next addresses open signed in, as after a reload
     page.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=15_000)
@@ -99,7 +100,7 @@ def test_english_pages_have_no_thai_labels_or_headings(english_site, browser) ->
         page.goto(f"{url}/{path}{'&' if '?' in path else '?'}en=true")
         page.locator("h1, .stage-card").first.wait_for(timeout=30_000)
         assert page.get_by_text("User name").count() == 0, path  # signed in: the page itself
-        page.wait_for_timeout(2500)  # the tables and charts after the headings
+        settled(page)  # the tables and charts after the headings
         shot = re.sub(r"[^a-z0-9]+", "-", path) + ".png"
         page.screenshot(path=SHOTS / shot, full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0, path

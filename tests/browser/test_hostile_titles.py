@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.settle import settled
 from tests.browser.test_browser import CHROMIUM, running_dashboard
 from tests.views import hostile
 
@@ -74,7 +75,7 @@ def test_hostile_titles_are_inert_text(
         page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     else:
         page.locator('[data-testid="stDataFrame"]').first.wait_for(state="attached", timeout=30_000)
-    page.wait_for_timeout(2_000)  # images and charts have had time to fetch what they would
+    settled(page)  # drawn and still: what images and charts would fetch has been asked for
     assert page.locator('[data-testid="stException"]').count() == 0
     live = page.evaluate(
         """(host) => [...document.querySelectorAll('a, img, image, iframe, source')]
@@ -121,11 +122,11 @@ def test_sign_in_and_not_found_ask_no_other_host(browser, tmp_path: Path) -> Non
         page.on("request", lambda r: requested.append(r.url))
         page.goto(f"{url}/overview")
         page.get_by_label("ชื่อผู้ใช้").wait_for(timeout=30_000)
-        page.wait_for_timeout(1_000)
+        settled(page)
         sign_in(page, "somchai", "staff-password")
         page.goto(f"{url}/no-such-page")  # signed in: the cookie carries over
         page.get_by_text("ไม่พบหน้านี้").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1_000)
+        settled(page)
         page.close()
     outside = [u for u in requested if not u.startswith((f"{url}/", "data:", "blob:"))]
     assert requested and outside == []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.settle import settled
 from tests.browser.test_browser import running_dashboard
 from tests.browser.test_stage import announce
 from tests.conftest import REPO
@@ -128,7 +129,7 @@ def test_every_scene_is_readable_from_the_back_of_the_hall(
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{stage_url}/presenter?{query}&pause=1" + ("&en=true" if english else ""))
     page.locator(ready).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # the reveal's card has faded in
+    settled(page)  # the reveal's card has faded in
     texts = page.evaluate(VISIBLE_TEXTS)
     assert len(texts) >= 4, texts
     small = [(t["text"], t["size"]) for t in texts if t["size"] < 28]
@@ -179,7 +180,7 @@ def test_the_kiosk_shows_the_hall_nothing_but_the_show(browser, stage_url: str, 
             page.locator(
                 '[data-testid^="scene-"], [data-testid="live-unique_requests"]'
             ).first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)
+            settled(page)
             main = page.locator('[data-testid="stMain"]').inner_text()
             found = PATH_OR_ENGLISH.search(main)
             assert found is None, (fy, scene, found, main)
@@ -207,7 +208,7 @@ def test_scenes_move_on_by_themselves(browser, stage_url: str) -> None:
     page.locator('[data-testid="scene-wall-1"]').wait_for(timeout=60_000)
     page.locator('[data-testid="live-unique_requests"]').wait_for(timeout=40_000)
     assert "scene=live" in page.url
-    page.wait_for_timeout(1000)
+    settled(page)
     page.keyboard.press("p")
     page.wait_for_function("() => location.search.includes('pause=1')", timeout=10_000)
     page.close()
