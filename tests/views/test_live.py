@@ -61,6 +61,8 @@ def test_a_follower_that_stopped_answering_is_warned_at_once() -> None:
     dead = _feed(NOW - timedelta(seconds=45))
     warning = silence_text(NOW - timedelta(seconds=50), dead, NOW, 10, english=False)
     assert warning == "ตัวติดตามล็อกหยุดทำงานตั้งแต่ 14:39:15 น. ตัวเลขจะไม่อัปเดตจนกว่าจะเริ่มใหม่"
+    quiet = _feed(NOW - timedelta(seconds=25))  # looked 25 s ago: alive until 30 s have passed
+    assert silence_text(NOW - timedelta(seconds=50), quiet, NOW, 10, english=False) is None
     loading = {**dead, "loading_since": (NOW - timedelta(seconds=50)).timestamp()}
     assert silence_text(NOW - timedelta(seconds=50), loading, NOW, 10, english=False) is None
 
