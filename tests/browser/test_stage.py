@@ -59,7 +59,7 @@ def test_race_labels_are_stage_sized(
     browser, stage_url: str, tmp_path: Path, width, height, least
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(f"{stage_url}/presenter?fy=2566")
+    page.goto(f"{stage_url}/presenter?fy=2566&scene=live&pause=1")  # the race, held
     page.locator(".ytick text").first.wait_for(timeout=60_000)
     ticks = page.evaluate(TICKS)
     assert {t[0].strip() for t in ticks} == {
