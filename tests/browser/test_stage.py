@@ -12,6 +12,7 @@ from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
 from tests.browser.settle import settled
 from tests.browser.test_browser import running_dashboard
+from tests.decisions.conftest import approve_winners
 from tests.views import site
 
 STAFF = auth.User("somchai", "staff")
@@ -35,21 +36,20 @@ def stage_url(announced_site: Path) -> Iterator[str]:
 def announce(db: Path) -> Path:
     """Approve two winners of FY 2566 and announce the year."""
     store = DecisionStore(decisions_path_for(db))
-    for category, winner, title, agency, agency_title in (
-        ("agency-overall", "cdd", "กรมการพัฒนาชุมชน", "", ""),
-        ("valuable-datasets", "covid-daily", "รายงานผู้ป่วยโควิด-19 รายวัน", "ddc", "กรมควบคุมโรค"),
-    ):
-        won = store.propose(
-            STAFF,
-            2566,
-            category,
-            winner,
-            title,
-            "most used",
-            agency=agency,
-            agency_title=agency_title,
-        )
-        store.approve(STAFF, won)
+    approve_winners(
+        store,
+        [
+            (2566, "agency-overall", "cdd", "กรมการพัฒนาชุมชน", "", ""),
+            (
+                2566,
+                "valuable-datasets",
+                "covid-daily",
+                "รายงานผู้ป่วยโควิด-19 รายวัน",
+                "ddc",
+                "กรมควบคุมโรค",
+            ),
+        ],
+    )
     store.announce(STAFF, 2566)
     return db
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from decisions.auth import User
+from decisions.store import DecisionStore
 
 STAFF = User("somchai", "staff")
 AGENCY = User("ddc-head", "agency", "ddc")
@@ -15,6 +17,27 @@ PUBLIC = User("stage", "public")
 NON_STAFF = (AGENCY, PUBLIC)
 
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+def approve_winners(
+    store: DecisionStore,
+    winners: Iterable[tuple[int, str, str, str, str, str]],
+    justification: str = "",
+) -> None:
+    """Propose, as staff, each (fiscal year, award, winner, title, agency, agency title) and
+    approve it."""
+    for fy, category, winner, title, agency, agency_title in winners:
+        won = store.propose(
+            STAFF,
+            fy,
+            category,
+            winner,
+            title,
+            "most used",
+            agency=agency,
+            agency_title=agency_title,
+        )
+        store.approve(STAFF, won, justification)
 
 
 class Clock:

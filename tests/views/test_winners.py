@@ -23,6 +23,7 @@ from analytics import announced, awards, periods
 from decisions import auth
 from decisions.store import DecisionStore, decisions_path_for
 from tests.conftest import REPO
+from tests.decisions.conftest import approve_winners
 from tests.views import site
 from tests.views.test_embargo import everything, visit
 from tests.views.test_roles import STAFF, secured
@@ -45,23 +46,16 @@ def decide(db: Path, *, announce: bool = True) -> None:
     """Approve the winners above; announce FY 2566 with its shortlists and figures kept."""
     store = DecisionStore(decisions_path_for(db))
     rules = awards.parse_rules((REPO / "data" / "awards.toml").read_text(encoding="utf-8"))
-    for fy, category, winner, title, agency, agency_title in (
-        (2566, "agency-overall", "cdd", CDD, "cdd", CDD),
-        (2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "cdd", CDD),
-        (2566, "valuable-datasets", "covid-daily", "รายงานผู้ป่วยโควิด-19 รายวัน", "ddc", DDC),
-        (2567, "agency-overall", "pao-cm", PAO, "pao-cm", PAO),
-    ):
-        won = store.propose(
-            STAFF,
-            fy,
-            category,
-            winner,
-            title,
-            "most used",
-            agency=agency,
-            agency_title=agency_title,
-        )
-        store.approve(STAFF, won, "the figures say so")
+    approve_winners(
+        store,
+        [
+            (2566, "agency-overall", "cdd", CDD, "cdd", CDD),
+            (2566, "valuable-datasets", "village-fund", "กองทุนหมู่บ้าน", "cdd", CDD),
+            (2566, "valuable-datasets", "covid-daily", "รายงานผู้ป่วยโควิด-19 รายวัน", "ddc", DDC),
+            (2567, "agency-overall", "pao-cm", PAO, "pao-cm", PAO),
+        ],
+        "the figures say so",
+    )
     if not announce:
         return
     with duckdb.connect(str(db), read_only=True) as con:
