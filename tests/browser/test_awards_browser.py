@@ -23,6 +23,7 @@ from analytics.awards import parse_rules
 from analytics.thai import thai_date
 from decisions.certificates import THAI_FONT
 from demo.build import DemoScale, build_demo
+from tests.browser.settle import settled
 from tests.browser.test_browser import running_dashboard
 from tests.conftest import REPO
 from tests.decisions.test_certificates import (
@@ -138,12 +139,8 @@ class Desk:
         return found
 
     def idle(self) -> None:
-        """Wait until the app has finished its run: no running icon, no greyed-out element."""
-        self.page.wait_for_function(
-            """() => !document.querySelector('[data-testid^="stStatusWidgetRunning"]')
-                && !document.querySelector('[data-stale="true"]')""",
-            timeout=240_000,
-        )
+        """Wait until the app has finished its run and what it drew stands still."""
+        settled(self.page, timeout=240_000)
 
     def click(self, name: str) -> None:
         button = self.button(name)
