@@ -38,9 +38,13 @@ FILE_SECONDS = {
 }
 
 
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the slowest files first, each file's tests still in their own order."""
-    order = {item.nodeid.split("::", 1)[0]: n for n, item in reversed(list(enumerate(items)))}
-    items.sort(
-        key=lambda item: (-FILE_SECONDS.get(path := item.nodeid.split("::", 1)[0], 0), order[path])
-    )
+    first: dict[str, int] = {}
+    for n, item in enumerate(items):
+        first.setdefault(_file(item), n)
+    items.sort(key=lambda item: (-FILE_SECONDS.get(_file(item), 0), first[_file(item)]))
